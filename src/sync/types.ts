@@ -1,0 +1,89 @@
+/**
+ * The contract between the sync pipeline's steps:
+ *   fetch pages (src/cloud) -> normalize (ObservedImage) -> diff (against StoredImage) -> persist.
+ * Everything here is plain data so the pure steps can be tested with literal fixtures.
+ */
+
+/** Status codes of ListCustomImages. Unknown codes are kept as numbers, never dropped. */
+export const STATUS_LABELS: Readonly<Record<number, string>> = {
+  0: 'copying',
+  1: 'available',
+  2: 'unavailable',
+  3: 'creation_failed',
+  4: 'creating',
+};
+
+export interface ImageTag {
+  key: string;
+  value: string;
+}
+
+/**
+ * One custom image as normalized from the wire: every response field as a typed value.
+ * Optional fields the API left out are `null`. Text is already cleaned of what Postgres refuses (NUL).
+ */
+export interface ImageFields {
+  regionId: string;
+  name: string | null;
+  description: string | null;
+  status: number | null;
+  osType: string | null;
+  /** ISO 8601 UTC, second precision (`2022-10-09T02:28:06.000Z`), or null. */
+  creationTime: string | null;
+  instanceId: string | null;
+  instanceName: string | null;
+  systemSnapshotId: string | null;
+  systemSnapshotName: string | null;
+  dataSnapshotId: string | null;
+  dataSnapshotName: string | null;
+  requiredSystemDiskSize: number | null;
+  requiredDataDiskSize: number | null;
+  sourceImageName: string | null;
+  sourceImageVersion: string | null;
+  resourceGroupId: string | null;
+  inShare: boolean | null;
+  inShareUser: boolean | null;
+  /** bigint as a decimal string: account ids can exceed 2^53 in principle. */
+  userId: string | null;
+  createInstances: string[] | null;
+}
+
+/** What one listing says about one image. */
+export interface ObservedImage {
+  imageId: string;
+  fields: ImageFields;
+  /** Sorted by key, then value. */
+  tags: ImageTag[];
+  /** The item as it came off the wire (PascalCase keys), NUL-cleaned, for the `raw` jsonb column. */
+  raw: Record<string, unknown>;
+}
+
+/** What the database holds for one image of one (account, region) before a sync. */
+export interface StoredImage {
+  imageId: string;
+  fields: ImageFields;
+  tags: ImageTag[];
+  /** null while the image is present; set once a complete listing no longer had it. */
+  deletedAt: Date | null;
+}
+
+export type EventKind = 'created' | 'updated' | 'status_changed' | 'tags_changed' | 'deleted' | 'restored';
+export const EVENT_KINDS: readonly EventKind[] = ['created', 'updated', 'status_changed', 'tags_changed', 'deleted', 'restored'];
+
+/** `{field: {old, new}}`; tags appear as field `tags` with sorted `[{key, value}]` arrays. */
+export type FieldChanges = Record<string, { old: unknown; new: unknown }>;
+
+/** Why a listing may be incomplete; an incomplete listing never yields deletions. */
+export type ListingCompleteness =
+  | { complete: true }
+  | { complete: false; reason: string };
+
+/** The full outcome of listing one (account, region). */
+export interface RegionListing {
+  accountName: string;
+  regionId: string;
+  images: ObservedImage[];
+  completeness: ListingCompleteness;
+  pages: number;
+  apiCalls: number;
+}
