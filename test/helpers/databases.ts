@@ -1,0 +1,59 @@
+/**
+ * Each test file gets its own database: a clone of the migrated template on Postgres, or a fresh
+ * in-memory PGlite. `backends()` lists the ones to run a suite on, so the same suite proves both.
+ */
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { openDatabase } from '../../src/db/open-database.js';
+import { migrateDatabase } from '../../src/db/migrate.js';
+import type { DatabaseHandle, DatabaseKind } from '../../src/db/database.js';
+import { withDatabase } from './global-setup.js';
+
+export function requireServices(): void {
+  const problem = inject('servicesProblem');
+  if (problem) throw new Error(problem);
+}
+
+/** Creates a fresh, migrated database of the given kind; `close()` also drops it. */
+export async function createTestDatabase(kind: DatabaseKind = 'postgres'): Promise<DatabaseHandle> {
+  if (kind === 'pglite') {
+    const handle = await openDatabase({ dataDir: 'memory://' });
+    await migrateDatabase(handle);
+    return handle;
+  }
+  requireServices();
+  const adminUrl = inject('pgAdminUrl');
+  const template = inject('pgTemplate');
+  const name = `swas_t_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name} template ${template}`);
+  const handle = await openDatabase({ databaseUrl: withDatabase(adminUrl, name), maxConnections: 5 });
+  const close = handle.close;
+  return {
+    ...handle,
+    close: async () => {
+      await close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+/** The URL of a fresh, migrated Postgres database, for tests that start processes (CLI, workers). */
+export async function createTestDatabaseUrl(): Promise<{ url: string; drop: () => Promise<void> }> {
+  requireServices();
+  const adminUrl = inject('pgAdminUrl');
+  const name = `swas_t_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name} template ${inject('pgTemplate')}`);
+  return {
+    url: withDatabase(adminUrl, name),
+    drop: async () => {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+export const backends = (): DatabaseKind[] => ['pglite', 'postgres'];

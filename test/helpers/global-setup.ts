@@ -1,0 +1,101 @@
+/**
+ * Finds Postgres and Redis for the test run, once:
+ *   1. DATABASE_URL / REDIS_URL when set (CI and these machines: local servers);
+ *   2. else testcontainers, when a Docker engine answers;
+ *   3. else tests that need them fail with a message saying how to provide them.
+ * For Postgres it migrates one template database; each test file clones its own from it
+ * (graphile-worker's pattern), so files run in parallel without sharing data.
+ */
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import type { TestProject } from 'vitest/node';
+import { openDatabase } from '../../src/db/open-database.js';
+import { migrateDatabase } from '../../src/db/migrate.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Admin URL of a Postgres server, or '' when none is available. */
+    pgAdminUrl: string;
+    /** A migrated database to clone with CREATE DATABASE ... TEMPLATE. */
+    pgTemplate: string;
+    redisUrl: string;
+    /** Why Postgres/Redis are missing, for a clear failure in the tests that need them. */
+    servicesProblem: string;
+  }
+}
+
+const HOW = 'Set DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) and REDIS_URL ' +
+  '(e.g. redis://127.0.0.1:6379), or start a Docker engine so testcontainers can run them.';
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const stops: Array<() => Promise<unknown>> = [];
+  let pgAdminUrl = process.env.DATABASE_URL ?? '';
+  let redisUrl = process.env.REDIS_URL ?? '';
+  let servicesProblem = '';
+
+  if (!pgAdminUrl || !redisUrl) {
+    const started = await startContainers(!pgAdminUrl, !redisUrl).catch((err: unknown) => {
+      servicesProblem = `No Postgres/Redis for the tests: ${String((err as Error).message ?? err)}. ${HOW}`;
+      return undefined;
+    });
+    if (started) {
+      pgAdminUrl ||= started.pgUrl ?? '';
+      redisUrl ||= started.redisUrl ?? '';
+      stops.push(started.stop);
+    }
+  }
+
+  let pgTemplate = '';
+  if (pgAdminUrl) {
+    pgTemplate = `swas_tpl_${randomBytes(4).toString('hex')}`;
+    const admin = postgres(pgAdminUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${pgTemplate}`);
+    const handle = await openDatabase({ databaseUrl: withDatabase(pgAdminUrl, pgTemplate), maxConnections: 1 });
+    await migrateDatabase(handle);
+    await handle.close();
+    stops.push(async () => {
+      await admin.unsafe(`drop database if exists ${pgTemplate} with (force)`);
+      await admin.end();
+    });
+  }
+
+  project.provide('pgAdminUrl', pgAdminUrl);
+  project.provide('pgTemplate', pgTemplate);
+  project.provide('redisUrl', redisUrl);
+  project.provide('servicesProblem', servicesProblem);
+  return async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function startContainers(needPg: boolean, needRedis: boolean): Promise<{
+  pgUrl?: string; redisUrl?: string; stop: () => Promise<void>;
+}> {
+  // Imported lazily: testcontainers probes for Docker at import on some versions.
+  const { GenericContainer, Wait, getContainerRuntimeClient } = await import('testcontainers');
+  await getContainerRuntimeClient(); // throws when no engine answers
+  const result: { pgUrl?: string; redisUrl?: string; stop: () => Promise<void> } = { stop: async () => {} };
+  const containers: Array<{ stop: () => Promise<unknown> }> = [];
+  if (needPg) {
+    const pg = await new GenericContainer('postgres:15')
+      .withEnvironment({ POSTGRES_HOST_AUTH_METHOD: 'trust' })
+      .withExposedPorts(5432)
+      .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
+      .start();
+    containers.push(pg);
+    result.pgUrl = `postgres://postgres@${pg.getHost()}:${pg.getMappedPort(5432)}/postgres`;
+  }
+  if (needRedis) {
+    const redis = await new GenericContainer('redis:7').withExposedPorts(6379).start();
+    containers.push(redis);
+    result.redisUrl = `redis://${redis.getHost()}:${redis.getMappedPort(6379)}`;
+  }
+  result.stop = async () => { for (const c of containers) await c.stop(); };
+  return result;
+}
