@@ -1,0 +1,36 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Paths pino blanks out wherever they appear in a log object. Secrets reach logs by accident
+ * (an error carrying its request config, a credentials object logged whole), so we redact by
+ * name at the sink rather than trusting every call site.
+ */
+export const REDACT_PATHS = [
+  'accessKeyId', 'accessKeySecret', 'securityToken', 'password', 'secret', 'token', 'authorization',
+  '*.accessKeyId', '*.accessKeySecret', '*.securityToken', '*.password', '*.secret', '*.token', '*.authorization',
+  '*.*.accessKeySecret', '*.*.securityToken', '*.*.password', '*.*.authorization',
+  'headers.authorization', '*.headers.authorization', '*.headers["x-acs-security-token"]', 'headers["x-acs-security-token"]',
+  'databaseUrl', '*.databaseUrl', 'DATABASE_URL', '*.DATABASE_URL',
+];
+
+export interface LoggerOptions {
+  level?: string;
+  /** Pretty output for humans; default: when stdout is a TTY. JSON otherwise (for log shippers). */
+  pretty?: boolean;
+  /** Write to stderr (default) so stdout stays clean for `--json` and table output. */
+  destination?: NodeJS.WritableStream;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const pretty = options.pretty ?? Boolean(process.stderr.isTTY);
+  const base = { level: options.level ?? 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  if (pretty && !options.destination) {
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: 2, colorize: true } } });
+  }
+  return pino(base, (options.destination ?? process.stderr) as pino.DestinationStream);
+}
+
+/** A logger that discards everything: for library callers and tests that do not care. */
+export const silentLogger = (): Logger => pino({ level: 'silent' });
