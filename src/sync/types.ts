@@ -63,6 +63,8 @@ export interface StoredImage {
   imageId: string;
   fields: ImageFields;
   tags: ImageTag[];
+  /** `contentHash(fields, tags)` as stored when the row was last written. */
+  contentHash: string;
   /** null while the image is present; set once a complete listing no longer had it. */
   deletedAt: Date | null;
 }

@@ -1,0 +1,138 @@
+/**
+ * The diff: a pure function from (what the database holds for one account+region, what one
+ * listing observed) to the writes and events that bring the database in line. No I/O, so it is
+ * unit-tested with literal fixtures (test/unit/diff-region.test.ts).
+ */
+import { canonicalJson, contentHash } from './content-hash.js';
+import type { EventKind, FieldChanges, ImageFields, ImageTag, ObservedImage, StoredImage } from './types.js';
+
+export interface PlannedEvent {
+  imageId: string;
+  kind: EventKind;
+  oldStatus: number | null;
+  newStatus: number | null;
+  changes: FieldChanges;
+}
+
+/** An image whose current row must be written (inserted, changed or restored). */
+export interface ImageWrite {
+  image: ObservedImage;
+  contentHash: string;
+  /** Tags differ from the stored ones (or the image is new): rewrite its tag rows. */
+  tagsChanged: boolean;
+  /** The image existed before (so its open version, if any, must be closed). */
+  existed: boolean;
+}
+
+export interface RegionDiff {
+  writes: ImageWrite[];
+  /** Image ids present in the database but absent from a complete listing. */
+  deletions: string[];
+  events: PlannedEvent[];
+  /** Observed images that matched the stored state exactly: no writes at all. */
+  unchanged: number;
+}
+
+export const emptyCounts = (): Record<EventKind, number> => ({
+  created: 0, updated: 0, status_changed: 0, tags_changed: 0, deleted: 0, restored: 0,
+});
+
+/**
+ * @param stored   every image the database holds for this account+region, deleted ones included
+ * @param observed the (deduplicated) images of the listing
+ * @param complete whether the listing is known complete; only then are absent images deleted
+ */
+export function diffRegion(
+  stored: readonly StoredImage[],
+  observed: readonly ObservedImage[],
+  complete: boolean,
+): RegionDiff {
+  const byId = new Map(stored.map((s) => [s.imageId, s]));
+  const seen = new Set<string>();
+  const diff: RegionDiff = { writes: [], deletions: [], events: [], unchanged: 0 };
+
+  for (const image of observed) {
+    seen.add(image.imageId);
+    const before = byId.get(image.imageId);
+    const hash = contentHash(image.fields, image.tags);
+    if (!before) {
+      diff.writes.push({ image, contentHash: hash, tagsChanged: true, existed: false });
+      diff.events.push(event(image.imageId, 'created', null, image.fields.status, {}));
+      continue;
+    }
+    const changes = fieldChanges(before.fields, image.fields);
+    const tagsChanged = !sameTags(before.tags, image.tags);
+    if (tagsChanged) changes.tags = { old: before.tags, new: image.tags };
+    const restored = before.deletedAt !== null;
+    if (!restored && Object.keys(changes).length === 0 && before.contentHash === hash) {
+      diff.unchanged++;
+      continue;
+    }
+    diff.writes.push({ image, contentHash: hash, tagsChanged, existed: true });
+    diff.events.push(...changeEvents(image.imageId, before, image, changes, restored));
+  }
+
+  if (complete) {
+    for (const before of stored) {
+      if (before.deletedAt !== null || seen.has(before.imageId)) continue;
+      diff.deletions.push(before.imageId);
+      diff.events.push(event(before.imageId, 'deleted', before.fields.status, null, {}));
+    }
+  }
+  return diff;
+}
+
+/**
+ * One event per kind of change, so the log answers "when did the status change" without parsing
+ * `changes`: a restore is one `restored` event carrying whatever changed while it was gone.
+ */
+function changeEvents(
+  imageId: string,
+  before: StoredImage,
+  image: ObservedImage,
+  changes: FieldChanges,
+  restored: boolean,
+): PlannedEvent[] {
+  const oldStatus = before.fields.status;
+  const newStatus = image.fields.status;
+  if (restored) return [event(imageId, 'restored', oldStatus, newStatus, changes)];
+
+  const events: PlannedEvent[] = [];
+  const { status, tags, ...rest } = changes;
+  if (status) events.push(event(imageId, 'status_changed', oldStatus, newStatus, { status }));
+  if (Object.keys(rest).length > 0) events.push(event(imageId, 'updated', oldStatus, newStatus, rest));
+  if (tags) events.push(event(imageId, 'tags_changed', oldStatus, newStatus, { tags }));
+  // Only the hash differed (e.g. a new hash scheme): the row is refreshed, and no event is invented.
+  return events;
+}
+
+function event(imageId: string, kind: EventKind, oldStatus: number | null, newStatus: number | null, changes: FieldChanges): PlannedEvent {
+  return { imageId, kind, oldStatus, newStatus, changes };
+}
+
+export function fieldChanges(before: ImageFields, after: ImageFields): FieldChanges {
+  const changes: FieldChanges = {};
+  for (const key of Object.keys(after) as Array<keyof ImageFields>) {
+    const old = before[key] ?? null;
+    const now = after[key] ?? null;
+    if (canonicalJson(old) !== canonicalJson(now)) changes[key] = { old, new: now };
+  }
+  return changes;
+}
+
+export function sameTags(a: readonly ImageTag[], b: readonly ImageTag[]): boolean {
+  return canonicalJson(sortTags(a)) === canonicalJson(sortTags(b));
+}
+
+export function sortTags(tags: readonly ImageTag[]): ImageTag[] {
+  return [...tags].sort((x, y) => (x.key === y.key ? cmp(x.value, y.value) : cmp(x.key, y.key)));
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Event counts by kind, for region_syncs and the CLI summary. */
+export function countEvents(events: readonly PlannedEvent[]): Record<EventKind, number> {
+  const counts = emptyCounts();
+  for (const e of events) counts[e.kind]++;
+  return counts;
+}
