@@ -1,0 +1,200 @@
+/**
+ * Writes one region's diff: current rows, tags, versions, events and the region_syncs row, all in
+ * the caller's transaction (so a region is all-or-nothing). Set-based statements in chunks: the
+ * number of statements grows with the number of CHANGED images / 1000, never with the inventory.
+ */
+import { and, eq, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/database.js';
+import { customImages, customImageTags, customImageVersions, imageEvents, regionStates, regionSyncs } from '../db/schema.js';
+import { countEvents, type ImageWrite, type RegionDiff } from './diff-region.js';
+import { fieldsToColumns } from './image-row.js';
+import type { EventKind } from './types.js';
+
+/** Rows per statement: ~30 columns x 1000 stays well under Postgres' 65535 bind parameters. */
+const CHUNK = 1000;
+
+export interface PersistRegionInput {
+  runId: string;
+  account: string;
+  regionId: string;
+  /** The database's clock when the region lock was taken: the time of every event and version. */
+  observedAt: Date;
+  startedAt: Date;
+  diff: RegionDiff;
+  complete: boolean;
+  incompleteReason?: string | undefined;
+  pages: number;
+  apiCalls: number;
+  imagesSeen: number;
+  attempts?: number;
+}
+
+export interface PersistRegionResult {
+  status: 'succeeded' | 'incomplete';
+  counts: Record<EventKind, number>;
+}
+
+export async function persistRegion(tx: Db, input: PersistRegionInput): Promise<PersistRegionResult> {
+  const { account, diff, observedAt } = input;
+  const changedIds = diff.writes.filter((w) => w.existed).map((w) => w.image.imageId);
+
+  // Close the open versions of everything that changed or went away, then open the new ones.
+  await closeVersions(tx, account, [...changedIds, ...diff.deletions], observedAt);
+  await upsertCurrentRows(tx, account, diff.writes, observedAt);
+  await replaceTags(tx, account, diff.writes.filter((w) => w.tagsChanged));
+  await insertVersions(tx, input);
+  await markDeleted(tx, account, diff.deletions, observedAt);
+  await insertEvents(tx, input);
+
+  const counts = countEvents(diff.events);
+  const status = input.complete ? 'succeeded' : 'incomplete';
+  await recordRegionSync(tx, input, status, counts);
+  return { status, counts };
+}
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+async function closeVersions(tx: Db, account: string, imageIds: string[], at: Date): Promise<void> {
+  for (const ids of chunks(imageIds)) {
+    await tx
+      .update(customImageVersions)
+      .set({ validTo: at })
+      .where(and(eq(customImageVersions.account, account), inArray(customImageVersions.imageId, ids), isNull(customImageVersions.validTo)));
+  }
+}
+
+/** `excluded.<column>` for every column a re-observation may change. */
+function excludedSet(): Record<string, SQL> {
+  const keep = new Set(['account', 'imageId', 'firstSeenAt']);
+  const set: Record<string, SQL> = {};
+  for (const [key, column] of Object.entries(getTableColumns(customImages))) {
+    if (!keep.has(key)) set[key] = sql.raw(`excluded."${column.name}"`);
+  }
+  return set;
+}
+
+async function upsertCurrentRows(tx: Db, account: string, writes: ImageWrite[], at: Date): Promise<void> {
+  const set = excludedSet();
+  for (const batch of chunks(writes)) {
+    await tx
+      .insert(customImages)
+      .values(batch.map((w) => ({
+        account,
+        imageId: w.image.imageId,
+        ...fieldsToColumns(w.image.fields),
+        raw: w.image.raw,
+        contentHash: w.contentHash,
+        firstSeenAt: at,
+        changedAt: at,
+        deletedAt: null,
+      })))
+      .onConflictDoUpdate({ target: [customImages.account, customImages.imageId], set });
+  }
+}
+
+async function replaceTags(tx: Db, account: string, writes: ImageWrite[]): Promise<void> {
+  for (const batch of chunks(writes)) {
+    const ids = batch.filter((w) => w.existed).map((w) => w.image.imageId);
+    if (ids.length > 0) {
+      await tx.delete(customImageTags).where(and(eq(customImageTags.account, account), inArray(customImageTags.imageId, ids)));
+    }
+    const rows = batch.flatMap((w) => uniqueTags(w).map((t) => ({ account, imageId: w.image.imageId, key: t.key, value: t.value })));
+    for (const tagBatch of chunks(rows)) await tx.insert(customImageTags).values(tagBatch);
+  }
+}
+
+// The wire may repeat an identical tag; the table's key is (account, image, key, value).
+const uniqueTags = (w: ImageWrite) =>
+  w.image.tags.filter((t, i, all) => all.findIndex((o) => o.key === t.key && o.value === t.value) === i);
+
+async function insertVersions(tx: Db, input: PersistRegionInput): Promise<void> {
+  for (const batch of chunks(input.diff.writes)) {
+    await tx.insert(customImageVersions).values(batch.map((w) => ({
+      account: input.account,
+      imageId: w.image.imageId,
+      ...fieldsToColumns(w.image.fields),
+      tags: w.image.tags,
+      contentHash: w.contentHash,
+      syncRunId: input.runId,
+      validFrom: input.observedAt,
+      validTo: null,
+    })));
+  }
+}
+
+async function markDeleted(tx: Db, account: string, imageIds: string[], at: Date): Promise<void> {
+  for (const ids of chunks(imageIds)) {
+    await tx
+      .update(customImages)
+      .set({ deletedAt: at, changedAt: at })
+      .where(and(eq(customImages.account, account), inArray(customImages.imageId, ids)));
+  }
+}
+
+async function insertEvents(tx: Db, input: PersistRegionInput): Promise<void> {
+  for (const batch of chunks(input.diff.events)) {
+    await tx.insert(imageEvents).values(batch.map((e) => ({
+      syncRunId: input.runId,
+      observedAt: input.observedAt,
+      account: input.account,
+      regionId: input.regionId,
+      imageId: e.imageId,
+      kind: e.kind,
+      oldStatus: e.oldStatus,
+      newStatus: e.newStatus,
+      changes: e.changes,
+    })));
+  }
+}
+
+async function recordRegionSync(
+  tx: Db,
+  input: PersistRegionInput,
+  status: 'succeeded' | 'incomplete',
+  counts: Record<EventKind, number>,
+): Promise<void> {
+  const now = new Date();
+  const row = {
+    syncRunId: input.runId,
+    account: input.account,
+    regionId: input.regionId,
+    status,
+    attempts: input.attempts ?? 1,
+    pages: input.pages,
+    apiCalls: input.apiCalls,
+    imagesSeen: input.imagesSeen,
+    created: counts.created,
+    updated: counts.updated,
+    statusChanged: counts.status_changed,
+    tagsChanged: counts.tags_changed,
+    deleted: counts.deleted,
+    restored: counts.restored,
+    errorCode: status === 'incomplete' ? 'ListingIncomplete' : null,
+    errorMessage: status === 'incomplete' ? (input.incompleteReason ?? 'listing incomplete') : null,
+    startedAt: input.startedAt,
+    finishedAt: now,
+  };
+  const { syncRunId: _r, account: _a, regionId: _g, ...update } = row;
+  await tx
+    .insert(regionSyncs)
+    .values(row)
+    .onConflictDoUpdate({ target: [regionSyncs.syncRunId, regionSyncs.account, regionSyncs.regionId], set: update });
+
+  const state = {
+    account: input.account,
+    regionId: input.regionId,
+    lastSyncRunId: input.runId,
+    lastStatus: status,
+    updatedAt: now,
+    ...(input.complete ? { lastCompleteListingAt: input.observedAt } : {}),
+  };
+  const { account: _sa, regionId: _sr, ...stateUpdate } = state;
+  await tx
+    .insert(regionStates)
+    .values(state)
+    .onConflictDoUpdate({ target: [regionStates.account, regionStates.regionId], set: stateUpdate });
+}
