@@ -1,0 +1,105 @@
+-- The reporting surface for BI tools and for the CLI's `images`, `history` and `report`
+-- (docs/REPORTS.md). The CLI reads through these same views, so what analysts query is what the
+-- tests prove. Written to run unchanged on PostgreSQL 15+ and on PGlite (Postgres 18 in WASM).
+--
+-- Status labels live in SQL too (kept equal to STATUS_LABELS in src/sync/types.ts by a test); an
+-- unknown code is shown as `unknown(N)`, never hidden, because the sync stores unknown codes as is.
+CREATE FUNCTION swas.status_label(code integer) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE code
+    WHEN 0 THEN 'copying' WHEN 1 THEN 'available' WHEN 2 THEN 'unavailable'
+    WHEN 3 THEN 'creation_failed' WHEN 4 THEN 'creating'
+    ELSE 'unknown(' || code || ')' END
+$$;
+--> statement-breakpoint
+CREATE VIEW swas.status_codes AS
+  SELECT code::smallint AS code, swas.status_label(code) AS label FROM generate_series(0, 4) AS code;
+--> statement-breakpoint
+-- Versions keep tags as `[{key, value}]` (the diff's shape); BI tools want `{key: value}` objects.
+CREATE FUNCTION swas.tags_object(tags jsonb) RETURNS jsonb
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(jsonb_object_agg(t ->> 'key', t ->> 'value'), '{}'::jsonb) FROM jsonb_array_elements(tags) AS t
+$$;
+--> statement-breakpoint
+-- Every image ever seen, deleted ones included (deleted_at set).
+CREATE VIEW swas.images_all AS
+  SELECT i.account, i.image_id, i.region_id, i.name, i.description,
+    i.status, swas.status_label(i.status) AS status_label,
+    i.os_type, i.creation_time, i.instance_id, i.instance_name,
+    i.system_snapshot_id, i.system_snapshot_name, i.data_snapshot_id, i.data_snapshot_name,
+    i.required_system_disk_size, i.required_data_disk_size, i.source_image_name, i.source_image_version,
+    i.resource_group_id, i.in_share, i.in_share_user, i.user_id, i.create_instances,
+    coalesce((SELECT jsonb_object_agg(t.key, t.value) FROM swas.custom_image_tags AS t
+              WHERE t.account = i.account AND t.image_id = i.image_id), '{}'::jsonb) AS tags,
+    i.first_seen_at, i.changed_at, i.deleted_at
+  FROM swas.custom_images AS i;
+--> statement-breakpoint
+-- The inventory now: images present in their last complete listing.
+CREATE VIEW swas.images_current AS
+  SELECT * FROM swas.images_all WHERE deleted_at IS NULL;
+--> statement-breakpoint
+-- Every observed state with its validity. `valid_during` is [valid_from, valid_to) with an open
+-- end while current; it is exactly the GiST index expression below, so `valid_during @> ts`
+-- through this view (and images_as_of) is an index scan.
+CREATE VIEW swas.image_versions AS
+  SELECT v.id AS version_id, v.account, v.image_id, v.region_id, v.name, v.description,
+    v.status, swas.status_label(v.status) AS status_label,
+    v.os_type, v.creation_time, v.instance_id, v.instance_name,
+    v.system_snapshot_id, v.system_snapshot_name, v.data_snapshot_id, v.data_snapshot_name,
+    v.required_system_disk_size, v.required_data_disk_size, v.source_image_name, v.source_image_version,
+    v.resource_group_id, v.in_share, v.in_share_user, v.user_id, v.create_instances,
+    swas.tags_object(v.tags) AS tags,
+    v.valid_from, v.valid_to,
+    tstzrange(v.valid_from, coalesce(v.valid_to, 'infinity'::timestamptz)) AS valid_during,
+    v.sync_run_id
+  FROM swas.custom_image_versions AS v;
+--> statement-breakpoint
+-- The inventory as it was at `ts`: valid_from <= ts < valid_to, so at the exact instant of a
+-- change the new state shows. A plain SQL function (not STRICT, not SECURITY DEFINER) so the
+-- planner inlines it and pushes callers' filters and the GiST index down into it; swas_reader
+-- may call it because the view it reads runs with the view owner's rights.
+CREATE FUNCTION swas.images_as_of(ts timestamptz) RETURNS SETOF swas.image_versions
+  LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT * FROM swas.image_versions WHERE valid_during @> ts
+$$;
+--> statement-breakpoint
+-- The audit log with status labels.
+CREATE VIEW swas.image_history AS
+  SELECT e.id AS event_id, e.observed_at, e.sync_run_id, e.account, e.region_id, e.image_id, e.kind,
+    e.old_status, swas.status_label(e.old_status) AS old_status_label,
+    e.new_status, swas.status_label(e.new_status) AS new_status_label,
+    e.changes
+  FROM swas.image_events AS e;
+--> statement-breakpoint
+-- Schema additions kept here rather than in src/db/schema.ts (owned by the sync work; drizzle-kit
+-- would not generate expression GiST indexes faithfully anyway):
+-- 1. As-of lookups: a btree on (valid_from, valid_to) must walk every version older than ts
+--    (half the table for a mid-history ts); the GiST range index goes straight to the versions
+--    containing ts, one per image.
+CREATE INDEX custom_image_versions_valid_during_idx ON swas.custom_image_versions
+  USING gist (tstzrange(valid_from, coalesce(valid_to, 'infinity'::timestamptz)));
+--> statement-breakpoint
+-- 2. `history --image ID` without --account: image_events_image_idx leads with account, which
+--    Postgres 15 cannot skip.
+CREATE INDEX image_events_image_id_observed_idx ON swas.image_events USING btree (image_id, observed_at);
+--> statement-breakpoint
+-- Read-only role for BI tools: the views and functions above, never the base tables. Roles are
+-- cluster-wide, so create it only if absent (several databases on one server run this) and
+-- tolerate a concurrent creator.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'swas_reader') THEN
+    CREATE ROLE swas_reader NOLOGIN;
+  END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+  NULL;
+END
+$$;
+--> statement-breakpoint
+GRANT USAGE ON SCHEMA swas TO swas_reader;
+--> statement-breakpoint
+GRANT SELECT ON swas.images_all, swas.images_current, swas.image_versions, swas.image_history,
+  swas.status_codes TO swas_reader;
+--> statement-breakpoint
+GRANT EXECUTE ON FUNCTION swas.images_as_of(timestamptz), swas.status_label(integer),
+  swas.tags_object(jsonb) TO swas_reader;
