@@ -1,0 +1,20 @@
+import type { ApiError } from './api-error.js';
+
+/** The standard POP error body: {RequestId, HostId, Code, Message, Recommend}. */
+export interface ErrorBody {
+  RequestId: string;
+  HostId: string;
+  Code: string;
+  Message: string;
+  Recommend: string;
+}
+
+export function errorBody(error: ApiError, requestId: string, hostId: string): ErrorBody {
+  return {
+    RequestId: requestId,
+    HostId: hostId,
+    Code: error.code,
+    Message: error.message,
+    Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(error.code)}&product=SWAS-OPEN&requestId=${requestId}`,
+  };
+}

@@ -1,0 +1,158 @@
+import { ApiError } from './api-error.js';
+import { createRandom, randomHex, type Random } from './prng.js';
+import { DEFAULT_REGIONS, type RegionInfo } from './regions.js';
+import {
+  accountUidSchema, imageFieldsSchema, imagePatchSchema,
+  type AccountSeed, type ImageFieldsInput, type ParsedSeed,
+} from './seed-format.js';
+import { prettifyError, type z } from 'zod';
+
+export type StoredImage = Omit<z.output<typeof imageFieldsSchema>, 'imageId' | 'creationTime'> & {
+  imageId: string;
+  creationTime: string;
+};
+
+export interface Credential {
+  accountUid: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+  expiresAt?: string;
+}
+
+/** `yyyy-MM-ddTHH:mm:ssZ`, the only CreationTime shape the API returns. */
+export function formatCreationTime(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
+}
+
+const notFound = (imageId: string): ApiError => new ApiError('ImageNotFound', 404, `No image ${imageId} in the emulator.`);
+
+/**
+ * The emulator's state: accounts, credentials and images. Mutations bump `version`, which
+ * invalidates the per-(account, region, share) sorted listings cached for the hot path.
+ */
+export class ImageStore {
+  readonly accounts: AccountSeed[];
+  readonly regions: readonly RegionInfo[];
+  private readonly credentials = new Map<string, Credential>();
+  private readonly images = new Map<string, StoredImage>();
+  private readonly listings = new Map<string, { version: number; images: StoredImage[] }>();
+  private readonly random: Random;
+  version = 0;
+
+  constructor(seed: ParsedSeed, private readonly now: () => Date, idSeed = 1) {
+    this.random = createRandom(idSeed ^ 0x5eed);
+    this.accounts = seed.accounts;
+    this.regions = seed.regions ?? DEFAULT_REGIONS;
+    for (const account of seed.accounts) {
+      for (const key of account.accessKeys) this.credentials.set(key.accessKeyId, { accountUid: account.uid, ...key });
+    }
+    for (const image of seed.images) this.insert(image);
+  }
+
+  credential(accessKeyId: string): Credential | undefined {
+    return this.credentials.get(accessKeyId);
+  }
+
+  hasRegion(regionId: string): boolean {
+    return this.regions.some((r) => r.regionId === regionId);
+  }
+
+  get(imageId: string): StoredImage | undefined {
+    return this.images.get(imageId);
+  }
+
+  all(): StoredImage[] {
+    return [...this.images.values()];
+  }
+
+  createImage(input: ImageFieldsInput | unknown): StoredImage {
+    const parsed = imageFieldsSchema.safeParse(input);
+    if (!parsed.success) throw new ApiError('InvalidImage', 400, prettifyError(parsed.error));
+    if (!this.accounts.some((a) => a.uid === parsed.data.ownerUid)) {
+      throw new ApiError('AccountNotFound', 404, `No account ${parsed.data.ownerUid} in the emulator.`);
+    }
+    if (parsed.data.imageId !== undefined && this.images.has(parsed.data.imageId)) {
+      throw new ApiError('ImageAlreadyExists', 409, `Image ${parsed.data.imageId} already exists.`);
+    }
+    return this.insert(parsed.data);
+  }
+
+  updateImage(imageId: string, patch: unknown): StoredImage {
+    const image = this.images.get(imageId);
+    if (!image) throw notFound(imageId);
+    const parsed = imagePatchSchema.safeParse(patch);
+    if (!parsed.success) throw new ApiError('InvalidImagePatch', 400, prettifyError(parsed.error));
+    // Only the keys the caller sent: the schema's defaults must not reset untouched fields.
+    const sent = new Set(Object.keys(patch as object));
+    const defined = Object.fromEntries(Object.entries(parsed.data).filter(([k, v]) => sent.has(k) && v !== undefined));
+    const updated: StoredImage = { ...image, ...defined };
+    this.images.set(imageId, updated);
+    this.version += 1;
+    return updated;
+  }
+
+  deleteImage(imageId: string): StoredImage {
+    const image = this.images.get(imageId);
+    if (!image) throw notFound(imageId);
+    this.images.delete(imageId);
+    this.version += 1;
+    return image;
+  }
+
+  shareImage(imageId: string, accountUid: string): StoredImage {
+    const uid = accountUidSchema.safeParse(accountUid);
+    if (!uid.success) throw new ApiError('InvalidAccountUid', 400, prettifyError(uid.error));
+    const image = this.images.get(imageId);
+    if (!image) throw notFound(imageId);
+    if (image.sharedWith.includes(uid.data) || uid.data === image.ownerUid) return image;
+    return this.updateImage(imageId, { sharedWith: [...image.sharedWith, uid.data] });
+  }
+
+  unshareImage(imageId: string, accountUid: string): StoredImage {
+    const image = this.images.get(imageId);
+    if (!image) throw notFound(imageId);
+    return this.updateImage(imageId, { sharedWith: image.sharedWith.filter((u) => u !== accountUid) });
+  }
+
+  /**
+   * What one account can see in one region, in the emulator's stable order: newest CreationTime
+   * first (a fresh image lands on page 1, which is what makes page drift real), then ImageId.
+   * `share`: false = own only; true or undefined = own plus images shared with the account.
+   */
+  visibleImages(accountUid: string, regionId: string, share: boolean | undefined): StoredImage[] {
+    const key = `${accountUid}|${regionId}|${share === false ? 'own' : 'all'}`;
+    const cached = this.listings.get(key);
+    if (cached && cached.version === this.version) return cached.images;
+    const images = [...this.images.values()]
+      .filter((img) => img.regionId === regionId
+        && (img.ownerUid === accountUid || (share !== false && img.sharedWith.includes(accountUid))))
+      .sort(compareListingOrder);
+    this.listings.set(key, { version: this.version, images });
+    return images;
+  }
+
+  private insert(fields: z.output<typeof imageFieldsSchema>): StoredImage {
+    const image: StoredImage = {
+      ...fields,
+      imageId: fields.imageId ?? this.newImageId(),
+      creationTime: fields.creationTime ?? formatCreationTime(this.now()),
+    };
+    if (this.images.has(image.imageId)) throw new ApiError('ImageAlreadyExists', 409, `Image ${image.imageId} already exists.`);
+    this.images.set(image.imageId, image);
+    this.version += 1;
+    return image;
+  }
+
+  private newImageId(): string {
+    for (;;) {
+      const id = `m-${randomHex(this.random, 20)}`;
+      if (!this.images.has(id)) return id;
+    }
+  }
+}
+
+export function compareListingOrder(a: StoredImage, b: StoredImage): number {
+  if (a.creationTime !== b.creationTime) return a.creationTime > b.creationTime ? -1 : 1;
+  return a.imageId < b.imageId ? -1 : a.imageId > b.imageId ? 1 : 0;
+}

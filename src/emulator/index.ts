@@ -1,0 +1,128 @@
+import { publicState } from './admin-routes.js';
+import type { CallRecord } from './call-log.js';
+import { EmulatorState } from './emulator-state.js';
+import type { FaultRule, FaultRuleInput } from './fault-rule-format.js';
+import { generateSeed, type GenerateSeedOptions } from './generate-seed.js';
+import type { StoredImage } from './image-store.js';
+import type { ImageFieldsInput, ImagePatch, SeedDocument } from './seed-format.js';
+import { EmulatorServer } from './server.js';
+
+export { generateSeed, DEFAULT_SAMPLE_REGIONS, type GenerateSeedOptions } from './generate-seed.js';
+export { parseSeed, type SeedDocument, type ImageFieldsInput, type ImagePatch, type ImageStatus } from './seed-format.js';
+export { DEFAULT_REGIONS, regionEndpoint, type RegionInfo } from './regions.js';
+export type { FaultRule, FaultRuleInput, OddTypeVariant } from './fault-rule-format.js';
+export type { CallRecord } from './call-log.js';
+export type { StoredImage } from './image-store.js';
+export type { WireCustomImage, ListCustomImagesBody } from './list-custom-images.js';
+export { API_VERSION } from './handle-api-call.js';
+
+export interface StartEmulatorOptions {
+  /** TCP port; 0 (the default) takes a free one. */
+  port?: number;
+  /** Interface to bind; default 127.0.0.1 (loopback: the admin API is unsigned). */
+  host?: string;
+  /**
+   * The inventory: a seed document (docs/EMULATOR.md), or generator options. Default: a generated
+   * sample for one account (generateSeed() with its defaults).
+   */
+  seed?: SeedDocument | GenerateSeedOptions;
+  /** Seed of the fault PRNG (random latency, fault rates) and of generated image ids. Default 1. */
+  faultSeed?: number;
+  /** Fault rules active from the start. Default none. */
+  faults?: FaultRuleInput[];
+  /** The server clock, for clock-skew and STS-expiry tests. Default `() => new Date()`. */
+  now?: () => Date;
+}
+
+/** One AccessKey pair the emulator accepts, with the account it belongs to. */
+export interface EmulatorAccount {
+  uid: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+}
+
+export interface EmulatorHandle {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  /** `127.0.0.1:PORT`, what the SDK's Config wants as `endpoint` (with `protocol: 'http'`). */
+  endpoint: string;
+  port: number;
+  host: string;
+  /** One entry per account: its first AccessKey pair. */
+  readonly accounts: EmulatorAccount[];
+  /** Every AccessKey pair, STS credentials included. */
+  readonly credentials: EmulatorAccount[];
+  stop(): Promise<void>;
+  createImage(input: ImageFieldsInput): StoredImage;
+  updateImage(imageId: string, patch: ImagePatch): StoredImage;
+  deleteImage(imageId: string): StoredImage;
+  shareImage(imageId: string, accountUid: string): StoredImage;
+  unshareImage(imageId: string, accountUid: string): StoredImage;
+  images(filter?: { accountUid?: string; regionId?: string }): StoredImage[];
+  setFaults(rules: FaultRuleInput[]): FaultRule[];
+  addFault(rule: FaultRuleInput): FaultRule;
+  removeFault(id: string): boolean;
+  clearFaults(): void;
+  faults(): FaultRule[];
+  callLog(since?: number): CallRecord[];
+  clearCallLog(): void;
+  /** Same as GET /_emulator/state (no secrets). */
+  state(): unknown;
+  /** Back to the start seed, or to a new one: images, faults, call log and nonces cleared. */
+  reset(seed?: SeedDocument): void;
+}
+
+function isSeedDocument(seed: SeedDocument | GenerateSeedOptions): seed is SeedDocument {
+  return Array.isArray((seed as { accounts?: unknown }).accounts);
+}
+
+function listCredentials(state: EmulatorState, primaryOnly: boolean): EmulatorAccount[] {
+  return state.store.accounts.flatMap((account) =>
+    (primaryOnly ? account.accessKeys.slice(0, 1) : account.accessKeys).map((key) => ({
+      uid: account.uid,
+      accessKeyId: key.accessKeyId,
+      accessKeySecret: key.accessKeySecret,
+      ...(key.securityToken === undefined ? {} : { securityToken: key.securityToken }),
+    })));
+}
+
+export async function startEmulator(options: StartEmulatorOptions = {}): Promise<EmulatorHandle> {
+  const seedOption = options.seed ?? {};
+  const seed = isSeedDocument(seedOption) ? seedOption : generateSeed(seedOption);
+  const state = new EmulatorState(seed, options.now ?? (() => new Date()), options.faultSeed ?? 1);
+  for (const rule of options.faults ?? []) state.faults.add(rule);
+  const server = new EmulatorServer(state);
+  const host = options.host ?? '127.0.0.1';
+  const port = await server.listen(options.port ?? 0, host);
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    endpoint: `${shownHost}:${port}`,
+    port,
+    host,
+    get accounts() {
+      return listCredentials(state, true);
+    },
+    get credentials() {
+      return listCredentials(state, false);
+    },
+    stop: () => server.close(),
+    createImage: (input) => state.store.createImage(input),
+    updateImage: (id, patch) => state.store.updateImage(id, patch),
+    deleteImage: (id) => state.store.deleteImage(id),
+    shareImage: (id, uid) => state.store.shareImage(id, uid),
+    unshareImage: (id, uid) => state.store.unshareImage(id, uid),
+    images: (filter = {}) => state.store.all().filter((img) =>
+      (filter.accountUid === undefined || img.ownerUid === filter.accountUid) && (filter.regionId === undefined || img.regionId === filter.regionId)),
+    setFaults: (rules) => state.faults.set(rules),
+    addFault: (rule) => state.faults.add(rule),
+    removeFault: (id) => state.faults.remove(id),
+    clearFaults: () => state.faults.clear(),
+    faults: () => state.faults.list(),
+    callLog: (since) => state.log.list(since),
+    clearCallLog: () => state.log.clear(),
+    state: () => publicState(state),
+    reset: (newSeed) => state.reset(newSeed),
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * A tiny seeded PRNG (mulberry32). Faults and the generator draw from it so that the same
+ * seed replays the same sequence: a flaky-looking test can be reproduced exactly.
+ */
+export type Random = () => number;
+
+export function createRandom(seed: number): Random {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Integer in [min, max] inclusive. */
+export function randomInt(random: Random, min: number, max: number): number {
+  return min + Math.floor(random() * (max - min + 1));
+}
+
+export function randomHex(random: Random, length: number): string {
+  let out = '';
+  while (out.length < length) out += Math.floor(random() * 16).toString(16);
+  return out;
+}
+
+export function pick<T>(random: Random, items: readonly T[]): T {
+  const item = items[Math.floor(random() * items.length)];
+  if (item === undefined) throw new Error('pick() from an empty list');
+  return item;
+}
