@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+/**
+ * `swas-inventory`: one binary for the sync, the daemon, the reports and the emulator. Each
+ * command lives in its own module; this file only wires them and turns errors into exit codes.
+ */
+import { Command } from 'commander';
+import { registerEmulatorCommand } from '../emulator/cli.js';
+import { registerMigrateCommand } from './commands/migrate.js';
+import { registerSyncCommand } from './commands/sync.js';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('swas-inventory')
+    .description('Inventory of Alibaba Cloud SWAS custom images in PostgreSQL, with full change history')
+    .showHelpAfterError();
+  registerMigrateCommand(program);
+  registerSyncCommand(program);
+  registerEmulatorCommand(program);
+  return program;
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    // Config and input errors carry their own clear messages; never print a stack with env in it.
+    process.stderr.write(`swas-inventory: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = process.exitCode && process.exitCode !== 0 ? process.exitCode : 1;
+  });
