@@ -1,0 +1,20 @@
+/**
+ * The report commands (`images`, `history`, `report`, `runs`), registered on the program that
+ * src/cli/main.ts builds. Bad input exits with code 2 and a message on stderr; output goes through
+ * commander's output configuration (stdout by default).
+ */
+import type { Command } from 'commander';
+import type { DatabaseHandle } from '../db/database.js';
+import { addHistoryCommand } from './commands/history-command.js';
+import { addImagesCommand } from './commands/images-command.js';
+import { addReportCommand } from './commands/report-command.js';
+import { addRunsCommand } from './commands/runs-command.js';
+
+export { USAGE_EXIT_CODE } from './commands/command-options.js';
+
+export function registerReportCommands(program: Command, deps: { openDb: () => Promise<DatabaseHandle> }): void {
+  addImagesCommand(program, deps);
+  addHistoryCommand(program, deps);
+  addReportCommand(program, deps);
+  addRunsCommand(program, deps);
+}

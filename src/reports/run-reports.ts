@@ -1,0 +1,52 @@
+/**
+ * The only I/O in src/reports besides the CLI: runs the builders' SQL on a `Db` (either driver)
+ * and returns plain rows.
+ */
+import { queryRows, type Db } from '../db/database.js';
+import type { Row } from './format/columns.js';
+import type { ReportResult } from './format/format-report.js';
+import { buildHistoryQuery, type HistoryQueryOptions } from './sql/history-query.js';
+import { buildImagesQuery, type ImagesQueryOptions } from './sql/images-query.js';
+import { REPORT_SECTIONS, buildReportQueries, type ReportOptions } from './sql/report-queries.js';
+import { buildRunsQuery } from './sql/runs-query.js';
+
+export async function listImages(db: Db, options: ImagesQueryOptions): Promise<Row[]> {
+  return (await queryRows<Row>(db, buildImagesQuery(options))).map(plainRow);
+}
+
+export async function listHistory(db: Db, options: HistoryQueryOptions): Promise<Row[]> {
+  return (await queryRows<Row>(db, buildHistoryQuery(options))).map(plainRow);
+}
+
+export async function listRuns(db: Db, limit: number): Promise<Row[]> {
+  return (await queryRows<Row>(db, buildRunsQuery(limit))).map(plainRow);
+}
+
+export async function buildReport(db: Db, options: ReportOptions): Promise<ReportResult> {
+  const queries = buildReportQueries(options);
+  const sections: ReportResult['sections'] = [];
+  // One after another: PGlite has a single connection anyway, and the sections are small.
+  for (const name of REPORT_SECTIONS) {
+    const query = queries[name];
+    if (query) sections.push({ name, rows: (await queryRows<Row>(db, query)).map(plainRow) });
+  }
+  return {
+    parameters: {
+      generatedAt: options.now.toISOString(),
+      olderThanDays: options.olderThanDays,
+      changesDays: options.changesDays,
+      requireTags: [...options.requireTags],
+      accounts: [...(options.accounts ?? [])],
+      regions: [...(options.regions ?? [])],
+    },
+    sections,
+  };
+}
+
+/**
+ * Postgres.js returns a Result row object; copy to plain objects so output does not depend on the
+ * driver (the queries already return timestamps as text and counts as int).
+ */
+function plainRow(row: Row): Row {
+  return { ...row };
+}
