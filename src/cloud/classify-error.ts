@@ -1,0 +1,103 @@
+/**
+ * Maps whatever a listing threw to what the queue should do with it. Pure: looks only at the
+ * error's own fields (SDK error classes from @alicloud/openapi-core, Node socket errors, our own
+ * `permanent` errors). Unknown failures count as transient: a retry is cheap, a lost region is not.
+ */
+
+export type ErrorKind = 'throttled' | 'transient' | 'permanent';
+
+export interface ClassifiedError {
+  kind: ErrorKind;
+  /** The API's `Code` (e.g. `Throttling.User`), a Node error code (`ECONNRESET`), or our own. */
+  code: string;
+  /** Safe to log and store: the SDK's message carries code, HTTP status and request id, no secrets. */
+  message: string;
+  /** From the `x-acs-retry-after` header (ms), when the API sent one. */
+  retryAfterMs?: number;
+  statusCode?: number;
+  requestId?: string;
+}
+
+/** Codes that will fail the same way on every retry: credentials, permissions, our request. */
+const PERMANENT_CODES: readonly RegExp[] = [
+  /^InvalidAccessKeyId(\.|$)/,
+  /^IncompleteSignature$/,
+  /^SignatureDoesNotMatch$/,
+  /^InvalidSecurityToken(\.|$)/,
+  /^Forbidden(\.|$)/,
+  /^NoPermission$/,
+  /^InvalidParameter(\.|$)/,
+  /^MissingParameter(\.|$)/,
+  /^InvalidRegionId(\.|$)/,
+  /^InvalidAction(\.|$)/,
+  /^InvalidTimeStamp\.Expired$/,
+  /^InvalidCredentials$/,
+  /^MalformedResponse$/,
+];
+
+const TRANSIENT_CODES: readonly RegExp[] = [
+  /^ServiceUnavailable$/,
+  /^InternalError$/,
+  /^SignatureNonceUsed$/, // a fresh nonce on retry fixes it
+  /^(ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|ESOCKETTIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|ENETUNREACH|EHOSTUNREACH|UND_ERR_\w+)$/,
+];
+
+const TRANSIENT_MESSAGES = /socket hang up|timeout|timed out|ECONNRESET|ECONNREFUSED|ETIMEDOUT|network/i;
+
+/** Matches `$dara.cast`'s complaint about a wrong JSON type, and a body that is not JSON. */
+const MALFORMED_MESSAGES = /is mismatch, expect|can not cast to|Unexpected token|JSON/;
+
+export function classifyError(error: unknown): ClassifiedError {
+  const e = asRecord(error);
+  const code = stringField(e, 'code');
+  const message = redact(error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error');
+  const statusCode = numberField(e, 'statusCode');
+  const requestId = stringField(e, 'requestId');
+  const base = {
+    message,
+    ...(statusCode !== undefined ? { statusCode } : {}),
+    ...(requestId !== undefined ? { requestId } : {}),
+  };
+  const name = stringField(e, 'name') ?? '';
+
+  if (name === 'ThrottlingError' || (code !== undefined && code.includes('Throttling'))) {
+    const retryAfterMs = numberField(e, 'retryAfter');
+    return { kind: 'throttled', code: code ?? 'Throttling', ...base, ...(retryAfterMs !== undefined && retryAfterMs >= 0 ? { retryAfterMs } : {}) };
+  }
+  if (e?.permanent === true) return { kind: 'permanent', code: code ?? name, ...base };
+  if (code !== undefined && PERMANENT_CODES.some((re) => re.test(code))) return { kind: 'permanent', code, ...base };
+  if (code !== undefined && TRANSIENT_CODES.some((re) => re.test(code))) return { kind: 'transient', code, ...base };
+  if (statusCode !== undefined && statusCode >= 500) return { kind: 'transient', code: code ?? `HTTP${statusCode}`, ...base };
+  if (error instanceof SyntaxError || MALFORMED_MESSAGES.test(message)) {
+    return { kind: 'permanent', code: code ?? 'MalformedResponse', ...base };
+  }
+  if (TRANSIENT_MESSAGES.test(message) || /timeout/i.test(name)) return { kind: 'transient', code: code ?? 'NetworkError', ...base };
+  // A 4xx with a code we do not know: the request itself was refused, repeating it will not help.
+  if (statusCode !== undefined && statusCode >= 400) return { kind: 'permanent', code: code ?? `HTTP${statusCode}`, ...base };
+  return { kind: 'transient', code: code ?? (name !== '' ? name : 'UnknownError'), ...base };
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+}
+
+function stringField(e: Record<string, unknown> | undefined, key: string): string | undefined {
+  const v = e?.[key];
+  // openapi-core formats a missing Code or RequestId as the string "undefined".
+  return typeof v === 'string' && v !== '' && v !== 'undefined' ? v : undefined;
+}
+
+function numberField(e: Record<string, unknown> | undefined, key: string): number | undefined {
+  const v = e?.[key];
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
+  return undefined;
+}
+
+/** Defence in depth: error messages should never carry secrets, but strip anything that looks like one. */
+function redact(message: string): string {
+  return message
+    .replace(/(AccessKeySecret|SecurityToken|Signature|x-acs-security-token)[=:]\s*[^\s,&]+/gi, '$1=[redacted]')
+    .replaceAll('\u0000', '')
+    .slice(0, 2000);
+}

@@ -1,0 +1,103 @@
+/**
+ * SDK clients, one per (account, endpoint), created lazily and cached for the process lifetime
+ * (each holds its account's Credential, so STS tokens are reused). With SWAS_ENDPOINT set every
+ * call goes to that one place; otherwise ListRegions goes to a fixed discovery endpoint and each
+ * region to the `RegionEndpoint` ListRegions returned.
+ *
+ * Retries: none here. The SDK only retries when `Config.retryOptions` is set (never done here)
+ * and every call gets `autoretry: false`, so one call is one HTTP request; the queue owns retries.
+ */
+import swasModule from '@alicloud/swas-open20200601';
+import { $OpenApiUtil } from '@alicloud/openapi-core';
+import * as $dara from '@darabonba/typescript';
+import type { Account } from '../config/accounts.js';
+import type { Config, EndpointOverride } from '../config/env.js';
+import { createCredential, type SdkCredential } from './credentials.js';
+
+// CommonJS with `exports.default`: Node's ESM loader hands us the module object, while vite/vitest
+// already unwrap `default`. Accept both.
+const SwasClient = (swasModule.default ?? swasModule) as typeof swasModule.default;
+export type SwasSdkClient = InstanceType<typeof SwasClient>;
+
+/** Where one call goes: the SDK's `endpoint` (host[:port]) and protocol. */
+export type Endpoint = EndpointOverride;
+
+/**
+ * ListRegions answers the same from any region's endpoint; cn-hangzhou is the service's home
+ * region. (The SDK's own fallback, swas-open.aliyuncs.com, is not a documented endpoint.)
+ */
+export const DISCOVERY_ENDPOINT: Endpoint = { protocol: 'https', host: 'swas.cn-hangzhou.aliyuncs.com' };
+
+export interface ApiCallInfo {
+  account: string;
+  action: 'ListRegions' | 'ListCustomImages';
+  endpoint: Endpoint;
+  regionId: string | null;
+}
+
+export interface SwasClientsOptions {
+  config: Pick<Config, 'endpoint' | 'readTimeoutMs' | 'connectTimeoutMs'>;
+  /** Awaited before every API call: the place for a per-account rate limiter and call metrics. */
+  beforeCall?: (info: ApiCallInfo) => Promise<void> | void;
+  /** Read for `access_key` accounts (the accounts file names the variables). Default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export class SwasClients {
+  private readonly clients = new Map<string, SwasSdkClient>();
+  private readonly credentials = new Map<string, SdkCredential>();
+
+  constructor(private readonly options: SwasClientsOptions) {}
+
+  /** Where ListRegions goes. */
+  discoveryEndpoint(): Endpoint {
+    return this.options.config.endpoint ?? DISCOVERY_ENDPOINT;
+  }
+
+  /** Where a region's calls go: SWAS_ENDPOINT if set, else ListRegions' RegionEndpoint (or the documented pattern if it gave none). */
+  regionEndpoint(regionId: string, regionEndpoint: string | null | undefined): Endpoint {
+    if (this.options.config.endpoint !== null) return this.options.config.endpoint;
+    const host = regionEndpoint !== undefined && regionEndpoint !== null && regionEndpoint.trim() !== ''
+      ? regionEndpoint.trim()
+      : `swas.${regionId}.aliyuncs.com`;
+    return { protocol: 'https', host };
+  }
+
+  /** The cached client of (account, endpoint). */
+  client(account: Account, endpoint: Endpoint): SwasSdkClient {
+    const key = `${account.name}\u0000${endpoint.protocol}://${endpoint.host}`;
+    let client = this.clients.get(key);
+    if (client === undefined) {
+      client = new SwasClient(new $OpenApiUtil.Config({
+        credential: this.credential(account),
+        endpoint: endpoint.host,
+        protocol: endpoint.protocol,
+        readTimeout: this.options.config.readTimeoutMs,
+        connectTimeout: this.options.config.connectTimeoutMs,
+        // A fixed UA makes our traffic identifiable in ActionTrail and in the emulator's logs.
+        userAgent: 'swas-inventory',
+      }));
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  /** Call before each API call (rate limit, metrics). */
+  async beforeCall(info: ApiCallInfo): Promise<void> {
+    await this.options.beforeCall?.(info);
+  }
+
+  private credential(account: Account): SdkCredential {
+    let credential = this.credentials.get(account.name);
+    if (credential === undefined) {
+      credential = createCredential(account.credentials, this.options.env);
+      this.credentials.set(account.name, credential);
+    }
+    return credential;
+  }
+}
+
+/** RuntimeOptions for one call: no SDK-side retry (retries belong to the queue). */
+export function singleAttemptRuntime(): $dara.RuntimeOptions {
+  return new $dara.RuntimeOptions({ autoretry: false, maxAttempts: 1 });
+}

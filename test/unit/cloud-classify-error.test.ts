@@ -1,0 +1,82 @@
+/** Real SDK error classes, built the way openapi-core 1.0.8's doRequest builds them. */
+import { ClientError, ServerError, ThrottlingError } from '@alicloud/openapi-core';
+import { describe, expect, it } from 'vitest';
+import { classifyError } from '../../src/cloud/classify-error.js';
+import { CredentialConfigError } from '../../src/cloud/credentials.js';
+import { MalformedResponseError } from '../../src/sync/errors.js';
+
+function sdkError(Cls: typeof ClientError | typeof ServerError | typeof ThrottlingError, statusCode: number, code: string, extra: Record<string, unknown> = {}) {
+  return new Cls({
+    statusCode,
+    code,
+    message: `code: ${statusCode}, something about ${code} request id: 5C3B-REQ`,
+    data: { Code: code, RequestId: '5C3B-REQ' },
+    requestId: '5C3B-REQ',
+    ...extra,
+  });
+}
+
+describe('classifyError', () => {
+  it('classifies ThrottlingError as throttled with retryAfterMs from x-acs-retry-after', () => {
+    const c = classifyError(sdkError(ThrottlingError, 400, 'Throttling.User', { retryAfter: 1500 }));
+    expect(c).toMatchObject({ kind: 'throttled', code: 'Throttling.User', retryAfterMs: 1500, statusCode: 400, requestId: '5C3B-REQ' });
+  });
+
+  it('classifies a Throttling code as throttled even when not thrown as ThrottlingError', () => {
+    const c = classifyError(sdkError(ClientError, 400, 'Throttling.Api'));
+    expect(c.kind).toBe('throttled');
+    expect(c.retryAfterMs).toBeUndefined();
+  });
+
+  it.each([
+    [sdkError(ServerError, 500, 'InternalError'), 'InternalError'],
+    [sdkError(ServerError, 503, 'ServiceUnavailable'), 'ServiceUnavailable'],
+    [sdkError(ServerError, 502, 'undefined'), 'HTTP502'],
+    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9100'), { code: 'ECONNREFUSED' }), 'ECONNREFUSED'],
+    [Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), 'ECONNRESET'],
+    [Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'ECONNRESET'],
+    [Object.assign(new Error('ReadTimeout(10000). POST http://127.0.0.1:9100/ failed.'), { name: 'RequestTimeoutError' }), 'NetworkError'],
+    [new Error('socket hang up'), 'NetworkError'],
+  ])('classifies %s as transient', (error, code) => {
+    expect(classifyError(error)).toMatchObject({ kind: 'transient', code });
+  });
+
+  it.each([
+    [sdkError(ClientError, 404, 'InvalidAccessKeyId.NotFound')],
+    [sdkError(ClientError, 400, 'IncompleteSignature')],
+    [sdkError(ClientError, 400, 'SignatureDoesNotMatch')],
+    [sdkError(ClientError, 403, 'Forbidden.RAM')],
+    [sdkError(ClientError, 403, 'NoPermission')],
+    [sdkError(ClientError, 400, 'InvalidParameter')],
+    [sdkError(ClientError, 400, 'MissingParameter')],
+    [sdkError(ClientError, 400, 'InvalidTimeStamp.Expired')],
+    [sdkError(ClientError, 400, 'SomethingNewTheApiInvented')],
+  ])('classifies %s as permanent', (error) => {
+    expect(classifyError(error)).toMatchObject({ kind: 'permanent', code: error.code, statusCode: error.statusCode });
+  });
+
+  it('treats a reused nonce as transient: a retry signs with a fresh one', () => {
+    expect(classifyError(sdkError(ClientError, 400, 'SignatureNonceUsed')).kind).toBe('transient');
+  });
+
+  it('classifies malformed data as permanent: the same answer would come back', () => {
+    expect(classifyError(new MalformedResponseError('cn-hangzhou', 'Name: expected string'))).toMatchObject({ kind: 'permanent', code: 'MalformedResponse' });
+    expect(classifyError(new Error('type of name is mismatch, expect string, but object'))).toMatchObject({ kind: 'permanent', code: 'MalformedResponse' });
+    expect(classifyError(new SyntaxError('Unexpected token < in JSON at position 0'))).toMatchObject({ kind: 'permanent' });
+  });
+
+  it('classifies a missing credential as permanent', () => {
+    expect(classifyError(new CredentialConfigError('Environment variable LAB_AK is not set')).kind).toBe('permanent');
+  });
+
+  it('treats anything unknown as transient (a retry is cheaper than a lost region)', () => {
+    expect(classifyError('weird')).toMatchObject({ kind: 'transient', code: 'UnknownError', message: 'weird' });
+    expect(classifyError(undefined).kind).toBe('transient');
+  });
+
+  it('redacts anything that looks like a secret from the message', () => {
+    const c = classifyError(new Error('failed: AccessKeySecret=abc123 and SecurityToken: tok.en'));
+    expect(c.message).not.toContain('abc123');
+    expect(c.message).not.toContain('tok.en');
+  });
+});
