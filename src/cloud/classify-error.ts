@@ -47,6 +47,9 @@ const TRANSIENT_MESSAGES = /socket hang up|timeout|timed out|ECONNRESET|ECONNREF
 /** Matches `$dara.cast`'s complaint about a wrong JSON type, and a body that is not JSON. */
 const MALFORMED_MESSAGES = /is mismatch, expect|can not cast to|Unexpected token|JSON/;
 
+/** A body cut short (a proxy or connection dropping mid-body) parses as broken JSON, but a retry can succeed. */
+const TRUNCATED_JSON = /Unexpected end of JSON input|Unterminated string in JSON/;
+
 export function classifyError(error: unknown): ClassifiedError {
   const e = asRecord(error);
   const code = stringField(e, 'code');
@@ -68,6 +71,7 @@ export function classifyError(error: unknown): ClassifiedError {
   if (code !== undefined && PERMANENT_CODES.some((re) => re.test(code))) return { kind: 'permanent', code, ...base };
   if (code !== undefined && TRANSIENT_CODES.some((re) => re.test(code))) return { kind: 'transient', code, ...base };
   if (statusCode !== undefined && statusCode >= 500) return { kind: 'transient', code: code ?? `HTTP${statusCode}`, ...base };
+  if (error instanceof SyntaxError && TRUNCATED_JSON.test(message)) return { kind: 'transient', code: 'TruncatedResponse', ...base };
   if (error instanceof SyntaxError || MALFORMED_MESSAGES.test(message)) {
     return { kind: 'permanent', code: code ?? 'MalformedResponse', ...base };
   }

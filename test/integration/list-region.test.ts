@@ -167,6 +167,25 @@ describe('listRegion through the SDK', () => {
     expect(listing.images).toHaveLength(emulator.images({ regionId: BIG }).length);
   });
 
+  it.each([
+    [{ kind: 'hang' as const, ms: 3_000 }, 'transient'],
+    [{ kind: 'reset' as const }, 'transient'],
+    [{ kind: 'truncate' as const }, 'transient'],
+    [{ kind: 'malformed' as const }, 'permanent'],
+  ])('classifies the transport fault %j as %s', async (fault, kind) => {
+    const fast = new SwasClients({ config: { ...config, readTimeoutMs: 300 }, env: { EMU_AK_ID: emulator.accounts[0]?.accessKeyId, EMU_AK_SECRET: emulator.accounts[0]?.accessKeySecret } });
+    emulator.addFault({ ...fault, match: { region: SMALL } });
+    const failure = await listRegion(fast, account, target(SMALL), config).then(() => null, (err: unknown) => err);
+    expect(failure).not.toBeNull();
+    expect(classifyError(failure).kind).toBe(kind);
+  });
+
+  it('classifies a refused connection as transient', async () => {
+    const closed = new SwasClients({ config: { ...config, endpoint: { protocol: 'http', host: '127.0.0.1:1' } }, env: { EMU_AK_ID: 'x', EMU_AK_SECRET: 'y' } });
+    const failure = await listRegion(closed, account, { regionId: SMALL, endpoint: closed.regionEndpoint(SMALL, null) }, config).then(() => null, (err: unknown) => err);
+    expect(classifyError(failure)).toMatchObject({ kind: 'transient', code: 'ECONNREFUSED' });
+  });
+
   it('signs with the default credentials chain (ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET)', async () => {
     vi.stubEnv('ALIBABA_CLOUD_ACCESS_KEY_ID', emulator.accounts[0]?.accessKeyId ?? '');
     vi.stubEnv('ALIBABA_CLOUD_ACCESS_KEY_SECRET', emulator.accounts[0]?.accessKeySecret ?? '');

@@ -65,6 +65,10 @@ describe('classifyError', () => {
     expect(classifyError(new SyntaxError('Unexpected token < in JSON at position 0'))).toMatchObject({ kind: 'permanent' });
   });
 
+  it('treats a body cut short as transient: the next attempt may get all of it', () => {
+    expect(classifyError(new SyntaxError('Unexpected end of JSON input'))).toMatchObject({ kind: 'transient', code: 'TruncatedResponse' });
+  });
+
   it('classifies a missing credential as permanent', () => {
     expect(classifyError(new CredentialConfigError('Environment variable LAB_AK is not set')).kind).toBe('permanent');
   });
