@@ -1,0 +1,112 @@
+/** The commands end to end on the scripted history: options, output, and exit code 2 on bad input. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Command, CommanderError } from 'commander';
+import { parse } from 'csv-parse/sync';
+import { createTestDatabase } from '../helpers/databases.js';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import { registerReportCommands } from '../../src/reports/cli.js';
+import { T, writeScriptedHistory } from './helpers/scripted-history.js';
+
+describe('report commands (pglite)', () => {
+  let h: DatabaseHandle;
+  let closes = 0;
+  beforeAll(async () => {
+    h = await createTestDatabase('pglite');
+    await writeScriptedHistory(h.db);
+  });
+  afterAll(async () => h?.close());
+
+  /** Runs one command line; the shared test database stays open across runs. */
+  async function run(...args: string[]): Promise<{ out: string; err: string; exitCode: number }> {
+    let out = '';
+    let err = '';
+    const program = new Command('swas-inventory').exitOverride()
+      .configureOutput({ writeOut: (s) => { out += s; }, writeErr: (s) => { err += s; } });
+    registerReportCommands(program, { openDb: async () => ({ ...h, close: async () => { closes += 1; } }) });
+    try {
+      await program.parseAsync(args, { from: 'user' });
+      return { out, err, exitCode: 0 };
+    } catch (e) {
+      if (e instanceof CommanderError) return { out, err, exitCode: e.exitCode };
+      throw e;
+    }
+  }
+
+  it('images --as-of --format json: the inventory then', async () => {
+    const before = closes;
+    const { out, exitCode } = await run('images', '--as-of', '2026-01-03T12:00:00Z', '--account', 'prod', '--format', 'json');
+    expect(exitCode).toBe(0);
+    expect((JSON.parse(out) as Array<{ imageId: string; status: string }>).map((r) => `${r.imageId}:${r.status}`))
+      .toEqual(['m-2:available', 'm-1:unavailable']);
+    expect(closes).toBe(before + 1);
+  });
+
+  it('images: repeatable and comma-list filters, tag filter, csv', async () => {
+    const { out } = await run('images', '--status', 'available', '--status', 'creation-failed', '--tag', 'env=prod',
+      '--include-deleted', '--format', 'csv');
+    const rows = parse(out, { columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((r) => [r.imageId, r.status, r.deletedAt])).toEqual([['m-2', 'available', ''], ['m-1', 'available', '']]);
+  });
+
+  it('history --image --kind: the timeline as a table', async () => {
+    const { out } = await run('history', '--image', 'm-1', '--kind', 'status_changed,restored', '--format', 'table');
+    expect(out).toContain('│ 2026-01-02T00:00:00.000Z │ prod    │ cn-hangzhou │ m-1   │ status_changed │ creating    │ available ');
+    expect(out).toContain('name: "web" -> "web-v2"');
+    expect(out).toContain('tags: env=prod -> env=prod, owner=ops');
+    expect(out).not.toContain('tags_changed');
+  });
+
+  it('history --since/--until', async () => {
+    const { out } = await run('history', '--since', T.T4, '--until', T.T5, '--format', 'json');
+    expect((JSON.parse(out) as Array<{ kind: string }>).map((e) => e.kind)).toEqual(['deleted']);
+  });
+
+  it('report --require-tag --older-than --format json', async () => {
+    const { out } = await run('report', '--require-tag', 'owner', '--older-than', '365', '--format', 'json');
+    const report = JSON.parse(out) as { olderThanDays: number; sections: Record<string, Array<{ imageId?: string }>> };
+    expect(report.olderThanDays).toBe(365);
+    expect(report.sections.missing_tag?.map((r) => r.imageId)).toEqual(['m-3', 'm-2']);
+    expect(report.sections.older_than?.map((r) => r.imageId)).toEqual(['m-3']);
+  });
+
+  it('runs --limit: newest first, one row per region', async () => {
+    const { out } = await run('runs', '--limit', '3', '--format', 'csv');
+    const rows = parse(out, { columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((r) => [r.startedAt, r.regionId, r.status, r.error])).toEqual([
+      [T.T5, 'ap-southeast-1', 'succeeded', ''], [T.T5, 'cn-hangzhou', 'succeeded', ''],
+      [T.T4, 'ap-southeast-1', 'succeeded', ''], [T.T4, 'cn-hangzhou', 'succeeded', ''],
+      [T.T3, 'ap-southeast-1', 'failed', 'ServiceUnavailable: page 2: HTTP 500'], [T.T3, 'cn-hangzhou', 'succeeded', ''],
+    ]);
+  });
+
+  it.each([
+    [['images', '--as-of', 'last tuesday'], /option '--as-of <time>' argument 'last tuesday' is invalid\. cannot parse time/],
+    [['images', '--status', 'broken'], /unknown status 'broken': expected one of copying, available/],
+    [['images', '--tag', 'env'], /bad tag filter 'env': expected key=value/],
+    [['images', '--format', 'xml'], /unknown format 'xml': expected one of table, json, csv/],
+    [['history', '--kind', 'moved'], /unknown event kind 'moved'/],
+    [['history', '--since', '2026-02-30'], /no such date/],
+    [['history', '--since', '1d', '--until', '2d'], /--since .* must be before --until/],
+    [['report', '--older-than', '0'], /bad number of days '0'/],
+    [['runs', '--limit', 'many'], /bad limit 'many'/],
+  ])('bad input %j: clear message on stderr, exit code 2, no database opened', async (args, message) => {
+    const before = closes;
+    const { out, err, exitCode } = await run(...args);
+    expect(exitCode).toBe(2);
+    expect(err).toMatch(message);
+    expect(out).toBe('');
+    expect(closes).toBe(before);
+  });
+});
+
+describe('report commands as a process', () => {
+  it('exit code 2 and the message on stderr for an unparseable time', async () => {
+    const entry = new URL('./fixtures/report-cli.ts', import.meta.url).pathname;
+    const result = await promisify(execFile)('npx', ['tsx', entry, 'history', '--since', 'soon'], { env: { ...process.env, DATABASE_URL: '' } })
+      .then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("error: option '--since <time>' argument 'soon' is invalid. cannot parse time 'soon'");
+  });
+});
