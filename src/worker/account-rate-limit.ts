@@ -1,0 +1,78 @@
+/**
+ * Per-account API call budgets, shared by every worker process through Redis.
+ *
+ * - Budget: rate-limiter-flexible's RateLimiterRedis (a fixed window per account; the library
+ *   stores windows in whole seconds, so 0.5 calls/s becomes 1 call per 2 s) behind a
+ *   RateLimiterQueue, which makes callers wait their turn instead of failing.
+ * - Back-off: when the API answers `Throttling*`, the account pauses until `x-acs-retry-after`
+ *   has passed, for every worker: a `pause-until` key with a millisecond expiry. Calls check it
+ *   before taking a token.
+ */
+import type { Redis } from 'ioredis';
+import { RateLimiterQueue, RateLimiterRedis } from 'rate-limiter-flexible';
+import { ownKey } from './queue-names.js';
+import { sleep } from './redis-lock.js';
+
+/** Keeps the later of two pauses: a short retry-after must not cut a longer one short. */
+const EXTEND_PAUSE = `
+local current = redis.call('pttl', KEYS[1])
+if current < tonumber(ARGV[1]) then redis.call('set', KEYS[1], '1', 'PX', ARGV[1]) end
+return 1`;
+
+/** Pure: the fixed window for a calls-per-second budget in whole seconds, as the library needs. */
+export function budgetWindow(callsPerSecond: number): { points: number; duration: number } {
+  if (!(callsPerSecond > 0)) throw new Error(`callsPerSecond must be > 0, got ${callsPerSecond}`);
+  const duration = Math.max(1, Math.ceil(1 / callsPerSecond));
+  return { points: Math.max(1, Math.floor(callsPerSecond * duration)), duration };
+}
+
+export class AccountRateLimiter {
+  private readonly queues = new Map<string, RateLimiterQueue>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    /** The budget of an account (calls per second). */
+    private readonly budgetOf: (account: string) => number,
+  ) {}
+
+  /** Waits until `account` may make one more API call (its pause has passed and a token is free). */
+  async acquire(account: string): Promise<void> {
+    for (;;) {
+      const paused = await this.pausedForMs(account);
+      if (paused <= 0) break;
+      await sleep(paused);
+    }
+    await this.queueOf(account).removeTokens(1, account);
+  }
+
+  /** After a Throttling answer: pause every worker's calls for `account` for `ms`. */
+  async pause(account: string, ms: number): Promise<void> {
+    if (ms <= 0) return;
+    await this.redis.eval(EXTEND_PAUSE, 1, this.pauseKey(account), String(Math.ceil(ms)));
+  }
+
+  /** How long the account is still paused (0 when it is not). */
+  async pausedForMs(account: string): Promise<number> {
+    const ttl = await this.redis.pttl(this.pauseKey(account));
+    return ttl > 0 ? ttl : 0;
+  }
+
+  private pauseKey(account: string): string {
+    return ownKey(this.prefix, 'pause', account);
+  }
+
+  private queueOf(account: string): RateLimiterQueue {
+    let queue = this.queues.get(account);
+    if (queue === undefined) {
+      const limiter = new RateLimiterRedis({
+        storeClient: this.redis,
+        keyPrefix: ownKey(this.prefix, 'budget'),
+        ...budgetWindow(this.budgetOf(account)),
+      });
+      queue = new RateLimiterQueue(limiter);
+      this.queues.set(account, queue);
+    }
+    return queue;
+  }
+}

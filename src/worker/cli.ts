@@ -1,0 +1,117 @@
+/**
+ * `swas-inventory worker` (the daemon) and `swas-inventory enqueue` (a run on demand).
+ * Registered by src/cli/main.ts; nothing runs at import.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { Queue } from 'bullmq';
+import { loadAccounts, type Account } from '../config/accounts.js';
+import { loadConfig, type Config } from '../config/env.js';
+import { migrateDatabase } from '../db/migrate.js';
+import { openDatabase } from '../db/open-database.js';
+import { createLogger, type Logger } from '../ops/logger.js';
+import type { PlanJobData } from './job-data.js';
+import { enqueueRun, waitForRun } from './enqueue-run.js';
+import { RUNS_QUEUE } from './queue-names.js';
+import { closeRedis, createRedisConnection } from './redis-connection.js';
+import { installShutdownHandlers } from './shutdown.js';
+import { startWorker, WorkerConfigError, type WorkerTuning } from './start-worker.js';
+
+export interface WorkerCliDeps {
+  /** Default: loadConfig(process.env). */
+  loadConfig?: () => Config;
+  /** Default: loadAccounts(config) (SWAS_CONFIG, or the one `default` account). */
+  loadAccounts?: (config: Config) => Account[];
+  /** Default: createLogger({ level: config.logLevel }) (stderr, JSON unless a TTY, secrets redacted). */
+  createLogger?: (config: Config) => Logger;
+  /** Where `enqueue` prints its result. Default process.stdout. */
+  stdout?: NodeJS.WritableStream;
+}
+
+interface WorkerCommandOptions {
+  schedule: boolean;
+  every?: number;
+  concurrency?: number;
+  shutdownTimeout: number;
+  lockDuration?: number;
+  stalledInterval?: number;
+}
+
+interface EnqueueCommandOptions {
+  wait?: boolean;
+  timeout: number;
+  json?: boolean;
+}
+
+const positiveInt = (value: string): number => {
+  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError('must be a positive whole number');
+  return Number(value);
+};
+
+export function registerWorkerCommands(program: Command, deps: WorkerCliDeps = {}): void {
+  const getConfig = deps.loadConfig ?? (() => loadConfig());
+  const getAccounts = deps.loadAccounts ?? ((config: Config) => loadAccounts(config));
+  const getLogger = deps.createLogger ?? ((config: Config) => createLogger({ level: config.logLevel }));
+
+  program
+    .command('worker')
+    .description('run the sync daemon: declares the SYNC_CRON schedule and processes runs from Redis (BullMQ); scale out by starting more')
+    .option('--no-schedule', 'do not declare the schedule (this worker only processes jobs)')
+    .option('--every <ms>', 'schedule runs every <ms> instead of SYNC_CRON (demos, tests)', positiveInt)
+    .option('--concurrency <n>', 'region jobs at once in this process (default WORKER_CONCURRENCY)', positiveInt)
+    .option('--shutdown-timeout <ms>', 'on SIGTERM, how long active jobs may take to finish', positiveInt, 60_000)
+    .option('--lock-duration <ms>', 'job lock; a killed worker\'s jobs are re-run after about this long (default 30000)', positiveInt)
+    .option('--stalled-interval <ms>', 'how often to look for jobs of killed workers (default 30000)', positiveInt)
+    .action(async (opts: WorkerCommandOptions) => {
+      const config = getConfig();
+      const logger = getLogger(config);
+      const accounts = getAccounts(config);
+      const tuning: WorkerTuning = {
+        shutdownTimeoutMs: opts.shutdownTimeout,
+        ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+        ...(opts.lockDuration !== undefined ? { lockDurationMs: opts.lockDuration } : {}),
+        ...(opts.stalledInterval !== undefined ? { stalledIntervalMs: opts.stalledInterval } : {}),
+      };
+      const schedule = !opts.schedule ? false as const
+        : opts.every !== undefined ? { every: opts.every } : { pattern: config.syncCron, tz: config.syncTz };
+      const handle = await startWorker({ config, accounts, logger, schedule, tuning });
+      const { stopped } = installShutdownHandlers(handle, { logger });
+      // Resolve only when the daemon stops, so the caller's parseAsync() does not return early.
+      await stopped;
+    });
+
+  program
+    .command('enqueue')
+    .description('enqueue a full sync run now for the running workers; with --wait, wait for its result')
+    .option('--wait', 'wait until the run finishes; exit 1 unless it succeeded')
+    .option('--timeout <ms>', 'with --wait: give up after <ms>', positiveInt, 600_000)
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: EnqueueCommandOptions) => {
+      const config = getConfig();
+      const out = deps.stdout ?? process.stdout;
+      const redis = createRedisConnection(config.redisUrl, 'client');
+      const queue = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix: config.queuePrefix });
+      try {
+        const { runId, jobId } = await enqueueRun(queue);
+        if (!opts.wait) {
+          out.write(opts.json ? `${JSON.stringify({ runId, jobId, status: 'queued' })}\n` : `run ${runId} queued\n`);
+          return;
+        }
+        if (config.databaseUrl === null) throw new WorkerConfigError('enqueue --wait reads the run from PostgreSQL: set DATABASE_URL.');
+        const database = await openDatabase({ databaseUrl: config.databaseUrl, maxConnections: 1 });
+        try {
+          await migrateDatabase(database);
+          const run = await waitForRun(database.db, runId, { timeoutMs: opts.timeout });
+          out.write(opts.json
+            ? `${JSON.stringify({ runId, status: run.status, regionsTotal: run.regionsTotal, regionsSucceeded: run.regionsSucceeded,
+              regionsIncomplete: run.regionsIncomplete, regionsFailed: run.regionsFailed, imagesSeen: run.imagesSeen, eventCounts: run.eventCounts, error: run.error })}\n`
+            : `run ${runId} ${run.status}: ${run.regionsSucceeded}/${run.regionsTotal} regions succeeded, ${run.regionsFailed} failed, ${run.imagesSeen} images\n`);
+          if (run.status !== 'succeeded') process.exitCode = 1;
+        } finally {
+          await database.close();
+        }
+      } finally {
+        await queue.close();
+        await closeRedis(redis);
+      }
+    });
+}

@@ -1,0 +1,94 @@
+/**
+ * The plan job: starts a run and fans it out as a BullMQ flow, one child job per (account,
+ * region) in the regions queue and a parent in the runs queue that finishes the run once every
+ * child is done (failed children included: they are `ignoreDependencyOnFailure`).
+ *
+ * Re-runnable: the run id comes from the job id, child job ids from (run, account, region), and
+ * startRun / the claims accept the same run again, so a plan job re-run after a crash adds nothing twice.
+ */
+import type { FlowProducer, JobsOptions, Processor } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ClassifiedError } from '../cloud/classify-error.js';
+import type { Logger } from '../ops/logger.js';
+import { interleaveByAccount } from './interleave.js';
+import type { FinishJobData, PlanJobData, RegionJobData, RegionTarget } from './job-data.js';
+import { FINISH_JOB_OPTIONS, REGION_JOB_OPTIONS } from './job-options.js';
+import { claimRegions } from './overlap.js';
+import { JOB_NAMES, REGIONS_QUEUE, RUNS_QUEUE } from './queue-names.js';
+import { finishJobId, regionJobId, runIdForJob } from './run-id.js';
+
+export interface PlanDeps {
+  prefix: string;
+  redis: Redis;
+  flows: FlowProducer;
+  accounts: readonly string[];
+  startRun: (runId: string, trigger: PlanJobData['trigger']) => Promise<void>;
+  /** The regions of one account (ListRegions, filtered; cached). Throws when discovery fails. */
+  regionsOf: (account: string) => Promise<RegionTarget[]>;
+  classify: (error: unknown) => ClassifiedError;
+  logger: Logger;
+  /** How long a run holds its regions against overlapping runs at most. Default 6 h. */
+  claimTtlMs?: number;
+  regionJobOptions?: JobsOptions;
+}
+
+export interface PlanResult {
+  runId: string;
+  regions: number;
+  /** Regions left out because an earlier, unfinished run still has them. */
+  heldByOtherRun: number;
+  discoveryFailures: string[];
+}
+
+export function createPlanProcessor(deps: PlanDeps): Processor<PlanJobData, PlanResult> {
+  return async (job) => {
+    const runId = job.data.runId ?? runIdForJob(deps.prefix, job.id ?? job.name);
+    const log = deps.logger.child({ runId, jobId: job.id, trigger: job.data.trigger });
+    await deps.startRun(runId, job.data.trigger);
+
+    const settled = await Promise.allSettled(deps.accounts.map((account) => deps.regionsOf(account)));
+    const targets: RegionTarget[] = [];
+    const failures: Array<{ account: string; error: ClassifiedError }> = [];
+    settled.forEach((outcome, i) => {
+      const account = deps.accounts[i] as string;
+      if (outcome.status === 'fulfilled') targets.push(...outcome.value);
+      else failures.push({ account, error: deps.classify(outcome.reason) });
+    });
+
+    // A passing failure of ListRegions: retry the plan (cheap: the accounts that answered are cached).
+    const retryable = failures.some((f) => f.error.kind !== 'permanent');
+    if (retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
+      const f = failures.find((x) => x.error.kind !== 'permanent');
+      throw new Error(`region discovery failed for account ${f?.account}: ${f?.error.code}: ${f?.error.message}`);
+    }
+    for (const f of failures) log.error({ account: f.account, code: f.error.code, err: f.error.message }, 'region discovery failed');
+
+    const { claimed, heldByOtherRun } = await claimRegions(deps.redis, deps.prefix, runId, targets, deps.claimTtlMs ?? 6 * 3600_000);
+    if (heldByOtherRun.length > 0) {
+      log.warn({ regions: heldByOtherRun.length }, 'regions still being synced by an earlier run: left out of this run');
+    }
+    const ordered = interleaveByAccount(claimed);
+    const finishData: FinishJobData = {
+      runId,
+      regions: ordered.map((t) => ({ account: t.account, regionId: t.regionId })),
+      ...(failures.length > 0 ? { error: `region discovery failed for ${failures.map((f) => `${f.account} (${f.error.code})`).join(', ')}` } : {}),
+    };
+    await deps.flows.add({
+      name: JOB_NAMES.finish,
+      queueName: RUNS_QUEUE,
+      data: finishData,
+      opts: { ...FINISH_JOB_OPTIONS, jobId: finishJobId(runId) },
+      children: ordered.map((t) => {
+        const data: RegionJobData = { runId, account: t.account, regionId: t.regionId, endpoint: t.endpoint };
+        return {
+          name: JOB_NAMES.region,
+          queueName: REGIONS_QUEUE,
+          data,
+          opts: { ...REGION_JOB_OPTIONS, ...deps.regionJobOptions, jobId: regionJobId(runId, t.account, t.regionId) },
+        };
+      }),
+    });
+    log.info({ regions: ordered.length, accounts: deps.accounts.length, heldByOtherRun: heldByOtherRun.length }, 'run planned');
+    return { runId, regions: ordered.length, heldByOtherRun: heldByOtherRun.length, discoveryFailures: failures.map((f) => f.account) };
+  };
+}

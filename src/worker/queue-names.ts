@@ -1,0 +1,28 @@
+/**
+ * Names of the queues and of the worker's own Redis keys. Everything lives under one prefix
+ * (QUEUE_PREFIX): BullMQ's keys are `<prefix>:<queue>:...`, ours `<prefix>:swas-inventory:...`.
+ *
+ * Redis Cluster: a flow writes to both queues in one MULTI and BullMQ's scripts touch several keys
+ * of a queue at once, so every key must hash to one slot. Use a hash-tag prefix such as `{swas}`:
+ * Redis then hashes only `swas`, and all our keys (BullMQ's and ours) share a slot.
+ */
+
+/** Plan jobs (from the schedule or `enqueue`) and the flow parents that finish a run. */
+export const RUNS_QUEUE = 'sync-runs';
+/** One job per (account, region) of a run. */
+export const REGIONS_QUEUE = 'sync-regions';
+
+/** The one schedule's id: stable, so every worker upserts the same scheduler. */
+export const SCHEDULER_ID = 'sync-schedule';
+
+export const JOB_NAMES = { plan: 'plan-run', finish: 'finish-run', region: 'sync-region' } as const;
+
+/** True when the prefix is a Redis Cluster hash tag (`{...}` with something inside). */
+export function isHashTagPrefix(prefix: string): boolean {
+  return /^\{[^{}]+\}$/.test(prefix);
+}
+
+/** A key of ours under the queue prefix, e.g. `ownKey('swas', 'claim', 'prod', 'cn-hangzhou')`. */
+export function ownKey(prefix: string, ...parts: string[]): string {
+  return [prefix, 'swas-inventory', ...parts].join(':');
+}

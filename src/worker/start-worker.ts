@@ -1,0 +1,204 @@
+/**
+ * Wires the daemon: Postgres (migrated), Redis, the two queues and their workers, the schedule,
+ * the per-account rate limiter, metrics and the ops HTTP server. Returns a handle whose close()
+ * is the graceful shutdown (see shutdown.ts for the signals).
+ */
+import { FlowProducer, Queue, Worker, type JobsOptions } from 'bullmq';
+import { sql } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
+import type { Account } from '../config/accounts.js';
+import type { Config } from '../config/env.js';
+import { classifyError } from '../cloud/classify-error.js';
+import { SwasClients } from '../cloud/swas-client.js';
+import type { DatabaseHandle } from '../db/database.js';
+import { migrateDatabase } from '../db/migrate.js';
+import { openDatabase } from '../db/open-database.js';
+import { startHttpServer, type HttpServerHandle } from '../ops/http-server.js';
+import { countImagesByStatus } from '../ops/image-status-counts.js';
+import type { Logger } from '../ops/logger.js';
+import { createMetrics, type Metrics } from '../ops/metrics.js';
+import { finishRun, startRun } from '../sync/run-record.js';
+import { AccountRateLimiter } from './account-rate-limit.js';
+import { tallyCall } from './call-tally.js';
+import { createFinishProcessor } from './finish-run-job.js';
+import type { FinishJobData, PlanJobData, RegionJobData, RegionJobResult } from './job-data.js';
+import { releaseRegion, releaseRegions } from './overlap.js';
+import { createPlanProcessor, type PlanDeps } from './plan-run.js';
+import { createRegionProcessor, type RegionProcessorDeps } from './process-region-job.js';
+import { REGIONS_QUEUE, RUNS_QUEUE } from './queue-names.js';
+import { closeRedis, createRedisConnection } from './redis-connection.js';
+import { createRunsProcessor } from './runs-processor.js';
+import { ensureSchedule, type ScheduleSpec } from './schedule.js';
+import { createSyncAdapters } from './sync-adapters.js';
+
+/** Knobs with production defaults; tests shorten the timings. */
+export interface WorkerTuning {
+  /** Region jobs one process runs at once. Default WORKER_CONCURRENCY. */
+  concurrency?: number;
+  /** A job's lock; a killed worker's jobs come back after about this long. Default 30 s (BullMQ's). */
+  lockDurationMs?: number;
+  /** How often workers look for stalled jobs. Default 30 s. */
+  stalledIntervalMs?: number;
+  /** Times a job may stall (its worker died) before it fails. Default 3: a crash is not the job's fault. */
+  maxStalledCount?: number;
+  /** How long ListRegions answers are reused. Default 1 h. */
+  regionCacheTtlMs?: number;
+  regionJobOptions?: JobsOptions;
+  /** Active jobs get this long to finish at shutdown before the worker stops waiting. Default 60 s. */
+  shutdownTimeoutMs?: number;
+}
+
+export interface StartWorkerOptions {
+  config: Config;
+  accounts: readonly Account[];
+  logger: Logger;
+  /** An open database (tests); default: DATABASE_URL, migrated at start. */
+  database?: DatabaseHandle;
+  /** The schedule to declare; default SYNC_CRON in SYNC_TZ; `false` declares none. */
+  schedule?: ScheduleSpec | false;
+  /** Start the ops HTTP server on this port (0 = any free port); default HTTP_PORT; `false` = none. */
+  httpPort?: number | false;
+  tuning?: WorkerTuning;
+  /** Where `access_key` accounts' named variables are read. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Replace pieces of the sync (tests of the queue mechanics); default the real pipeline. */
+  overrides?: Partial<Pick<RegionProcessorDeps, 'syncRegion' | 'alreadyRecorded' | 'recordFailure' | 'classify'> & Pick<PlanDeps, 'regionsOf'>>;
+}
+
+export interface WorkerHandle {
+  runsQueue: Queue<PlanJobData>;
+  regionsQueue: Queue<RegionJobData>;
+  redis: Redis;
+  database: DatabaseHandle;
+  metrics: Metrics;
+  http: HttpServerHandle | null;
+  /** Stops taking jobs, lets active ones finish (up to the shutdown timeout), closes everything. Idempotent. */
+  close(): Promise<void>;
+}
+
+export class WorkerConfigError extends Error {
+  override name = 'WorkerConfigError';
+}
+
+export async function startWorker(options: StartWorkerOptions): Promise<WorkerHandle> {
+  const { config, logger } = options;
+  const tuning = options.tuning ?? {};
+  const prefix = config.queuePrefix;
+
+  const database = options.database ?? await openWorkerDatabase(config);
+  if (options.database === undefined) await migrateDatabase(database);
+  const db = database.db;
+
+  const redis = createRedisConnection(config.redisUrl, 'worker');
+  const budgets = new Map(options.accounts.map((a) => [a.name, a.callsPerSecond]));
+  const limiter = new AccountRateLimiter(redis, prefix, (name) => budgets.get(name) ?? config.callsPerSecond);
+  const metrics = createMetrics({ countImagesByStatus: () => countImagesByStatus(db) });
+  const clients = new SwasClients({
+    config,
+    ...(options.env !== undefined ? { env: options.env } : {}),
+    beforeCall: async (info) => {
+      tallyCall(info.action);
+      await limiter.acquire(info.account);
+    },
+  });
+  const adapters = createSyncAdapters({
+    db, clients, config, accounts: options.accounts, redis, prefix, regionCacheTtlMs: tuning.regionCacheTtlMs ?? 3600_000,
+  });
+  const classify = options.overrides?.classify ?? classifyError;
+
+  const runsQueue = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix });
+  const regionsQueue = new Queue<RegionJobData>(REGIONS_QUEUE, { connection: redis, prefix });
+  const flows = new FlowProducer({ connection: redis, prefix });
+
+  const planProcessor = createPlanProcessor({
+    prefix, redis, flows, classify, logger,
+    accounts: options.accounts.map((a) => a.name),
+    startRun: (runId, trigger) => startRun(db, { id: runId, trigger }),
+    regionsOf: options.overrides?.regionsOf ?? adapters.regionsOf,
+    ...(tuning.regionJobOptions !== undefined ? { regionJobOptions: tuning.regionJobOptions } : {}),
+  });
+  const finishProcessor = createFinishProcessor({
+    logger, metrics,
+    finishRun: (runId, opts) => finishRun(db, runId, opts),
+    releaseClaims: (data: FinishJobData) => releaseRegions(redis, prefix, data.runId, data.regions),
+  });
+  const regionProcessor = createRegionProcessor({
+    syncRegion: options.overrides?.syncRegion ?? adapters.syncRegion,
+    alreadyRecorded: options.overrides?.alreadyRecorded ?? adapters.alreadyRecorded,
+    recordFailure: options.overrides?.recordFailure ?? adapters.recordFailure,
+    classify, limiter, logger, metrics,
+    releaseClaim: (data) => releaseRegion(redis, prefix, data.runId, data),
+  });
+
+  const workerOptions = {
+    prefix,
+    lockDuration: tuning.lockDurationMs ?? 30_000,
+    stalledInterval: tuning.stalledIntervalMs ?? 30_000,
+    maxStalledCount: tuning.maxStalledCount ?? 3,
+  };
+  // Each worker gets its own connection: BullMQ blocks on it while waiting for jobs.
+  const workerConnections = [createRedisConnection(config.redisUrl, 'worker'), createRedisConnection(config.redisUrl, 'worker')];
+  const runsWorker = new Worker<PlanJobData | FinishJobData>(RUNS_QUEUE, createRunsProcessor(planProcessor, finishProcessor), {
+    ...workerOptions, connection: workerConnections[0] as Redis, concurrency: 2,
+  });
+  const regionsWorker = new Worker<RegionJobData, RegionJobResult>(REGIONS_QUEUE, regionProcessor, {
+    ...workerOptions, connection: workerConnections[1] as Redis, concurrency: tuning.concurrency ?? config.workerConcurrency,
+  });
+  for (const w of [runsWorker, regionsWorker]) {
+    // Without a listener, an 'error' event (e.g. Redis gone for a moment) would crash the process.
+    w.on('error', (err) => logger.error({ err: err.message, queue: w.name }, 'worker error'));
+  }
+
+  let closing = false;
+  const http = options.httpPort === false ? null : await startHttpServer({
+    port: options.httpPort ?? config.httpPort,
+    registry: metrics.registry,
+    queues: [runsQueue as Queue, regionsQueue as Queue],
+    isClosing: () => closing,
+    checks: [
+      { name: 'postgres', check: () => db.execute(sql`select 1`) },
+      { name: 'redis', check: () => redis.ping() },
+    ],
+  });
+
+  if (options.schedule !== false) {
+    const spec = options.schedule ?? { pattern: config.syncCron, tz: config.syncTz };
+    const outcome = await ensureSchedule(runsQueue, redis, prefix, spec);
+    logger.info({ schedule: spec, outcome }, 'sync schedule declared');
+  }
+  await Promise.all([runsWorker.waitUntilReady(), regionsWorker.waitUntilReady()]);
+  logger.info({ prefix, concurrency: tuning.concurrency ?? config.workerConcurrency, accounts: options.accounts.length,
+    httpPort: http?.port ?? null }, 'worker started');
+
+  let closed: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    closing = true;
+    const timeoutMs = tuning.shutdownTimeoutMs ?? 60_000;
+    const graceful = Promise.all([runsWorker.close(), regionsWorker.close()]).then(() => true);
+    const inTime = await Promise.race([graceful, new Promise<false>((r) => setTimeout(() => r(false), timeoutMs).unref())]);
+    if (!inTime) {
+      // Jobs still running are abandoned: their locks expire and another worker picks them up as stalled.
+      logger.warn({ timeoutMs }, 'active jobs did not finish in time; closing anyway (they will be re-run as stalled jobs)');
+      await Promise.all([runsWorker.close(true), regionsWorker.close(true)]);
+    }
+    await Promise.all([flows.close(), runsQueue.close(), regionsQueue.close()]);
+    await http?.close();
+    await Promise.all([redis, ...workerConnections].map(closeRedis));
+    if (options.database === undefined) await database.close();
+    logger.info('worker stopped');
+  };
+
+  return {
+    runsQueue, regionsQueue, redis, database, metrics, http,
+    close: () => (closed ??= close()),
+  };
+}
+
+async function openWorkerDatabase(config: Config): Promise<DatabaseHandle> {
+  if (config.databaseUrl === null) {
+    // Workers on several machines share one database; an embedded PGlite belongs to one process.
+    throw new WorkerConfigError('The worker needs PostgreSQL: set DATABASE_URL (e.g. postgres://user@host:5432/swas). ' +
+      'The embedded database is for the one-shot `sync` command only.');
+  }
+  return openDatabase({ databaseUrl: config.databaseUrl, maxConnections: 10 });
+}

@@ -1,0 +1,87 @@
+/**
+ * The worker's bridge to the sync pipeline: the same syncRegion / planRegions / run-record
+ * functions the CLI's in-process `sync` uses, looked up by account NAME (job data never carries
+ * credentials; each worker resolves them from its own accounts file).
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
+import type { Account } from '../config/accounts.js';
+import type { Config } from '../config/env.js';
+import type { SwasClients } from '../cloud/swas-client.js';
+import type { Db } from '../db/database.js';
+import { regionSyncs } from '../db/schema.js';
+import { planRegions } from '../sync/plan-regions.js';
+import { recordRegionFailure } from '../sync/run-record.js';
+import { syncRegion } from '../sync/sync-region.js';
+import type { RegionJobData, RegionTarget } from './job-data.js';
+import type { RegionFailureRecord, RegionSyncOutcome } from './process-region-job.js';
+import { cachedRegions } from './region-cache.js';
+
+/** A job names an account this worker's configuration does not have: workers disagree on SWAS_CONFIG. */
+export class UnknownAccountError extends Error {
+  override name = 'UnknownAccountError';
+  readonly permanent = true;
+  readonly code = 'UnknownAccount';
+  constructor(account: string) {
+    super(`Account "${account}" is not in this worker's accounts file (SWAS_CONFIG). Give every worker the same accounts file.`);
+  }
+}
+
+export interface SyncAdapterDeps {
+  db: Db;
+  clients: SwasClients;
+  config: Config;
+  accounts: readonly Account[];
+  redis: Redis;
+  prefix: string;
+  /** How long ListRegions answers are reused. */
+  regionCacheTtlMs: number;
+}
+
+export function createSyncAdapters(deps: SyncAdapterDeps) {
+  const byName = new Map(deps.accounts.map((a) => [a.name, a]));
+  const accountNamed = (name: string): Account => {
+    const account = byName.get(name);
+    if (account === undefined) throw new UnknownAccountError(name);
+    return account;
+  };
+
+  return {
+    async syncRegion(data: RegionJobData, attempt: number): Promise<RegionSyncOutcome> {
+      const account = accountNamed(data.account);
+      const result = await syncRegion(
+        { db: deps.db, clients: deps.clients, config: deps.config },
+        { runId: data.runId, region: { account, regionId: data.regionId, endpoint: data.endpoint }, attempts: attempt },
+      );
+      return { status: result.status, images: result.images, apiCalls: result.apiCalls };
+    },
+
+    async alreadyRecorded(data: RegionJobData): Promise<boolean> {
+      const rows = await deps.db.select({ status: regionSyncs.status }).from(regionSyncs).where(and(
+        eq(regionSyncs.syncRunId, data.runId),
+        eq(regionSyncs.account, data.account),
+        eq(regionSyncs.regionId, data.regionId),
+        inArray(regionSyncs.status, ['succeeded', 'incomplete']),
+      ));
+      return rows.length > 0;
+    },
+
+    async recordFailure(data: RegionJobData, failure: RegionFailureRecord): Promise<void> {
+      await recordRegionFailure(deps.db, {
+        runId: data.runId, account: data.account, regionId: data.regionId,
+        code: failure.code, message: failure.message, attempts: failure.attempts, startedAt: failure.startedAt,
+      });
+    },
+
+    async regionsOf(name: string): Promise<RegionTarget[]> {
+      const account = accountNamed(name);
+      const filters = { only: deps.config.regions, account: account.regions, endpoint: deps.config.endpoint };
+      return cachedRegions(deps.redis, deps.prefix, name, filters, deps.regionCacheTtlMs, async () => {
+        const plan = await planRegions(deps.clients, [account], deps.config);
+        const failure = plan.failures[0];
+        if (failure !== undefined) throw failure.error;
+        return plan.regions.map((r) => ({ account: name, regionId: r.regionId, endpoint: r.endpoint }));
+      });
+    },
+  };
+}
