@@ -16,17 +16,49 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /** Text Postgres accepts in `text` and `jsonb`: no NUL, no lone surrogates. */
 export function cleanText(value: string): string {
-  return value.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\uFFFD');
+  return needsCleaning(value) ? value.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\uFFFD') : value;
 }
 
-/** Deep copy of a JSON value with every string and key cleaned. `__proto__` keys stay plain data. */
+/** A char-code scan is far cheaper than two regex replaces, and almost every string is already clean. */
+function needsCleaning(value: string): boolean {
+  for (let i = 0; i < value.length; i += 1) {
+    const c = value.charCodeAt(i);
+    if (c === 0 || (c >= 0xd800 && c <= 0xdfff)) return true;
+  }
+  return false;
+}
+
+/**
+ * A JSON value with every string and key cleaned. Returns the value itself when nothing needed
+ * cleaning (the common case: no copy of 100k items); `__proto__` keys stay plain data.
+ */
 export function cleanJson(value: unknown): unknown {
   if (typeof value === 'string') return cleanText(value);
-  if (Array.isArray(value)) return value.map(cleanJson);
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < value.length; i += 1) {
+      const v: unknown = value[i];
+      const c = cleanJson(v);
+      if (out === null && c !== v) out = value.slice(0, i);
+      if (out !== null) out.push(c);
+    }
+    return out ?? value;
+  }
   if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value);
+    let changed = false;
+    const cleaned = entries.map(([k, v]): [string, unknown] => {
+      const ck = cleanText(k);
+      const cv = cleanJson(v);
+      if (ck !== k || cv !== v) changed = true;
+      return [ck, cv];
+    });
+    if (!changed) return value;
     const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) {
-      Object.defineProperty(out, cleanText(key), { value: cleanJson(v), enumerable: true, writable: true, configurable: true });
+    for (const [key, v] of cleaned) {
+      // Assigning `__proto__` would replace the prototype instead of storing the data.
+      if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[key] = v;
     }
     return out;
   }
