@@ -5,7 +5,7 @@ import type { EmulatorState } from './emulator-state.js';
 import type { FaultDecision, TerminalFault } from './fault-plan.js';
 import { formatCreationTime, type StoredImage } from './image-store.js';
 import { invalidRegion, parseListCustomImagesQuery } from './list-custom-images-params.js';
-import { listCustomImagesBody, pageOfImages } from './list-custom-images.js';
+import { listCustomImagesBody, listCustomImagesBytes, pageOfImages } from './list-custom-images.js';
 import { listRegionsBody } from './list-regions.js';
 import { shapeListBody } from './odd-responses.js';
 import type { ApiRequest } from './parse-request.js';
@@ -17,7 +17,8 @@ export const ACTIONS = ['ListRegions', 'ListCustomImages'] as const;
 export interface ApiOutcome {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  /** UTF-8 bytes of the JSON body. */
+  body: Buffer;
   code: string;
   latencyMs: number;
   transport?: Exclude<TerminalFault, { type: 'error' }>;
@@ -45,7 +46,7 @@ export function handleApiCall(state: EmulatorState, req: ApiRequest, requestId: 
   const outcome: ApiOutcome = {
     status: 200,
     headers: { 'content-type': 'application/json;charset=utf-8', 'x-acs-request-id': requestId },
-    body: '',
+    body: Buffer.alloc(0),
     code: 'OK',
     latencyMs: 0,
     action: req.action ?? null,
@@ -79,28 +80,29 @@ export function handleApiCall(state: EmulatorState, req: ApiRequest, requestId: 
       if (decision.terminal?.type === 'error') throw decision.terminal.error;
       if (decision.terminal) outcome.transport = decision.terminal;
     }
-    const body = req.action === 'ListRegions'
-      ? listRegionsBody(requestId, req.params, state.store.regions)
+    outcome.body = req.action === 'ListRegions'
+      ? Buffer.from(JSON.stringify(listRegionsBody(requestId, req.params, state.store.regions)))
       : listCustomImages(state, req, principal, requestId, decision);
-    outcome.body = JSON.stringify(body);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     outcome.status = error.status;
     outcome.code = error.code;
     Object.assign(outcome.headers, error.headers);
-    outcome.body = JSON.stringify(errorBody(error, requestId, hostHeader));
+    outcome.body = Buffer.from(JSON.stringify(errorBody(error, requestId, hostHeader)));
   }
   return outcome;
 }
 
-function listCustomImages(state: EmulatorState, req: ApiRequest, principal: Principal, requestId: string, decision: FaultDecision | undefined): unknown {
+function listCustomImages(state: EmulatorState, req: ApiRequest, principal: Principal, requestId: string, decision: FaultDecision | undefined): Buffer {
   const query = parseListCustomImagesQuery(req.params);
   if (!state.store.hasRegion(query.regionId)) throw invalidRegion(query.regionId);
   const visible = state.store.visibleImages(principal.accountUid, query.regionId, query.share);
   const page = pageOfImages(visible, query);
-  const body = listCustomImagesBody(requestId, query, page);
   if (decision?.drift) applyDrift(state, decision.drift, principal.accountUid, query.regionId, page.items);
-  return decision && (decision.oddTypes.size > 0 || decision.badItems.length > 0) ? shapeListBody(body, decision) : body;
+  const shaped = decision && (decision.oddTypes.size > 0 || decision.badItems.length > 0);
+  return shaped
+    ? Buffer.from(JSON.stringify(shapeListBody(listCustomImagesBody(requestId, query, page), decision)))
+    : listCustomImagesBytes(requestId, query, page);
 }
 
 /**

@@ -31,9 +31,11 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function sendJson(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
-  res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
-  res.end(body);
+function sendJson(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
+  // Encode once: byteLength() and then end(string) would encode a 70 KB page twice.
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  res.writeHead(status, { ...headers, 'content-length': String(bytes.length) });
+  res.end(bytes);
 }
 
 /** The emulator's HTTP server: admin routes under /_emulator, the API everywhere else. */
@@ -138,7 +140,7 @@ export class EmulatorServer {
         return;
       case 'reset': {
         record(0, 'reset');
-        const full = Buffer.from(outcome.body);
+        const full = outcome.body;
         res.writeHead(200, { ...outcome.headers, 'content-length': String(full.length) });
         res.write(full.subarray(0, Math.floor(full.length / 2)));
         // RST after half the promised bytes: the client sees ECONNRESET mid-body.
@@ -147,8 +149,8 @@ export class EmulatorServer {
       }
       case 'truncate': {
         record(200, 'truncate');
-        const full = Buffer.from(outcome.body);
-        sendJson(res, 200, outcome.headers, full.subarray(0, Math.floor(full.length / 2)).toString('utf8'));
+        const full = outcome.body;
+        sendJson(res, 200, outcome.headers, full.subarray(0, Math.floor(full.length / 2)));
         return;
       }
       case 'malformed':
