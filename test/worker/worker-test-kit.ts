@@ -114,10 +114,14 @@ export async function storedImageIds(db: Db): Promise<string[]> {
   return rows.map((r) => `${r.account}/${r.image_id}`).sort();
 }
 
+/** What each account sees in the emulator (its own images and those shared with it), as `account/imageId`. */
 export function truthImageIds(world: World): string[] {
   const out: string[] = [];
   for (const [name, uid] of world.uidOf) {
-    for (const img of world.emu.images({ accountUid: uid })) if (world.regions.includes(img.regionId)) out.push(`${name}/${img.imageId}`);
+    for (const img of world.emu.images()) {
+      const visible = img.ownerUid === uid || img.sharedWith.includes(uid);
+      if (visible && world.regions.includes(img.regionId)) out.push(`${name}/${img.imageId}`);
+    }
   }
   return out.sort();
 }
