@@ -1,0 +1,50 @@
+/** Starting the worker as a child process (the real CLI command), to signal it like an orchestrator would. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { World } from './worker-test-kit.js';
+import { testRedisUrl } from '../helpers/redis.js';
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Everything the process wrote to stderr (its JSON log). */
+  logs(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const ENTRY = resolve(import.meta.dirname, 'fixtures/worker-cli.ts');
+
+export function accountsFile(world: World): string {
+  const dir = mkdtempSync(join(tmpdir(), 'swas-worker-'));
+  const path = join(dir, 'accounts.json');
+  writeFileSync(path, JSON.stringify({
+    accounts: world.accounts.map((a) => ({ name: a.name, credentials: a.credentials, callsPerSecond: a.callsPerSecond })),
+  }));
+  return path;
+}
+
+export function spawnWorker(world: World, databaseUrl: string, prefix: string, args: string[]): WorkerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'worker', ...args], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...world.env,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: prefix,
+      SWAS_ENDPOINT: world.emu.url,
+      SWAS_REGIONS: world.regions.join(','),
+      SWAS_CONFIG: accountsFile(world),
+      HTTP_PORT: '0',
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+  child.stdout?.resume();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => {
+    child.on('exit', (code, signal) => resolveExit({ code, signal }));
+  });
+  return { child, logs: () => stderr, exited };
+}

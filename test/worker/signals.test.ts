@@ -1,0 +1,105 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { eq } from 'drizzle-orm';
+import { regionSyncs } from '../../src/db/schema.js';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
+import type { PlanJobData, RegionJobData } from '../../src/worker/job-data.js';
+import { REGIONS_QUEUE, RUNS_QUEUE } from '../../src/worker/queue-names.js';
+import type { WorkerHandle } from '../../src/worker/start-worker.js';
+import { createTestDatabase } from '../helpers/databases.js';
+import { testRedisUrl, uniquePrefix } from '../helpers/redis.js';
+import { spawnWorker, type WorkerProcess } from './process-kit.js';
+import { deletePrefix, eventCounts, startTestWorker, startWorld, storedImageIds, truthImageIds, waitFor, workerConfig, type World } from './worker-test-kit.js';
+
+describe('worker process signals', () => {
+  let world: World;
+  let db: DatabaseHandle;
+  let prefix: string;
+  let redis: Redis;
+  let runs: Queue<PlanJobData>;
+  let regions: Queue<RegionJobData>;
+  let proc: WorkerProcess | undefined;
+  let inProcess: WorkerHandle | undefined;
+
+  beforeAll(async () => {
+    world = await startWorld({ accounts: 2, regions: ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'], imagesPerRegion: 3 });
+  });
+  afterEach(async () => {
+    if (proc !== undefined && proc.child.exitCode === null && proc.child.signalCode === null) {
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+    }
+    await inProcess?.close();
+    inProcess = undefined;
+    await runs?.close();
+    await regions?.close();
+    redis?.disconnect();
+    await deletePrefix(prefix);
+    await db?.close();
+    world.emu.clearFaults();
+  });
+  afterAll(async () => {
+    await world?.emu.stop();
+  });
+
+  async function setUp(latencyMs: number): Promise<void> {
+    db = await createTestDatabase('postgres');
+    prefix = uniquePrefix('sig');
+    redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+    runs = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix });
+    regions = new Queue<RegionJobData>(REGIONS_QUEUE, { connection: redis, prefix });
+    world.emu.setFaults([{ kind: 'latency', ms: latencyMs, match: { action: 'ListCustomImages' } }]);
+  }
+
+  async function waitUntilStarted(p: WorkerProcess): Promise<void> {
+    await waitFor('the worker process to start', async () => {
+      if (p.child.exitCode !== null) throw new Error(`worker exited early (${p.child.exitCode}):\n${p.logs()}`);
+      return p.logs().includes('"worker started"');
+    }, 40_000);
+  }
+
+  it('SIGTERM during region jobs: the active jobs finish, then the process exits 0', async () => {
+    await setUp(2_500);
+    proc = spawnWorker(world, db.url!, prefix, ['--no-schedule', '--concurrency', '6', '--shutdown-timeout', '20000']);
+    await waitUntilStarted(proc);
+    const { runId } = await enqueueRun(runs);
+    await waitFor('region jobs to be active', async () => (await regions.getActiveCount()) >= 6, 20_000, 20);
+
+    const signalledAt = Date.now();
+    proc.child.kill('SIGTERM');
+    const exit = await proc.exited;
+    expect(exit, proc.logs()).toEqual({ code: 0, signal: null });
+    // It waited for the listings in flight (2.5 s each) instead of dropping them.
+    expect(Date.now() - signalledAt).toBeGreaterThan(500);
+    expect(proc.logs()).toContain('"worker stopped"');
+
+    const rows = await db.db.select().from(regionSyncs).where(eq(regionSyncs.syncRunId, runId));
+    expect(rows.map((r) => r.status)).toEqual(Array(6).fill('succeeded'));
+    expect(await regions.getActiveCount()).toBe(0);
+    expect(await regions.getCompletedCount()).toBe(6);
+  }, 90_000);
+
+  it('SIGKILL mid-job: the stalled jobs re-run on another worker and the database converges to the emulator', async () => {
+    await setUp(1_500);
+    proc = spawnWorker(world, db.url!, prefix, ['--no-schedule', '--concurrency', '2', '--lock-duration', '3000', '--stalled-interval', '1000']);
+    await waitUntilStarted(proc);
+    const { runId } = await enqueueRun(runs);
+    await waitFor('region jobs to be active', async () => (await regions.getActiveCount()) >= 2, 20_000, 20);
+
+    proc.child.kill('SIGKILL');
+    expect(await proc.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(await regions.getActiveCount()).toBeGreaterThan(0); // orphaned: locked by a dead worker
+
+    world.emu.setFaults([]);
+    inProcess = await startTestWorker(world, workerConfig(world, db.url!, prefix), {
+      database: db, tuning: { lockDurationMs: 3_000, stalledIntervalMs: 1_000 },
+    });
+    const run = await waitForRun(db.db, runId, { timeoutMs: 60_000, pollMs: 200 });
+    expect(run).toMatchObject({ status: 'succeeded', regionsTotal: 6, regionsSucceeded: 6, regionsFailed: 0 });
+    const truth = truthImageIds(world);
+    expect(await storedImageIds(db.db)).toEqual(truth);
+    expect(await eventCounts(db.db)).toEqual({ created: truth.length });
+  }, 90_000);
+});
