@@ -29,7 +29,7 @@ export interface MetricsOptions {
 
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'swas_process_' });
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'swas_' });
   const countImages = options.countImagesByStatus;
   return {
     registry,

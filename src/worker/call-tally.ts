@@ -5,6 +5,7 @@
  * AsyncLocalStorage ties calls to the job that made them while jobs run concurrently.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Metrics } from '../ops/metrics.js';
 
 export interface CallTally {
   calls: Array<{ action: string }>;
@@ -33,4 +34,10 @@ export function summarizeTally(tally: CallTally, failedCode: string | null): Arr
     counts.set(key, entry);
   });
   return [...counts.values()];
+}
+
+/** Adds a finished job's calls to `swas_api_calls_total`. */
+export function recordCallMetrics(metrics: Metrics | undefined, tally: CallTally, failedCode: string | null): void {
+  if (metrics === undefined) return;
+  for (const { action, code, count } of summarizeTally(tally, failedCode)) metrics.apiCalls.inc({ action, code }, count);
 }

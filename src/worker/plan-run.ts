@@ -10,6 +10,8 @@ import type { FlowProducer, JobsOptions, Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ClassifiedError } from '../cloud/classify-error.js';
 import type { Logger } from '../ops/logger.js';
+import type { Metrics } from '../ops/metrics.js';
+import { recordCallMetrics, withCallTally } from './call-tally.js';
 import { interleaveByAccount } from './interleave.js';
 import type { FinishJobData, PlanJobData, RegionJobData, RegionTarget } from './job-data.js';
 import { FINISH_JOB_OPTIONS, REGION_JOB_OPTIONS } from './job-options.js';
@@ -27,6 +29,7 @@ export interface PlanDeps {
   regionsOf: (account: string) => Promise<RegionTarget[]>;
   classify: (error: unknown) => ClassifiedError;
   logger: Logger;
+  metrics?: Metrics;
   /** How long a run holds its regions against overlapping runs at most. Default 6 h. */
   claimTtlMs?: number;
   regionJobOptions?: JobsOptions;
@@ -46,13 +49,21 @@ export function createPlanProcessor(deps: PlanDeps): Processor<PlanJobData, Plan
     const log = deps.logger.child({ runId, jobId: job.id, trigger: job.data.trigger });
     await deps.startRun(runId, job.data.trigger);
 
-    const settled = await Promise.allSettled(deps.accounts.map((account) => deps.regionsOf(account)));
+    const discoveries = deps.accounts.map((account) => withCallTally(() => deps.regionsOf(account)));
+    const settled = await Promise.allSettled(discoveries.map((d) => d.result));
     const targets: RegionTarget[] = [];
     const failures: Array<{ account: string; error: ClassifiedError }> = [];
     settled.forEach((outcome, i) => {
       const account = deps.accounts[i] as string;
-      if (outcome.status === 'fulfilled') targets.push(...outcome.value);
-      else failures.push({ account, error: deps.classify(outcome.reason) });
+      const tally = (discoveries[i] as (typeof discoveries)[number]).tally;
+      if (outcome.status === 'fulfilled') {
+        targets.push(...outcome.value);
+        recordCallMetrics(deps.metrics, tally, null);
+      } else {
+        const error = deps.classify(outcome.reason);
+        failures.push({ account, error });
+        recordCallMetrics(deps.metrics, tally, error.code);
+      }
     });
 
     // A passing failure of ListRegions: retry the plan (cheap: the accounts that answered are cached).

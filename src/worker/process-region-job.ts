@@ -13,7 +13,7 @@ import { DelayedError, UnrecoverableError, type Job, type Processor } from 'bull
 import type { ClassifiedError } from '../cloud/classify-error.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import { summarizeTally, withCallTally } from './call-tally.js';
+import { recordCallMetrics, withCallTally } from './call-tally.js';
 import type { RegionJobData, RegionJobResult } from './job-data.js';
 import { withJitter } from './jitter.js';
 
@@ -85,7 +85,7 @@ export function createRegionProcessor(deps: RegionProcessorDeps): Processor<Regi
     const { tally, result } = withCallTally(() => deps.syncRegion(data, attempt));
     try {
       const outcome = await result;
-      countCalls(deps.metrics, tally, null);
+      recordCallMetrics(deps.metrics, tally, null);
       deps.metrics?.regionSyncs.inc({ status: outcome.status });
       await deps.releaseClaim(data);
       timer?.({ outcome: outcome.status });
@@ -93,7 +93,7 @@ export function createRegionProcessor(deps: RegionProcessorDeps): Processor<Regi
       return { status: outcome.status, imagesSeen: outcome.images, apiCalls: outcome.apiCalls };
     } catch (error) {
       const c = deps.classify(error);
-      countCalls(deps.metrics, tally, c.code);
+      recordCallMetrics(deps.metrics, tally, c.code);
       const throttles = (data.throttles ?? 0) + 1;
       if (c.kind === 'throttled' && throttles <= maxThrottles) {
         const wait = c.retryAfterMs ?? defaultDelay;
@@ -129,7 +129,3 @@ async function delayJob(job: Job<RegionJobData>, token: string | undefined, ms: 
   throw new DelayedError();
 }
 
-function countCalls(metrics: Metrics | undefined, tally: Parameters<typeof summarizeTally>[0], failedCode: string | null): void {
-  if (metrics === undefined) return;
-  for (const { action, code, count } of summarizeTally(tally, failedCode)) metrics.apiCalls.inc({ action, code }, count);
-}

@@ -111,7 +111,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const flows = new FlowProducer({ connection: redis, prefix });
 
   const planProcessor = createPlanProcessor({
-    prefix, redis, flows, classify, logger,
+    prefix, redis, flows, classify, logger, metrics,
     accounts: options.accounts.map((a) => a.name),
     startRun: (runId, trigger) => startRun(db, { id: runId, trigger }),
     regionsOf: options.overrides?.regionsOf ?? adapters.regionsOf,

@@ -12,7 +12,7 @@ const REGIONS = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'ap-southeast-1', '
 const RETRY_AFTER = 600;
 
 async function metricSum(handle: WorkerHandle, metric: 'regionSyncs' | 'throttles', label?: string): Promise<number> {
-  const values = (await handle.metrics[metric].get()).values;
+  const values: Array<{ value: number; labels: Record<string, string | number | undefined> }> = (await handle.metrics[metric].get()).values;
   return values.filter((v) => label === undefined || v.labels.status === label).reduce((n, v) => n + v.value, 0);
 }
 

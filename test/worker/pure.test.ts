@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { budgetWindow } from '../../src/worker/account-rate-limit.js';
+import { summarizeTally } from '../../src/worker/call-tally.js';
+import { interleaveByAccount } from '../../src/worker/interleave.js';
+import { withJitter } from '../../src/worker/jitter.js';
+import { isHashTagPrefix, ownKey } from '../../src/worker/queue-names.js';
+import { regionJobId, runIdForJob } from '../../src/worker/run-id.js';
+import { sameSchedule } from '../../src/worker/schedule.js';
+
+describe('worker pure helpers', () => {
+  it('interleaves region jobs round-robin across accounts, keeping each account\'s order', () => {
+    const items = [
+      { account: 'a', r: 1 }, { account: 'a', r: 2 }, { account: 'a', r: 3 }, { account: 'b', r: 1 }, { account: 'c', r: 1 }, { account: 'c', r: 2 },
+    ];
+    expect(interleaveByAccount(items).map((i) => `${i.account}${i.r}`)).toEqual(['a1', 'b1', 'c1', 'a2', 'c2', 'a3']);
+    expect(interleaveByAccount([])).toEqual([]);
+  });
+
+  it('turns a calls-per-second budget into whole-second windows', () => {
+    expect(budgetWindow(5)).toEqual({ points: 5, duration: 1 });
+    expect(budgetWindow(0.5)).toEqual({ points: 1, duration: 2 });
+    expect(budgetWindow(0.3)).toEqual({ points: 1, duration: 4 });
+    expect(budgetWindow(2.5)).toEqual({ points: 2, duration: 1 });
+    expect(() => budgetWindow(0)).toThrow(/callsPerSecond/);
+  });
+
+  it('derives a stable UUID-shaped run id from the plan job id, distinct per prefix and job', () => {
+    const id = runIdForJob('swas', 'repeat:sync-schedule:1700000000000');
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(runIdForJob('swas', 'repeat:sync-schedule:1700000000000')).toBe(id);
+    expect(runIdForJob('other', 'repeat:sync-schedule:1700000000000')).not.toBe(id);
+    expect(runIdForJob('swas', 'repeat:sync-schedule:1700000900000')).not.toBe(id);
+    expect(regionJobId(id, 'prod.eu', 'cn-hangzhou')).not.toContain(':');
+  });
+
+  it('compares a stored scheduler with the wanted one', () => {
+    expect(sameSchedule({ pattern: '*/15 * * * *', tz: 'UTC' }, { pattern: '*/15 * * * *', tz: 'UTC' })).toBe(true);
+    expect(sameSchedule({ pattern: '*/15 * * * *' }, { pattern: '*/15 * * * *', tz: 'UTC' })).toBe(true);
+    expect(sameSchedule({ pattern: '*/15 * * * *', tz: 'UTC' }, { pattern: '*/15 * * * *', tz: 'Asia/Shanghai' })).toBe(false);
+    expect(sameSchedule({ pattern: '*/15 * * * *', tz: 'UTC' }, { every: 1000 })).toBe(false);
+    expect(sameSchedule({ every: '1000' }, { every: 1000 })).toBe(true);
+  });
+
+  it('counts API calls per action and code, the failed one last', () => {
+    const tally = { calls: [{ action: 'ListCustomImages' }, { action: 'ListCustomImages' }, { action: 'ListCustomImages' }] };
+    expect(summarizeTally(tally, null)).toEqual([{ action: 'ListCustomImages', code: 'OK', count: 3 }]);
+    expect(summarizeTally(tally, 'Throttling.User')).toEqual([
+      { action: 'ListCustomImages', code: 'OK', count: 2 }, { action: 'ListCustomImages', code: 'Throttling.User', count: 1 },
+    ]);
+  });
+
+  it('stretches delays by jitter within bounds', () => {
+    expect(withJitter(1000, 0.2, () => 0)).toBe(1000);
+    expect(withJitter(1000, 0.2, () => 0.999)).toBe(1200);
+  });
+
+  it('recognises Redis Cluster hash-tag prefixes and keeps our keys under the prefix', () => {
+    expect(isHashTagPrefix('{swas}')).toBe(true);
+    expect(isHashTagPrefix('swas')).toBe(false);
+    expect(isHashTagPrefix('{}')).toBe(false);
+    expect(ownKey('{swas}', 'claim', 'prod', 'cn-hangzhou')).toBe('{swas}:swas-inventory:claim:prod:cn-hangzhou');
+  });
+});
