@@ -174,7 +174,8 @@ function apply(decision: FaultDecision, state: RuleState): void {
       fire(decision, rule);
       return;
     case 'badItem':
-      decision.badItems.push({ mode: rule.mode, index: rule.index, field: rule.field, value: rule.value ?? 1665282486 });
+      // `value: null` is a legitimate wrong type, so only a missing value takes the default.
+      decision.badItems.push({ mode: rule.mode, index: rule.index, field: rule.field, value: rule.value === undefined ? true : rule.value });
       fire(decision, rule);
       return;
     case 'rateLimit':

@@ -44,8 +44,12 @@ export const faultRuleSchema = z.discriminatedUnion('kind', [
     mode: z.enum(['missingImageId', 'wrongType']),
     /** Which item of the page to break (default 0). */
     index: z.number().int().min(0).default(0),
-    /** For wrongType: the field to replace and its wrongly typed value (default CreationTime: a number). */
-    field: z.string().default('CreationTime'),
+    /**
+     * For wrongType: the field to replace and its wrongly typed value. Default `Status: true`,
+     * which the SDK stringifies to "true" (not a status); an object value makes the SDK itself
+     * throw "type of status is mismatch" (docs/EMULATOR.md).
+     */
+    field: z.string().default('Status'),
     value: z.unknown().optional(),
   }).strict(),
 ]);

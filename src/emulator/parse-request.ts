@@ -41,7 +41,7 @@ export function parseApiRequest(method: string, url: string, headers: IncomingHt
     headers,
     body,
     params,
-    action: header(headers, 'x-acs-action') ?? params.get('Action'),
-    version: header(headers, 'x-acs-version') ?? params.get('Version'),
+    action: header(headers, 'x-acs-action') || params.get('Action'),
+    version: header(headers, 'x-acs-version') || params.get('Version'),
   };
 }
