@@ -38,6 +38,7 @@ export const emptyCounts = (): Record<EventKind, number> => ({
 });
 
 /**
+ * The whole-region diff over data in memory: `diffImages` + `diffDeletions`.
  * @param stored   every image the database holds for this account+region, deleted ones included
  * @param observed the (deduplicated) images of the listing
  * @param complete whether the listing is known complete; only then are absent images deleted
@@ -47,12 +48,25 @@ export function diffRegion(
   observed: readonly ObservedImage[],
   complete: boolean,
 ): RegionDiff {
+  const diff = diffImages(stored, observed);
+  if (complete) {
+    const seen = new Set(observed.map((o) => o.imageId));
+    const gone = diffDeletions(stored.filter((s) => s.deletedAt === null).map((s) => ({ imageId: s.imageId, status: s.fields.status })), seen);
+    diff.deletions.push(...gone.deletions);
+    diff.events.push(...gone.events);
+  }
+  return diff;
+}
+
+/**
+ * Writes and events for a batch of observed images against what is stored for those same ids
+ * (the streaming sync calls it once per batch of pages). Never produces deletions.
+ */
+export function diffImages(stored: readonly StoredImage[], observed: readonly ObservedImage[]): RegionDiff {
   const byId = new Map(stored.map((s) => [s.imageId, s]));
-  const seen = new Set<string>();
   const diff: RegionDiff = { writes: [], deletions: [], events: [], unchanged: 0 };
 
   for (const image of observed) {
-    seen.add(image.imageId);
     const before = byId.get(image.imageId);
     const hash = contentHash(image.fields, image.tags);
     if (!before) {
@@ -60,26 +74,36 @@ export function diffRegion(
       diff.events.push(event(image.imageId, 'created', null, image.fields.status, {}));
       continue;
     }
-    const changes = fieldChanges(before.fields, image.fields);
-    const tagsChanged = !sameTags(before.tags, image.tags);
-    if (tagsChanged) changes.tags = { old: before.tags, new: image.tags };
     const restored = before.deletedAt !== null;
-    if (!restored && Object.keys(changes).length === 0 && before.contentHash === hash) {
+    // Fast path, the common case of a re-sync: same hash, still present -> nothing to do.
+    if (!restored && before.contentHash === hash) {
       diff.unchanged++;
       continue;
     }
+    const changes = fieldChanges(before.fields, image.fields);
+    const tagsChanged = !sameTags(before.tags, image.tags);
+    if (tagsChanged) changes.tags = { old: before.tags, new: image.tags };
     diff.writes.push({ image, contentHash: hash, tagsChanged, existed: true });
     diff.events.push(...changeEvents(image.imageId, before, image, changes, restored));
   }
-
-  if (complete) {
-    for (const before of stored) {
-      if (before.deletedAt !== null || seen.has(before.imageId)) continue;
-      diff.deletions.push(before.imageId);
-      diff.events.push(event(before.imageId, 'deleted', before.fields.status, null, {}));
-    }
-  }
   return diff;
+}
+
+/**
+ * Deletions after a COMPLETE listing: every image present in the database (not already deleted)
+ * that the listing did not see. The caller must only call this for a complete listing.
+ */
+export function diffDeletions(
+  present: ReadonlyArray<{ imageId: string; status: number | null }>,
+  seen: ReadonlySet<string>,
+): Pick<RegionDiff, 'deletions' | 'events'> {
+  const out: Pick<RegionDiff, 'deletions' | 'events'> = { deletions: [], events: [] };
+  for (const p of present) {
+    if (seen.has(p.imageId)) continue;
+    out.deletions.push(p.imageId);
+    out.events.push(event(p.imageId, 'deleted', p.status, null, {}));
+  }
+  return out;
 }
 
 /**

@@ -33,35 +33,61 @@ export interface FetchRegionOptions {
 
 export const DEFAULT_PAGE_CONCURRENCY = 4;
 
+/** Every page, collected (tests and small tools; the sync streams with `fetchPages`). */
 export async function fetchRegion(fetchPage: PageFetcher, options: FetchRegionOptions): Promise<FetchedPage[]> {
+  const pages: FetchedPage[] = [];
+  for await (const page of fetchPages(fetchPage, options)) pages.push(page);
+  return pages;
+}
+
+type Settled = { ok: true; page: FetchedPage } | { ok: false; error: unknown };
+
+/**
+ * Yields the pages in order while keeping at most `concurrency` requests in flight, so memory
+ * holds a few pages however large the region is. A failed page is thrown when its turn comes;
+ * requests still in flight then settle on their own (each is already caught: no unhandled
+ * rejection, no dangling work beyond those few calls).
+ */
+export async function* fetchPages(fetchPage: PageFetcher, options: FetchRegionOptions): AsyncGenerator<FetchedPage> {
   const { regionId, pageSize } = options;
   const counter = options.counter ?? { apiCalls: 0 };
   const get = async (pageNumber: number): Promise<FetchedPage> => {
     counter.apiCalls += 1;
     return parsePageEnvelope(await fetchPage({ regionId, pageNumber, pageSize }), regionId);
   };
+  const settle = (pageNumber: number): Promise<Settled> =>
+    get(pageNumber).then((page) => ({ ok: true as const, page }), (error: unknown) => ({ ok: false as const, error }));
 
   const first = await get(1);
-  const pages = [first];
-  if (first.items.length === 0) return pages;
+  yield first;
+  if (first.items.length === 0) return;
 
   const planned = Math.ceil(first.totalCount / pageSize);
-  const rest = await mapWithConcurrency(range(2, planned), options.concurrency ?? DEFAULT_PAGE_CONCURRENCY, get);
-  pages.push(...rest);
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_PAGE_CONCURRENCY);
+  const inFlight: Array<Promise<Settled>> = [];
+  let nextNumber = 2;
+  let last = first;
+  let seen = first.items.length;
+  let maxTotal = first.totalCount;
+  while (nextNumber <= planned || inFlight.length > 0) {
+    while (nextNumber <= planned && inFlight.length < concurrency) inFlight.push(settle(nextNumber++));
+    const outcome = await (inFlight.shift() as Promise<Settled>);
+    if (!outcome.ok) throw outcome.error;
+    last = outcome.page;
+    seen += last.items.length;
+    maxTotal = Math.max(maxTotal, last.totalCount);
+    yield last;
+  }
 
   // TotalCount may have grown while we paged: keep going while the last page was full and items
   // are still missing. Bounded by the largest TotalCount seen, so a lying server cannot loop us.
-  let seen = pages.reduce((n, p) => n + p.items.length, 0);
   for (;;) {
-    const last = pages[pages.length - 1] as FetchedPage;
-    const maxTotal = Math.max(...pages.map((p) => p.totalCount));
-    const nextNumber = pages.length + 1;
     if (seen >= last.totalCount || last.items.length < pageSize || nextNumber > Math.ceil(maxTotal / pageSize) + 1) break;
-    const next = await get(nextNumber);
-    pages.push(next);
-    seen += next.items.length;
+    last = await get(nextNumber++);
+    seen += last.items.length;
+    maxTotal = Math.max(maxTotal, last.totalCount);
+    yield last;
   }
-  return pages;
 }
 
 /** Checks the envelope of one page. `CustomImages` absent or null counts as an empty page (check-listing compares with TotalCount). */
@@ -82,32 +108,4 @@ export function parsePageEnvelope(raw: RawCustomImagesPage, regionId: string): F
 function toCount(value: unknown): number | null {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
   return Number.isSafeInteger(n) && n >= 0 ? n : null;
-}
-
-function range(from: number, to: number): number[] {
-  return to < from ? [] : Array.from({ length: to - from + 1 }, (_, i) => from + i);
-}
-
-/**
- * Runs `fn` over `inputs`, at most `limit` at once, results in input order. After the first
- * failure nothing new starts; the in-flight calls are awaited (no dangling promises), then the
- * first error is thrown.
- */
-export async function mapWithConcurrency<I, O>(inputs: readonly I[], limit: number, fn: (input: I) => Promise<O>): Promise<O[]> {
-  const results = new Array<O>(inputs.length);
-  let next = 0;
-  let failure: { error: unknown } | null = null;
-  const worker = async (): Promise<void> => {
-    while (failure === null && next < inputs.length) {
-      const index = next++;
-      try {
-        results[index] = await fn(inputs[index] as I);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, inputs.length)) }, worker));
-  if (failure !== null) throw (failure as { error: unknown }).error;
-  return results;
 }

@@ -3,22 +3,33 @@
  * An inconsistent listing (page drift) is re-listed up to SWAS_LISTING_ATTEMPTS times; if it never
  * settles the result is returned marked incomplete (not thrown): what was seen is still upserted,
  * but an incomplete listing yields no deletions. Failures (API errors, malformed data) throw.
+ *
+ * Pages stream: with a `sink`, each page's new images are handed over as they arrive and nothing
+ * is accumulated, so memory stays flat however large the region. Without one, images are
+ * collected into the result (tests, small tools).
  */
 import type { Account } from '../config/accounts.js';
 import type { Config } from '../config/env.js';
 import { listCustomImagesPage } from '../cloud/list-custom-images.js';
 import type { RegionTarget } from '../cloud/list-regions.js';
 import type { SwasClients } from '../cloud/swas-client.js';
-import { checkListing, type CheckedListing } from './check-listing.js';
-import { fetchRegion, type ApiCallCounter, type PageFetcher } from './fetch-region.js';
+import { ListingCheck } from './check-listing.js';
+import { fetchPages, type ApiCallCounter, type PageFetcher } from './fetch-region.js';
 import { normalizeImage } from './normalize-image.js';
-import type { ObservedImage, RegionListing } from './types.js';
+import type { ListingCompleteness, ObservedImage, RegionListing } from './types.js';
+
+/** Where a streamed listing goes. `begin` starts each attempt: a re-list must discard the last one. */
+export interface ListingSink {
+  begin(attempt: number): Promise<void>;
+  page(images: ObservedImage[]): Promise<void>;
+}
 
 export interface ListRegionOptions {
   /** Pages in flight at once after page 1 (default 4). */
   concurrency?: number;
   /** Incremented per API call, failed ones included; read it after a throw for region_syncs. */
   counter?: ApiCallCounter;
+  sink?: ListingSink;
 }
 
 export async function listRegion(
@@ -32,7 +43,7 @@ export async function listRegion(
   return listRegionWith(fetchPage, account.name, region.regionId, config, options);
 }
 
-/** The same, over any page source (the seam the unit tests and a future cache use). */
+/** The same, over any page source (the seam the unit tests use). */
 export async function listRegionWith(
   fetchPage: PageFetcher,
   accountName: string,
@@ -40,34 +51,43 @@ export async function listRegionWith(
   config: Pick<Config, 'pageSize' | 'listingAttempts'>,
   options: ListRegionOptions = {},
 ): Promise<RegionListing> {
+  if (config.listingAttempts < 1) throw new Error(`listRegion: listingAttempts must be at least 1 (got ${config.listingAttempts})`);
   const counter = options.counter ?? { apiCalls: 0 };
   const callsBefore = counter.apiCalls;
-  let checked: CheckedListing<ObservedImage> | null = null;
+  let collected: ObservedImage[] = [];
+  const sink: ListingSink = options.sink ?? {
+    begin: async () => { collected = []; },
+    page: async (images) => { collected.push(...images); },
+  };
+
+  let check = new ListingCheck(config.pageSize);
+  let completeness: ListingCompleteness = { complete: false, reason: 'not listed' };
   let pageCount = 0;
   let attempt = 0;
   while (attempt < config.listingAttempts) {
     attempt += 1;
-    const pages = await fetchRegion(fetchPage, {
+    await sink.begin(attempt);
+    check = new ListingCheck(config.pageSize);
+    pageCount = 0;
+    for await (const page of fetchPages(fetchPage, {
       regionId, pageSize: config.pageSize, counter,
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-    });
-    const normalized = pages.map((p) => ({
-      pageNumber: p.pageNumber,
-      totalCount: p.totalCount,
-      images: p.items.map((item) => normalizeImage(item, regionId)),
-    }));
-    checked = checkListing(normalized, config.pageSize);
-    pageCount = pages.length;
-    if (checked.completeness.complete) break;
+    })) {
+      pageCount += 1;
+      const images = page.items.map((item) => normalizeImage(item, regionId));
+      await sink.page(check.add({ pageNumber: page.pageNumber, totalCount: page.totalCount, images }));
+    }
+    completeness = check.finish();
+    if (completeness.complete) break;
   }
-  if (checked === null) throw new Error(`listRegion: listingAttempts must be at least 1 (got ${config.listingAttempts})`);
-  const completeness = checked.completeness.complete
-    ? checked.completeness
-    : { complete: false as const, reason: `${checked.completeness.reason} (still inconsistent after ${attempt} listing${attempt === 1 ? '' : 's'}; no deletions will be recorded)` };
+  if (!completeness.complete) {
+    completeness = { complete: false, reason: `${completeness.reason} (still inconsistent after ${attempt} listing${attempt === 1 ? '' : 's'}; no deletions will be recorded)` };
+  }
   return {
     accountName,
     regionId,
-    images: checked.images,
+    images: collected,
+    imageIds: check.seen,
     completeness,
     pages: pageCount,
     apiCalls: counter.apiCalls - callsBefore,

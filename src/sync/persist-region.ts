@@ -1,55 +1,40 @@
 /**
- * Writes one region's diff: current rows, tags, versions, events and the region_syncs row, all in
+ * Writes a region's diffs: current rows, tags, versions, events and the region_syncs row, all in
  * the caller's transaction (so a region is all-or-nothing). Set-based statements in chunks: the
  * number of statements grows with the number of CHANGED images / 1000, never with the inventory.
  */
 import { and, eq, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { customImages, customImageTags, customImageVersions, imageEvents, regionStates, regionSyncs } from '../db/schema.js';
-import { countEvents, type ImageWrite, type RegionDiff } from './diff-region.js';
+import type { ImageWrite, PlannedEvent, RegionDiff } from './diff-region.js';
 import { fieldsToColumns } from './image-row.js';
 import type { EventKind } from './types.js';
 
 /** Rows per statement: ~30 columns x 1000 stays well under Postgres' 65535 bind parameters. */
 const CHUNK = 1000;
 
-export interface PersistRegionInput {
+/** Who and when every row of one region transaction is written for. */
+export interface WriteContext {
   runId: string;
   account: string;
   regionId: string;
   /** The database's clock when the region lock was taken: the time of every event and version. */
   observedAt: Date;
-  startedAt: Date;
-  diff: RegionDiff;
-  complete: boolean;
-  incompleteReason?: string | undefined;
-  pages: number;
-  apiCalls: number;
-  imagesSeen: number;
-  attempts?: number;
 }
 
-export interface PersistRegionResult {
-  status: 'succeeded' | 'incomplete';
-  counts: Record<EventKind, number>;
-}
-
-export async function persistRegion(tx: Db, input: PersistRegionInput): Promise<PersistRegionResult> {
-  const { account, diff, observedAt } = input;
+/**
+ * Applies a diff (a batch of writes, or the deletions) to current rows, tags, versions and events.
+ * Order matters: open versions are closed before new ones open (one open version per image).
+ */
+export async function persistDiff(tx: Db, ctx: WriteContext, diff: RegionDiff): Promise<void> {
+  const { account, observedAt } = ctx;
   const changedIds = diff.writes.filter((w) => w.existed).map((w) => w.image.imageId);
-
-  // Close the open versions of everything that changed or went away, then open the new ones.
   await closeVersions(tx, account, [...changedIds, ...diff.deletions], observedAt);
   await upsertCurrentRows(tx, account, diff.writes, observedAt);
   await replaceTags(tx, account, diff.writes.filter((w) => w.tagsChanged));
-  await insertVersions(tx, input);
+  await insertVersions(tx, ctx, diff.writes);
   await markDeleted(tx, account, diff.deletions, observedAt);
-  await insertEvents(tx, input);
-
-  const counts = countEvents(diff.events);
-  const status = input.complete ? 'succeeded' : 'incomplete';
-  await recordRegionSync(tx, input, status, counts);
-  return { status, counts };
+  await insertEvents(tx, ctx, diff.events);
 }
 
 function chunks<T>(items: readonly T[]): T[][] {
@@ -111,8 +96,8 @@ async function replaceTags(tx: Db, account: string, writes: ImageWrite[]): Promi
 const uniqueTags = (w: ImageWrite) =>
   w.image.tags.filter((t, i, all) => all.findIndex((o) => o.key === t.key && o.value === t.value) === i);
 
-async function insertVersions(tx: Db, input: PersistRegionInput): Promise<void> {
-  for (const batch of chunks(input.diff.writes)) {
+async function insertVersions(tx: Db, input: WriteContext, writes: ImageWrite[]): Promise<void> {
+  for (const batch of chunks(writes)) {
     await tx.insert(customImageVersions).values(batch.map((w) => ({
       account: input.account,
       imageId: w.image.imageId,
@@ -135,8 +120,8 @@ async function markDeleted(tx: Db, account: string, imageIds: string[], at: Date
   }
 }
 
-async function insertEvents(tx: Db, input: PersistRegionInput): Promise<void> {
-  for (const batch of chunks(input.diff.events)) {
+async function insertEvents(tx: Db, input: WriteContext, events: PlannedEvent[]): Promise<void> {
+  for (const batch of chunks(events)) {
     await tx.insert(imageEvents).values(batch.map((e) => ({
       syncRunId: input.runId,
       observedAt: input.observedAt,
@@ -151,12 +136,21 @@ async function insertEvents(tx: Db, input: PersistRegionInput): Promise<void> {
   }
 }
 
-async function recordRegionSync(
-  tx: Db,
-  input: PersistRegionInput,
-  status: 'succeeded' | 'incomplete',
-  counts: Record<EventKind, number>,
-): Promise<void> {
+export interface RegionSyncRecord extends WriteContext {
+  startedAt: Date;
+  status: 'succeeded' | 'incomplete';
+  counts: Record<EventKind, number>;
+  complete: boolean;
+  incompleteReason?: string | undefined;
+  pages: number;
+  apiCalls: number;
+  imagesSeen: number;
+  attempts?: number;
+}
+
+/** The region's region_syncs row and region_states, in the same transaction as its data. */
+export async function recordRegionSync(tx: Db, input: RegionSyncRecord): Promise<void> {
+  const { status, counts } = input;
   const now = new Date();
   const row = {
     syncRunId: input.runId,

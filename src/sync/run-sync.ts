@@ -66,15 +66,16 @@ export async function runSync(deps: RunSyncDeps, options: RunSyncOptions = {}): 
 async function syncOne(deps: RunSyncDeps, log: Logger, runId: string, region: PlannedRegion): Promise<RegionSyncResult> {
   const startedAt = new Date();
   const where = { account: region.account.name, regionId: region.regionId };
+  const counter = { apiCalls: 0 };
   try {
-    const result = await syncRegion(deps, { runId, region });
+    const result = await syncRegion(deps, { runId, region, counter });
     log.info({ ...where, status: result.status, images: result.images, counts: result.counts }, 'region synced');
     return result;
   } catch (error) {
     const c = classifyError(error);
     log.error({ ...where, code: c.code, kind: c.kind, err: c.message }, 'region failed');
-    await recordRegionFailure(deps.db, { runId, ...where, code: c.code, message: c.message, startedAt });
-    return failed(region.account.name, region.regionId, c.code, c.message);
+    await recordRegionFailure(deps.db, { runId, ...where, code: c.code, message: c.message, startedAt, apiCalls: counter.apiCalls });
+    return { ...failed(region.account.name, region.regionId, c.code, c.message), apiCalls: counter.apiCalls };
   }
 }
 

@@ -1,11 +1,13 @@
 /**
- * One (account, region): list -> apply. Throws whatever the listing threw (classified by the
- * caller): retries are the queue's business, and the CLI's single pass records the failure.
+ * One (account, region): the listing streams into the region's transaction (list -> normalize ->
+ * check -> diff -> persist, page by page). Throws whatever the listing threw: retries are the
+ * queue's business, and the CLI's single pass records the failure.
  */
 import type { Config } from '../config/env.js';
 import type { SwasClients } from '../cloud/swas-client.js';
 import type { Db } from '../db/database.js';
-import { applyListing, type RegionSyncResult } from './apply-listing.js';
+import { writeRegion, type RegionSyncResult } from './apply-listing.js';
+import type { ApiCallCounter } from './fetch-region.js';
 import { listRegion } from './list-region.js';
 import type { PlannedRegion } from './plan-regions.js';
 
@@ -19,10 +21,16 @@ export interface SyncRegionInput {
   runId: string;
   region: PlannedRegion;
   attempts?: number;
+  /** Counts API calls; pass one to know how many a failed region made. */
+  counter?: ApiCallCounter;
 }
 
 export async function syncRegion(deps: SyncRegionDeps, input: SyncRegionInput): Promise<RegionSyncResult> {
-  const startedAt = new Date();
-  const listing = await listRegion(deps.clients, input.region.account, input.region, deps.config);
-  return applyListing(deps.db, listing, { runId: input.runId, startedAt, attempts: input.attempts ?? 1 });
+  const { region } = input;
+  const counter = input.counter ?? { apiCalls: 0 };
+  return writeRegion(
+    deps.db,
+    { runId: input.runId, account: region.account.name, regionId: region.regionId, startedAt: new Date(), attempts: input.attempts ?? 1 },
+    (writer) => listRegion(deps.clients, region.account, region, deps.config, { counter, sink: writer }),
+  );
 }

@@ -84,7 +84,10 @@ export type ListingCompleteness =
 export interface RegionListing {
   accountName: string;
   regionId: string;
+  /** The unique images, when the listing was collected; empty when it was streamed to a sink. */
   images: ObservedImage[];
+  /** Ids of every unique image the (last) listing saw: what a complete listing's deletions are computed against. */
+  imageIds: ReadonlySet<string>;
   completeness: ListingCompleteness;
   pages: number;
   apiCalls: number;

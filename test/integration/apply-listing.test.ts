@@ -19,7 +19,7 @@ const fields = (over: Partial<ImageFields> = {}): ImageFields => ({
 const img = (id: string, over: Partial<ImageFields> = {}, tags = [{ key: 'env', value: 'prod' }]): ObservedImage =>
   ({ imageId: id, fields: fields(over), tags, raw: { ImageId: id } });
 const listing = (images: ObservedImage[], complete = true): RegionListing => ({
-  accountName: 'default', regionId: 'cn-hangzhou', images, pages: 1, apiCalls: 1,
+  accountName: 'default', regionId: 'cn-hangzhou', images, imageIds: new Set(images.map((i) => i.imageId)), pages: 1, apiCalls: 1,
   completeness: complete ? { complete: true } : { complete: false, reason: 'TotalCount changed between pages' },
 });
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CustomImagesPageRequest, RawCustomImagesPage } from '../../src/cloud/list-custom-images.js';
 import { MalformedResponseError } from '../../src/sync/errors.js';
-import { fetchRegion, mapWithConcurrency, parsePageEnvelope, type PageFetcher } from '../../src/sync/fetch-region.js';
+import { fetchRegion, parsePageEnvelope, type PageFetcher } from '../../src/sync/fetch-region.js';
 import { listRegionWith } from '../../src/sync/list-region.js';
 
 const REGION = 'cn-hangzhou';
@@ -86,23 +86,6 @@ describe('parsePageEnvelope', () => {
   ])('throws MalformedResponseError for %s', (_label, raw, pattern) => {
     expect(() => parsePageEnvelope(raw, REGION)).toThrow(MalformedResponseError);
     expect(() => parsePageEnvelope(raw, REGION)).toThrow(pattern);
-  });
-});
-
-describe('mapWithConcurrency', () => {
-  it('starts nothing new after a failure and waits for what is in flight', async () => {
-    const started: number[] = [];
-    let settled = 0;
-    const run = mapWithConcurrency([1, 2, 3, 4, 5, 6], 2, async (n) => {
-      started.push(n);
-      await new Promise((r) => setTimeout(r, n === 1 ? 1 : 20));
-      settled += 1;
-      if (n === 1) throw new Error('first fails');
-      return n;
-    });
-    await expect(run).rejects.toThrow('first fails');
-    expect(started).toEqual([1, 2]);
-    expect(settled).toBe(2);
   });
 });
 
