@@ -11,7 +11,16 @@ import { REPORT_SECTIONS, buildReportQueries, type ReportOptions } from './sql/r
 import { buildRunsQuery } from './sql/runs-query.js';
 
 export async function listImages(db: Db, options: ImagesQueryOptions): Promise<Row[]> {
-  return (await queryRows<Row>(db, buildImagesQuery(options))).map(plainRow);
+  return (await queryRows<Row>(db, buildImagesQuery(options))).map((row) => ({ ...row, tags: tagsObject(row.tags) }));
+}
+
+/** `[{key, value}]` (versions) -> `{key: value}` (as the current views give them). */
+export function tagsObject(tags: unknown): unknown {
+  if (!Array.isArray(tags)) return tags;
+  const entries = tags.filter((t): t is { key: string; value: string } => typeof t === 'object' && t !== null && 'key' in t)
+    .map((t) => [t.key, t.value] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(entries);
 }
 
 export async function listHistory(db: Db, options: HistoryQueryOptions): Promise<Row[]> {

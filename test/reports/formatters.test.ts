@@ -7,6 +7,7 @@ import { describeChanges } from '../../src/reports/format/describe-changes.js';
 import { formatRows } from '../../src/reports/format/format-rows.js';
 import { formatReport } from '../../src/reports/format/format-report.js';
 import { flattenRuns, formatRuns } from '../../src/reports/format/format-runs.js';
+import { tagsObject } from '../../src/reports/run-reports.js';
 
 const IMAGES = [
   { account: 'prod', regionId: 'cn-hangzhou', imageId: 'm-1', name: 'web, "v2"\nnew', status: 'available', statusCode: 1,
@@ -158,5 +159,13 @@ describe('runs output', () => {
     const csv = parse(formatRuns('csv', runs), { columns: true }) as Array<Record<string, string>>;
     expect(csv.map((r) => [r.runStatus, r.images, r.error])).toEqual([['partial', '0', 'Throttling: slow down'], ['partial', '250', ''], ['failed', '', 'no credentials']]);
     expect(JSON.parse(formatRuns('json', runs))).toEqual(runs);
+  });
+});
+
+describe('tags', () => {
+  it('stored lists become objects like the current views give; objects pass through', () => {
+    expect(tagsObject([{ key: 'team', value: 'a' }, { key: 'env', value: 'prod' }])).toEqual({ env: 'prod', team: 'a' });
+    expect(tagsObject([])).toEqual({});
+    expect(tagsObject({ env: 'prod' })).toEqual({ env: 'prod' });
   });
 });

@@ -38,6 +38,13 @@ describe('images query', () => {
     expect(text).toContain('select distinct on (account, image_id) * from swas.image_versions where valid_from <= $2::timestamptz order by account, image_id, valid_from desc');
   });
 
+  it('as of a time, tags come as the stored list and are matched as list elements', () => {
+    const { text, params } = render(buildImagesQuery({ asOf: AT, tags: [{ key: 'env', value: 'prod' }] }));
+    expect(text).toContain('i.tag_list as "tags"');
+    expect(text).toContain("where i.tag_list @> jsonb_build_array(jsonb_build_object('key', $2::text, 'value', $3::text))");
+    expect(params).toEqual(['2026-01-02T03:04:05.000Z', 'env', 'prod']);
+  });
+
   it('filters are parameters joined with and', () => {
     const { text, params } = render(buildImagesQuery({
       accounts: ['a', "o'brien"], regions: ['r'], statuses: [1, 3], tags: [{ key: 'env', value: 'prod' }, { key: 'k', value: 'v' }],

@@ -33,6 +33,24 @@ describe.each(backends())('reporting views on %s', (kind) => {
     expect(deleted).toEqual([{ image_id: 'm-1' }]);
   });
 
+  it('tags come as {key: value} objects; tag_list keeps the stored list', async () => {
+    const [row] = await queryRows<Record<string, unknown>>(h.db, sql`select tags, tag_list,
+        swas.tags_object('[{"key": "b", "value": "2"}, {"key": "a", "value": "1"}]') as made, swas.tags_object('[]') as empty
+      from swas.images_as_of(${T.T5}::timestamptz) where image_id = 'm-1'`);
+    expect(row).toEqual({
+      tags: { env: 'prod', owner: 'ops' }, tag_list: [{ key: 'env', value: 'prod' }, { key: 'owner', value: 'ops' }],
+      made: { a: '1', b: '2' }, empty: {},
+    });
+  });
+
+  it('status labels are inlined into the views, not called per row', async () => {
+    const plan = await queryRows<Record<string, string>>(h.db,
+      sql`explain verbose select status_label from swas.images_as_of(now())`);
+    const text = plan.map((r) => Object.values(r)[0]).join('\n');
+    expect(text).toContain("CASE v.status WHEN 0 THEN 'copying'");
+    expect(text).not.toContain('swas.status_label(');
+  });
+
   it('the as-of function is inlined, so callers\' filters reach the GiST index', async () => {
     await h.db.execute(sql`set enable_seqscan = off`);
     const plan = await queryRows<Record<string, string>>(h.db, sql`explain select * from swas.images_as_of(now())`);
