@@ -35,6 +35,31 @@ export async function loadCliSeed(opts: Pick<EmulatorCommandOptions, 'seed' | 'a
   return seed;
 }
 
+/**
+ * Starts the emulator, prints where it listens and the AccessKey pairs it accepts, and runs
+ * until `stop` aborts (the command wires SIGINT/SIGTERM to it; tests pass their own signal).
+ */
+export async function runEmulatorCommand(
+  opts: EmulatorCommandOptions,
+  stop: AbortSignal,
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<void> {
+  const emu = await startEmulator({
+    port: parsePort(opts.port),
+    host: opts.host,
+    seed: await loadCliSeed(opts),
+    faultSeed: Number(opts.faultSeed),
+  });
+  const lines = [`SWAS emulator listening on ${emu.url}`];
+  for (const account of emu.credentials) {
+    lines.push(`  account ${account.uid}: AccessKeyId ${account.accessKeyId}  AccessKeySecret ${account.accessKeySecret}${account.securityToken ? `  SecurityToken ${account.securityToken}` : ''}`);
+  }
+  lines.push(`  SDK: endpoint '${emu.endpoint}', protocol 'http'; admin API: ${emu.url}/_emulator/state`);
+  write(`${lines.join('\n')}\n`);
+  if (!stop.aborted) await new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
+  await emu.stop();
+}
+
 /** Adds `swas-inventory emulator`; runs until SIGINT/SIGTERM. */
 export function registerEmulatorCommand(program: Command): void {
   program
@@ -47,22 +72,15 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--access-key-secret <secret>', 'AccessKeySecret accepted for the first account')
     .option('--fault-seed <n>', 'seed of the fault PRNG', '1')
     .action(async (opts: EmulatorCommandOptions) => {
-      const emu = await startEmulator({
-        port: parsePort(opts.port),
-        host: opts.host,
-        seed: await loadCliSeed(opts),
-        faultSeed: Number(opts.faultSeed),
-      });
-      const lines = [`SWAS emulator listening on ${emu.url}`];
-      for (const account of emu.credentials) {
-        lines.push(`  account ${account.uid}: AccessKeyId ${account.accessKeyId}  AccessKeySecret ${account.accessKeySecret}${account.securityToken ? `  SecurityToken ${account.securityToken}` : ''}`);
+      const stop = new AbortController();
+      const onSignal = (): void => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await runEmulatorCommand(opts, stop.signal);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
       }
-      lines.push(`  SDK: endpoint '${emu.endpoint}', protocol 'http'; admin API: ${emu.url}/_emulator/state`);
-      process.stdout.write(`${lines.join('\n')}\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await emu.stop();
     });
 }
