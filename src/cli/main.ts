@@ -4,9 +4,13 @@
  * command lives in its own module; this file only wires them and turns errors into exit codes.
  */
 import { Command } from 'commander';
+import { loadConfig } from '../config/env.js';
 import { registerEmulatorCommand } from '../emulator/cli.js';
+import { registerReportCommands } from '../reports/cli.js';
+import { registerWorkerCommands } from '../worker/cli.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerSyncCommand } from './commands/sync.js';
+import { openAppDatabase } from './open-app-database.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -15,6 +19,9 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerMigrateCommand(program);
   registerSyncCommand(program);
+  registerWorkerCommands(program);
+  // Reports migrate too: a fresh database then answers with empty results instead of errors.
+  registerReportCommands(program, { openDb: () => openAppDatabase(loadConfig(), { migrate: true }) });
   registerEmulatorCommand(program);
   return program;
 }
