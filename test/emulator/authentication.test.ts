@@ -142,6 +142,27 @@ describe('rejections the SDK cannot produce (hand-built, signed by the SDK signe
     expect([badDate.status, badDate.json.Code]).toEqual([400, 'InvalidTimeStamp.Format']);
   });
 
+  it('STS header checks: x-acs-accesskey-id must match the Credential; a token with a permanent key is refused', async () => {
+    const mismatch = await rawCall({ port: emu.port, ...STS_A, query: { RegionId: 'cn-hangzhou' }, tamper: (r) => { r.headers['x-acs-accesskey-id'] = 'STS.other'; } });
+    expect([mismatch.status, mismatch.json.Code]).toEqual([400, 'InvalidAccessKeyId.Mismatch']);
+    const signedSts = await rawCall({ port: emu.port, ...STS_A, query: { RegionId: 'cn-hangzhou' } });
+    expect(signedSts.status).toBe(200);
+    const permanentWithToken = await rawCall({ ...base(), securityToken: 'CAIS-anything' });
+    expect([permanentWithToken.status, permanentWithToken.json.Code]).toEqual([400, 'InvalidSecurityToken.MismatchWithAccessKey']);
+  });
+
+  it('a missing nonce: MissingSignatureNonce', async () => {
+    const res = await rawCall({ ...base(), tamper: (r) => { delete r.headers['x-acs-signature-nonce']; } });
+    expect([res.status, res.json.Code]).toEqual([400, 'MissingSignatureNonce']);
+  });
+
+  it('the method is signed: GET signed as GET is accepted, a POST signature sent as GET is not', async () => {
+    const get = await rawCall({ ...base(), method: 'GET' });
+    expect(get.status).toBe(200);
+    const asGet = await sendRaw(emu.port, { ...buildSignedRequest(base()), method: 'GET' });
+    expect([asGet.status, asGet.json.Code]).toEqual([400, 'IncompleteSignature']);
+  });
+
   it('the standard error body: RequestId, HostId, Code, Message, Recommend', async () => {
     const res = await rawCall({ ...base(), accessKeyId: 'LTAInobody' });
     expect(Object.keys(res.json).sort()).toEqual(['Code', 'HostId', 'Message', 'Recommend', 'RequestId']);

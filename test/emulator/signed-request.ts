@@ -20,6 +20,8 @@ export interface RawRequestOptions {
   form?: Record<string, string>;
   date?: Date;
   nonce?: string;
+  /** HTTP method, signed (default POST). */
+  method?: string;
   /** Changes applied after signing. */
   tamper?: (req: { path: string; headers: Record<string, string>; body: string }) => void;
 }
@@ -33,7 +35,7 @@ export interface RawResponse {
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
-export function buildSignedRequest(opts: RawRequestOptions): { path: string; headers: Record<string, string>; body: string } {
+export function buildSignedRequest(opts: RawRequestOptions): { path: string; headers: Record<string, string>; body: string; method: string } {
   const query = opts.query ?? {};
   const body = opts.form ? new URLSearchParams(opts.form).toString() : '';
   const date = opts.date ?? new Date();
@@ -53,11 +55,11 @@ export function buildSignedRequest(opts: RawRequestOptions): { path: string; hea
     headers['x-acs-security-token'] = opts.securityToken;
   }
   headers.authorization = OpenApiUtil.getAuthorization(
-    { pathname: '/', method: 'POST', query, headers } as unknown as Parameters<typeof OpenApiUtil.getAuthorization>[0],
+    { pathname: '/', method: opts.method ?? 'POST', query, headers } as unknown as Parameters<typeof OpenApiUtil.getAuthorization>[0],
     'ACS3-HMAC-SHA256', sha256(body), opts.accessKeyId, opts.accessKeySecret,
   );
   const search = new URLSearchParams(query).toString();
-  const built = { path: search === '' ? '/' : `/?${search}`, headers, body };
+  const built = { path: search === '' ? '/' : `/?${search}`, headers, body, method: opts.method ?? 'POST' };
   opts.tamper?.(built);
   return built;
 }
