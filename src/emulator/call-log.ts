@@ -14,7 +14,10 @@ export interface CallRecord {
   pageSize: number | null;
   /** HTTP status sent, or 0 when the connection was reset / hung without a response. */
   status: number;
-  /** `Code` of an error body, 'OK', or the transport fault ('reset', 'hang', 'truncate', 'malformed'). */
+  /**
+   * `Code` of an error body, 'OK', the transport fault ('reset', 'hang', 'truncate', 'malformed'),
+   * or 'client-closed' when the client went away during injected latency.
+   */
   code: string;
   /** Ids of the fault rules that fired on this call. */
   faults: string[];

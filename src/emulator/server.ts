@@ -41,7 +41,7 @@ function sendJson(res: ServerResponse, status: number, headers: Record<string, s
 /** The emulator's HTTP server: admin routes under /_emulator, the API everywhere else. */
 export class EmulatorServer {
   readonly server: http.Server;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<() => void>();
   private readonly sockets = new Set<Socket>();
 
   constructor(private readonly state: EmulatorState) {
@@ -70,20 +70,27 @@ export class EmulatorServer {
 
   /** Stops at once: hung and slow calls are cut, keep-alive sockets closed. */
   async close(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    for (const finish of [...this.timers]) finish();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
     await closed;
   }
 
-  private sleep(ms: number): Promise<void> {
+  /**
+   * A timer that close() can end early, and that ends when the client goes away (a hung call
+   * whose client timed out must not hold a timer for ten minutes).
+   */
+  private sleep(ms: number, res: ServerResponse): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
+      const done = (): void => {
+        clearTimeout(timer);
+        this.timers.delete(done);
+        res.off('close', done);
         resolve();
-      }, ms);
-      this.timers.add(timer);
+      };
+      const timer = setTimeout(done, ms);
+      this.timers.add(done);
+      res.once('close', done);
     });
   }
 
@@ -120,7 +127,12 @@ export class EmulatorServer {
         durationMs: Date.now() - started,
       });
     };
-    if (outcome.latencyMs > 0) await this.sleep(outcome.latencyMs);
+    if (outcome.latencyMs > 0) await this.sleep(outcome.latencyMs, res);
+    // The client gave up during the injected latency (its read timeout): nothing was delivered.
+    if (res.destroyed || res.socket === null) {
+      record(0, 'client-closed');
+      return;
+    }
     await this.send(res, outcome, record);
   }
 
@@ -135,7 +147,7 @@ export class EmulatorServer {
       case 'hang':
         // Logged when it starts: a client that times out never sees a status.
         record(0, 'hang');
-        await this.sleep(transport.ms);
+        await this.sleep(transport.ms, res);
         res.destroy();
         return;
       case 'reset': {
