@@ -1,7 +1,8 @@
 /**
  * `npx tsx bench/reports/run.ts`: the reports bench on its own, against DATABASE_URL (an admin
  * URL; the bench creates and drops its own database). Prints progress on stderr, results as JSON
- * on stdout. `KEEP_BENCH_DB=1` keeps the database for inspection. Importing this file runs
+ * on stdout. `KEEP_BENCH_DB=1` keeps the database for inspection; `BENCH_DB=<name>` times the
+ * queries again on a kept one; `BENCH_REPEATS=n` (default 5). Importing this file runs
  * nothing: the main bench calls runReportBench itself.
  */
 import { pathToFileURL } from 'node:url';
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
     adminUrl,
     ...(shape ? { accounts: shape[0], imagesPerAccount: shape[1], versionsPerImage: shape[2] } : {}),
     keepDatabase: process.env.KEEP_BENCH_DB === '1',
+    reuseDatabase: process.env.BENCH_DB || undefined,
+    repeats: process.env.BENCH_REPEATS ? Number(process.env.BENCH_REPEATS) : undefined,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

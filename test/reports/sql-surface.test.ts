@@ -100,6 +100,8 @@ describe('swas_reader on postgres', () => {
     });
 
   it('cannot write through the views', async () => {
-    expect(await refusal(sql`delete from swas.images_current`)).toMatch(/permission denied for view images_current/);
+    // image_history is a simple (auto-updatable) view, so only the missing privilege stops this.
+    expect(await refusal(sql`delete from swas.image_history`)).toMatch(/permission denied for view image_history/);
+    expect(await refusal(sql`update swas.image_versions set name = 'forged'`)).toMatch(/permission denied for view image_versions/);
   });
 });
