@@ -14,7 +14,8 @@ export type { FaultRule, FaultRuleInput, OddTypeVariant } from './fault-rule-for
 export type { CallRecord } from './call-log.js';
 export type { StoredImage } from './image-store.js';
 export type { WireCustomImage, ListCustomImagesBody } from './list-custom-images.js';
-export { API_VERSION } from './handle-api-call.js';
+export { API_VERSION, ACTIONS } from './handle-api-call.js';
+export { ApiError } from './api-error.js';
 
 export interface StartEmulatorOptions {
   /** TCP port; 0 (the default) takes a free one. */

@@ -10,9 +10,11 @@ import { DEFAULT_MALFORMED_BODY } from './odd-responses.js';
 import { parseApiRequest } from './parse-request.js';
 
 const ADMIN_PREFIX = '/_emulator';
-const MAX_BODY_BYTES = 1024 * 1024;
+/** API calls carry at most a form body; admin calls may carry a whole generated seed. */
+const MAX_API_BODY_BYTES = 1024 * 1024;
+const MAX_ADMIN_BODY_BYTES = 256 * 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   // The SDK sends `content-length: 0`: skip the stream machinery on the hot path.
   if (req.headers['content-length'] === '0') {
     req.resume();
@@ -23,7 +25,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) reject(new ApiError('RequestTooLarge', 413, 'The request body is too large.'));
+      if (size > maxBytes) reject(new ApiError('RequestTooLarge', 413, 'The request body is too large.'));
       else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
@@ -105,7 +107,7 @@ export class EmulatorServer {
     const requestId = randomUUID().toUpperCase();
     let outcome: ApiOutcome;
     try {
-      const body = await readBody(req);
+      const body = await readBody(req, MAX_API_BODY_BYTES);
       outcome = handleApiCall(this.state, parseApiRequest(req.method ?? 'POST', url, req.headers, body), requestId);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -180,7 +182,7 @@ export class EmulatorServer {
       return;
     }
     try {
-      const raw = await readBody(req);
+      const raw = await readBody(req, MAX_ADMIN_BODY_BYTES);
       const text = raw.toString('utf8').trim();
       let body: unknown;
       try {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
-import { ListCustomImagesRequest, ListRegionsRequest, sdkClient } from './sdk-client.js';
+import { ClientError, ListCustomImagesRequest, ListRegionsRequest, sdkClient } from './sdk-client.js';
 
 let emu: EmulatorHandle;
 beforeAll(async () => {
@@ -22,6 +22,19 @@ describe('the real SDK against the default emulator', () => {
     expect(hz?.regionEndpoint).toBe('swas.cn-hangzhou.aliyuncs.com');
     const en = await client.listRegions(new ListRegionsRequest({ acceptLanguage: 'en-US' }));
     expect(en.body?.regions?.find((r) => r.regionId === 'cn-hangzhou')?.localName).toBe('China (Hangzhou)');
+    const bad = await client.listRegions(new ListRegionsRequest({ acceptLanguage: 'fr-FR' })).then(() => undefined, (e: unknown) => e);
+    expect(bad).toBeInstanceOf(ClientError);
+    expect((bad as InstanceType<typeof ClientError>).code).toBe('InvalidParameter.AcceptLanguage');
+  });
+
+  it('a large seed can be loaded through the admin API', async () => {
+    const { generateSeed } = await import('../../src/emulator/index.js');
+    const seed = generateSeed({ accounts: 2, regions: ['cn-hangzhou', 'cn-beijing'], imagesPerRegion: 1500, seed: 2 });
+    const res = await fetch(`${emu.url}/_emulator/reset`, { method: 'POST', body: JSON.stringify({ seed }) });
+    expect(res.status).toBe(200);
+    expect(emu.images()).toHaveLength(6000);
+    emu.reset(generateSeed());
+    expect(emu.images()).toHaveLength(48);
   });
 
   it('accepts the signature and pages a generated region', async () => {
