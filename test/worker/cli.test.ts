@@ -1,0 +1,53 @@
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import { registerWorkerCommands } from '../../src/worker/cli.js';
+import type { WorkerHandle } from '../../src/worker/start-worker.js';
+import { createTestDatabase } from '../helpers/databases.js';
+import { uniquePrefix } from '../helpers/redis.js';
+import { deletePrefix, runRow, startTestWorker, startWorld, workerConfig, type World } from './worker-test-kit.js';
+
+describe('worker CLI: enqueue', () => {
+  let world: World;
+  let db: DatabaseHandle;
+  let handle: WorkerHandle;
+  const prefix = uniquePrefix('cli');
+
+  beforeAll(async () => {
+    world = await startWorld({ accounts: 2, regions: ['cn-hangzhou', 'ap-southeast-1'], imagesPerRegion: 2 });
+    db = await createTestDatabase('postgres');
+    handle = await startTestWorker(world, workerConfig(world, db.url!, prefix), { database: db });
+  });
+  afterAll(async () => {
+    await handle?.close();
+    await deletePrefix(prefix);
+    await db?.close();
+    await world?.emu.stop();
+  });
+
+  async function cli(args: string[]): Promise<string> {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (chunk: Buffer) => { text += chunk.toString('utf8'); });
+    const program = new Command().exitOverride();
+    registerWorkerCommands(program, { loadConfig: () => workerConfig(world, db.url!, prefix), stdout: out });
+    await program.parseAsync(['node', 'swas-inventory', ...args]);
+    return text;
+  }
+
+  it('enqueues a run that the running worker picks up; --wait --json reports its summary', async () => {
+    const before = process.exitCode;
+    const output = JSON.parse(await cli(['enqueue', '--wait', '--json', '--timeout', '60000'])) as Record<string, unknown>;
+    expect(output).toMatchObject({ status: 'succeeded', regionsTotal: 4, regionsSucceeded: 4, regionsFailed: 0, error: null });
+    expect(await runRow(db.db, output.runId as string)).toMatchObject({ trigger: 'manual', status: 'succeeded' });
+    expect(process.exitCode).toBe(before);
+  });
+
+  it('without --wait prints the queued run id at once', async () => {
+    const output = JSON.parse(await cli(['enqueue', '--json'])) as { runId: string; status: string; jobId: string };
+    expect(output.status).toBe('queued');
+    expect(output.jobId).toBe(`manual~${output.runId}`);
+    expect(await handle.runsQueue.getJob(output.jobId)).toBeDefined();
+  });
+});
