@@ -1,4 +1,7 @@
-/** `runs`: the most recent sync runs, each with its per-region outcomes nested as JSON. Pure. */
+/**
+ * `runs`: the most recent sync runs, each with its per-region outcomes nested as JSON. Pure.
+ * json rather than jsonb so the keys keep the order written here in the output.
+ */
 import { sql, type SQL } from 'drizzle-orm';
 import { isoText } from './fragments.js';
 
@@ -6,7 +9,7 @@ export function buildRunsQuery(limit: number): SQL {
   return sql`select r.id::text as "runId", r.trigger as "trigger", r.status as "status",
   ${isoText(sql`r.started_at`)} as "startedAt", ${isoText(sql`r.finished_at`)} as "finishedAt",
   r.images_seen as "imagesSeen", r.error as "error",
-  coalesce((select jsonb_agg(jsonb_build_object(
+  coalesce((select json_agg(json_build_object(
       'account', s.account, 'regionId', s.region_id, 'status', s.status, 'attempts', s.attempts,
       'pages', s.pages, 'apiCalls', s.api_calls, 'images', s.images_seen,
       'created', s.created, 'updated', s.updated, 'statusChanged', s.status_changed,
@@ -14,7 +17,7 @@ export function buildRunsQuery(limit: number): SQL {
       'errorCode', s.error_code, 'errorMessage', s.error_message,
       'startedAt', ${isoText(sql`s.started_at`)}, 'finishedAt', ${isoText(sql`s.finished_at`)})
     order by s.account, s.region_id)
-    from swas.region_syncs as s where s.sync_run_id = r.id), '[]'::jsonb) as "regions"
+    from swas.region_syncs as s where s.sync_run_id = r.id), '[]'::json) as "regions"
 from swas.sync_runs as r
 order by r.started_at desc, r.id
 limit ${limit}::int`;
