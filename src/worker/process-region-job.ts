@@ -74,7 +74,9 @@ export function createRegionProcessor(deps: RegionProcessorDeps): Processor<Regi
       await delayJob(job, token, withJitter(paused));
     }
 
-    if (await deps.alreadyRecorded(data)) {
+    // Only a job started before (stalled, retried or delayed) can find its region already committed.
+    const restarted = job.attemptsStarted > 1 || job.stalledCounter > 0;
+    if (restarted && await deps.alreadyRecorded(data)) {
       log.info('region already recorded for this run (job re-delivered after its commit); not syncing again');
       await deps.releaseClaim(data);
       timer?.({ outcome: 'skipped' });
