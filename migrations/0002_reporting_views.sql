@@ -109,21 +109,25 @@ CREATE INDEX image_events_image_id_observed_idx ON swas.image_events USING btree
 --> statement-breakpoint
 -- Read-only role for BI tools: the views and functions above, never the base tables. Roles are
 -- cluster-wide, so create it only if absent (several databases on one server run this) and
--- tolerate a concurrent creator.
+-- tolerate a concurrent creator. A migrating user without CREATEROLE (common on hosted Postgres)
+-- must not make `migrate` fail for every worker: it gets a notice and no role, and
+-- docs/REPORTS.md has the statements for an administrator to run instead.
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'swas_reader') THEN
-    CREATE ROLE swas_reader NOLOGIN;
+    BEGIN
+      CREATE ROLE swas_reader NOLOGIN;
+    EXCEPTION
+      WHEN duplicate_object OR unique_violation THEN NULL;
+      WHEN insufficient_privilege THEN
+        RAISE NOTICE 'swas_reader not created (no CREATEROLE privilege); see docs/REPORTS.md to create it by hand';
+        RETURN;
+    END;
   END IF;
-EXCEPTION WHEN duplicate_object OR unique_violation THEN
-  NULL;
+  GRANT USAGE ON SCHEMA swas TO swas_reader;
+  GRANT SELECT ON swas.images_all, swas.images_current, swas.image_versions, swas.image_history,
+    swas.status_codes TO swas_reader;
+  GRANT EXECUTE ON FUNCTION swas.images_as_of(timestamptz), swas.status_label(smallint),
+    swas.status_label(integer), swas.tags_object(jsonb) TO swas_reader;
 END
 $$;
---> statement-breakpoint
-GRANT USAGE ON SCHEMA swas TO swas_reader;
---> statement-breakpoint
-GRANT SELECT ON swas.images_all, swas.images_current, swas.image_versions, swas.image_history,
-  swas.status_codes TO swas_reader;
---> statement-breakpoint
-GRANT EXECUTE ON FUNCTION swas.images_as_of(timestamptz), swas.status_label(smallint), swas.status_label(integer),
-  swas.tags_object(jsonb) TO swas_reader;
