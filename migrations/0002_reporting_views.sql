@@ -55,9 +55,9 @@ CREATE VIEW swas.images_current AS
   SELECT * FROM swas.images_all WHERE deleted_at IS NULL;
 --> statement-breakpoint
 -- Every observed state with its validity; `tags` as an object, `tag_list` as stored
--- (`[{key, value}]`, cheaper when only filtering or passing through). `valid_during` is [valid_from, valid_to) with an open
--- end while current; it is exactly the GiST index expression below, so `valid_during @> ts`
--- through this view (and images_as_of) is an index scan.
+-- (`[{key, value}]`, cheaper when only filtering or passing it on). `valid_during` is
+-- [valid_from, valid_to) with an open end while current; it is exactly the GiST index expression
+-- below, so `valid_during @> ts` through this view (and images_as_of) is an index scan.
 CREATE VIEW swas.image_versions AS
   SELECT v.id AS version_id, v.account, v.image_id, v.region_id, v.name, v.description,
     v.status, swas.status_label(v.status) AS status_label,
