@@ -44,11 +44,13 @@ export async function runEmulatorCommand(
   stop: AbortSignal,
   write: (text: string) => void = (text) => process.stdout.write(text),
 ): Promise<void> {
+  const faultSeed = Number(opts.faultSeed);
+  if (!Number.isInteger(faultSeed)) throw new Error(`--fault-seed must be an integer, got "${opts.faultSeed}"`);
   const emu = await startEmulator({
     port: parsePort(opts.port),
     host: opts.host,
     seed: await loadCliSeed(opts),
-    faultSeed: Number(opts.faultSeed),
+    faultSeed,
   });
   const lines = [`SWAS emulator listening on ${emu.url}`];
   for (const account of emu.credentials) {

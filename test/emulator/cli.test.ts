@@ -47,5 +47,6 @@ describe('swas-inventory emulator', () => {
     expect(seed.accounts[0]?.accessKeys[0]?.accessKeyId).toBe(A.accessKeyId);
     await expect(loadCliSeed({ accessKeyId: 'only-id' })).rejects.toThrow(/go together/);
     await expect(runEmulatorCommand({ port: '70000', host: '127.0.0.1', faultSeed: '1' }, AbortSignal.abort())).rejects.toThrow(/--port/);
+    await expect(runEmulatorCommand({ port: '0', host: '127.0.0.1', faultSeed: 'x' }, AbortSignal.abort())).rejects.toThrow(/--fault-seed/);
   });
 });
