@@ -7,8 +7,8 @@ export type RedisRole = 'worker' | 'client';
  * must wait through a Redis restart instead of failing after 20 retries. One-shot clients (the
  * `enqueue` command) fail fast instead, so a missing Redis is an error rather than a hang.
  */
-export function createRedisConnection(url: string, role: RedisRole = 'worker'): Redis {
-  return new Redis(url, {
+export function createRedisConnection(url: string, role: RedisRole = 'worker', onError?: (err: Error) => void): Redis {
+  const redis = new Redis(url, {
     maxRetriesPerRequest: role === 'worker' ? null : 2,
     enableOfflineQueue: true,
     // Reconnect quickly at first, then at most every 2 s while Redis is down.
@@ -16,6 +16,9 @@ export function createRedisConnection(url: string, role: RedisRole = 'worker'): 
     connectionName: `swas-inventory-${role}`,
     lazyConnect: false,
   });
+  // ioredis reconnects by itself; the listener only reports (without one it prints to the console).
+  redis.on('error', onError ?? (() => {}));
+  return redis;
 }
 
 /** Closes a connection, waiting for pending replies; falls back to disconnect if Redis is gone. */

@@ -89,7 +89,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   if (options.database === undefined) await migrateDatabase(database);
   const db = database.db;
 
-  const redis = createRedisConnection(config.redisUrl, 'worker');
+  const onRedisError = (err: Error): void => logger.warn({ err: err.message }, 'redis connection error (reconnecting)');
+  const redis = createRedisConnection(config.redisUrl, 'worker', onRedisError);
   const budgets = new Map(options.accounts.map((a) => [a.name, a.callsPerSecond]));
   const limiter = new AccountRateLimiter(redis, prefix, (name) => budgets.get(name) ?? config.callsPerSecond);
   const metrics = createMetrics({ countImagesByStatus: () => countImagesByStatus(db) });
@@ -137,17 +138,18 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     maxStalledCount: tuning.maxStalledCount ?? 3,
   };
   // Each worker gets its own connection: BullMQ blocks on it while waiting for jobs.
-  const workerConnections = [createRedisConnection(config.redisUrl, 'worker'), createRedisConnection(config.redisUrl, 'worker')];
+  const workerConnections = [createRedisConnection(config.redisUrl, 'worker', onRedisError), createRedisConnection(config.redisUrl, 'worker', onRedisError)];
   const runsWorker = new Worker<PlanJobData | FinishJobData>(RUNS_QUEUE, createRunsProcessor(planProcessor, finishProcessor), {
     ...workerOptions, connection: workerConnections[0] as Redis, concurrency: 2,
   });
   const regionsWorker = new Worker<RegionJobData, RegionJobResult>(REGIONS_QUEUE, regionProcessor, {
     ...workerOptions, connection: workerConnections[1] as Redis, concurrency: tuning.concurrency ?? config.workerConcurrency,
   });
-  for (const w of [runsWorker, regionsWorker]) {
-    // Without a listener, an 'error' event (e.g. Redis gone for a moment) would crash the process.
-    w.on('error', (err) => logger.error({ err: err.message, queue: w.name }, 'worker error'));
-  }
+  // Without listeners, an 'error' event (e.g. Redis gone for a moment) would crash the process;
+  // the connections reconnect by themselves.
+  for (const w of [runsWorker, regionsWorker]) w.on('error', (err) => logger.error({ err: err.message, queue: w.name }, 'worker error'));
+  for (const q of [runsQueue, regionsQueue]) q.on('error', (err) => logger.error({ err: err.message, queue: q.name }, 'queue error'));
+  flows.on('error', (err: Error) => logger.error({ err: err.message }, 'flow producer error'));
 
   let closing = false;
   const http = options.httpPort === false ? null : await startHttpServer({
