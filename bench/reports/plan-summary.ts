@@ -8,6 +8,8 @@ export interface PlanSummary {
   /** Tables read by a sequential scan. */
   seqScans: string[];
   rows: number;
+  /** Shared buffers hit or read: the work done, unlike time independent of other load on the machine. */
+  buffers: number;
 }
 
 interface PlanNode {
@@ -15,6 +17,8 @@ interface PlanNode {
   'Index Name'?: string;
   'Relation Name'?: string;
   'Actual Rows'?: number;
+  'Shared Hit Blocks'?: number;
+  'Shared Read Blocks'?: number;
   Plans?: PlanNode[];
 }
 
@@ -35,6 +39,8 @@ export function summarizePlan(explain: unknown): PlanSummary {
     indexScans: [...new Set(indexScans)],
     seqScans: [...new Set(seqScans)],
     rows: top.Plan['Actual Rows'] ?? 0,
+    // The top node's counts include its children's.
+    buffers: (top.Plan['Shared Hit Blocks'] ?? 0) + (top.Plan['Shared Read Blocks'] ?? 0),
   };
 }
 

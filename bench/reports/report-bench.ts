@@ -37,6 +37,8 @@ export interface QueryResult {
   /** medianMs / goalMs: under 1 meets the goal. */
   ratio: number;
   rows: number;
+  /** Shared buffers (8 kB pages) touched, summed over the queries: a load-independent measure of work. */
+  buffers: number;
   indexScans: string[];
   seqScans: string[];
 }
@@ -88,7 +90,7 @@ export async function runReportBench(options: ReportBenchOptions): Promise<Repor
     for (const c of cases) {
       const result = await timeCase(client, c.queries, options.repeats ?? 5);
       queries.push({ name: c.name, goalMs: c.goalMs, ...result, ratio: round(result.medianMs / c.goalMs) });
-      log(`${c.name}: median ${result.medianMs} ms, min ${result.minMs} ms (goal ${c.goalMs} ms), ${result.rows} rows, indexes: ${result.indexScans.join('; ') || 'none'}` +
+      log(`${c.name}: median ${result.medianMs} ms, min ${result.minMs} ms (goal ${c.goalMs} ms), ${result.rows} rows, ${result.buffers} buffers, indexes: ${result.indexScans.join('; ') || 'none'}` +
         `${result.seqScans.length ? `, seq scans: ${result.seqScans.join(', ')}` : ''}`);
     }
     return { database, ...(generated ? { generated } : {}), queries };
@@ -119,6 +121,7 @@ async function timeCase(client: postgres.Sql, queries: SQL[], repeats: number) {
     medianMs: round(median(totals)),
     minMs: round(Math.min(...totals)),
     rows: last.reduce((sum, p) => sum + p.rows, 0),
+    buffers: last.reduce((sum, p) => sum + p.buffers, 0),
     indexScans: [...new Set(last.flatMap((p) => p.indexScans))],
     seqScans: [...new Set(last.flatMap((p) => p.seqScans))],
   };
