@@ -111,7 +111,7 @@ export class EmulatorServer {
       outcome = handleApiCall(this.state, parseApiRequest(req.method ?? 'POST', url, req.headers, body), requestId);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      sendJson(res, error.status, {}, JSON.stringify({ RequestId: requestId, Code: error.code, Message: error.message }));
+      sendJson(res, error.status, { 'content-type': 'application/json;charset=utf-8' }, JSON.stringify({ RequestId: requestId, Code: error.code, Message: error.message }));
       return;
     }
     const record = (status: number, code: string): void => {
