@@ -86,7 +86,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const prefix = config.queuePrefix;
 
   const database = options.database ?? await openWorkerDatabase(config);
-  if (options.database === undefined) await migrateDatabase(database);
+  if (options.database === undefined) {
+    await migrateDatabase(database).catch(async (err: unknown) => {
+      await database.close();
+      throw err;
+    });
+  }
   const db = database.db;
 
   const onRedisError = (err: Error): void => logger.warn({ err: err.message }, 'redis connection error (reconnecting)');
@@ -152,26 +157,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   flows.on('error', (err: Error) => logger.error({ err: err.message }, 'flow producer error'));
 
   let closing = false;
-  const http = options.httpPort === false ? null : await startHttpServer({
-    port: options.httpPort ?? config.httpPort,
-    registry: metrics.registry,
-    queues: [runsQueue as Queue, regionsQueue as Queue],
-    isClosing: () => closing,
-    checks: [
-      { name: 'postgres', check: () => db.execute(sql`select 1`) },
-      { name: 'redis', check: () => redis.ping() },
-    ],
-  });
-
-  if (options.schedule !== false) {
-    const spec = options.schedule ?? { pattern: config.syncCron, tz: config.syncTz };
-    const outcome = await ensureSchedule(runsQueue, redis, prefix, spec);
-    logger.info({ schedule: spec, outcome }, 'sync schedule declared');
-  }
-  await Promise.all([runsWorker.waitUntilReady(), regionsWorker.waitUntilReady()]);
-  logger.info({ prefix, concurrency: tuning.concurrency ?? config.workerConcurrency, accounts: options.accounts.length,
-    httpPort: http?.port ?? null }, 'worker started');
-
+  let http: HttpServerHandle | null = null;
   let closed: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     closing = true;
@@ -189,11 +175,36 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     if (options.database === undefined) await database.close();
     logger.info('worker stopped');
   };
+  const closeOnce = (): Promise<void> => (closed ??= close());
 
-  return {
-    runsQueue, regionsQueue, redis, database, metrics, http,
-    close: () => (closed ??= close()),
-  };
+  try {
+    if (options.httpPort !== false) {
+      http = await startHttpServer({
+        port: options.httpPort ?? config.httpPort,
+        registry: metrics.registry,
+        queues: [runsQueue as Queue, regionsQueue as Queue],
+        isClosing: () => closing,
+        checks: [
+          { name: 'postgres', check: () => db.execute(sql`select 1`) },
+          { name: 'redis', check: () => redis.ping() },
+        ],
+      });
+    }
+    if (options.schedule !== false) {
+      const spec = options.schedule ?? { pattern: config.syncCron, tz: config.syncTz };
+      const outcome = await ensureSchedule(runsQueue, redis, prefix, spec);
+      logger.info({ schedule: spec, outcome }, 'sync schedule declared');
+    }
+    await Promise.all([runsWorker.waitUntilReady(), regionsWorker.waitUntilReady()]);
+  } catch (err) {
+    // A half-started worker (port taken, Redis unreachable) must not keep the process alive.
+    await closeOnce();
+    throw err;
+  }
+  logger.info({ prefix, concurrency: tuning.concurrency ?? config.workerConcurrency, accounts: options.accounts.length,
+    httpPort: http?.port ?? null }, 'worker started');
+
+  return { runsQueue, regionsQueue, redis, database, metrics, http, close: closeOnce };
 }
 
 async function openWorkerDatabase(config: Config): Promise<DatabaseHandle> {

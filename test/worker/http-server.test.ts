@@ -68,3 +68,34 @@ describe('worker ops HTTP server', () => {
     await closing;
   });
 });
+
+describe('worker start failure', () => {
+  it('a worker whose ops port is taken fails to start and leaves no worker taking jobs', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '0.0.0.0', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    const world = await startWorld({ accounts: 1, regions: ['cn-hangzhou'], imagesPerRegion: 1 });
+    const db = await createTestDatabase('postgres');
+    const prefix = uniquePrefix('fail');
+    try {
+      const config = workerConfig(world, db.url!, prefix);
+      await expect(startTestWorker(world, config, { database: db, httpPort: port })).rejects.toThrow(/EADDRINUSE/);
+      // Nothing consumes the queue: a run enqueued now stays waiting.
+      const { Queue } = await import('bullmq');
+      const { Redis } = await import('ioredis');
+      const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+      const queue = new Queue('sync-runs', { connection: redis, prefix });
+      await queue.add('plan-run', { trigger: 'manual' });
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(await queue.getWaitingCount()).toBe(1);
+      await queue.close();
+      redis.disconnect();
+    } finally {
+      blocker.close();
+      await deletePrefix(prefix);
+      await db.close();
+      await world.emu.stop();
+    }
+  });
+});
