@@ -64,9 +64,9 @@ export async function startFaultWorld(options: { seed?: number; emulator?: Omit<
  * a tag change, a deletion and a new image per region, and a restore when `restore` is given.
  * Returns the ids deleted, so a later round can bring one back.
  */
-export function mutate(emu: EmulatorHandle, uid: string, round: number, restore: ImageFieldsInput[] = []): ImageFieldsInput[] {
+export function mutate(emu: EmulatorHandle, uid: string, round: number, restore: ImageFieldsInput[] = [], regions: readonly string[] = REGIONS): ImageFieldsInput[] {
   const gone: ImageFieldsInput[] = [];
-  for (const regionId of REGIONS) {
+  for (const regionId of regions) {
     const mine = emu.images({ accountUid: uid, regionId }).filter((i) => i.ownerUid === uid).sort((a, b) => (a.imageId < b.imageId ? -1 : 1));
     const [a, b, c, d] = mine;
     if (a) emu.updateImage(a.imageId, { status: String((Number(a.status) + 1) % 5) as ImageStatus });

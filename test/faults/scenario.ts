@@ -7,7 +7,7 @@
  */
 import { expect } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../../src/db/database.js';
+import type { DatabaseHandle, Db } from '../../src/db/database.js';
 import { regionSyncs } from '../../src/db/schema.js';
 import type { FaultRuleInput } from '../../src/emulator/index.js';
 import type { RunSyncReport } from '../../src/sync/run-sync.js';
@@ -31,6 +31,13 @@ export interface ScenarioOptions {
    * one pass, a state no checkpoint can name, so that scenario lets the drift be the only change.
    */
   changes?: boolean;
+  /** The database (default: a clone of the shared server's template). */
+  database?: () => Promise<DatabaseHandle>;
+  /**
+   * One sync under the fault, when the fault must strike in the middle of it (a server restart).
+   * Returns null when the run itself threw (allowed only there: the database was gone).
+   */
+  pass?: (world: FaultWorld, db: Db) => Promise<RunSyncReport | null>;
   /** Checks on each faulted report. */
   during?: (report: RunSyncReport, world: FaultWorld) => void;
 }
@@ -38,7 +45,7 @@ export interface ScenarioOptions {
 /** Runs the scenario; returns every faulted report so the caller can assert the fault really bit. */
 export async function runFaultScenario(rec: SummaryRecorder, options: ScenarioOptions): Promise<RunSyncReport[]> {
   const world = await startFaultWorld(options.world);
-  const handle = await createTestDatabase('postgres');
+  const handle = await (options.database ?? (() => createTestDatabase('postgres')))();
   const { db } = handle;
   const faulted: RunSyncReport[] = [];
   try {
@@ -53,7 +60,11 @@ export async function runFaultScenario(rec: SummaryRecorder, options: ScenarioOp
       if (options.faultOn) options.faultOn(world);
       else world.emu.setFaults(options.faults);
       for (let pass = 0; pass < (options.passes ?? 3); pass += 1) {
-        const report = await world.sync(db);
+        const report = options.pass ? await options.pass(world, db) : await world.sync(db);
+        if (report === null) {
+          await expectEventsTrueSoFar(db, world.emu, world.view, ledger, mark);
+          continue;
+        }
         faulted.push(report);
         await expectFailuresRecorded(db, report);
         options.during?.(report, world);

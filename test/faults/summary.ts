@@ -16,6 +16,8 @@ export interface SummaryPart {
   scenarios: Array<{ name: string; passed: boolean; ms: number }>;
   badInputs: { tried: number; stored: number; failedCleanly: number };
   events: { expected: number; actual: number; lost: number; extra: number; falseDeletions: number };
+  /** Processes that died of the known postgres.js defect (porsager/postgres#1208) in the restart scenario. */
+  knownCrashes?: number;
 }
 
 export interface Summary {
@@ -29,6 +31,7 @@ export interface Summary {
   eventsLost: number;
   eventsExtra: number;
   falseDeletions: number;
+  knownCrashes: number;
   files: string[];
   scenarios: Array<{ file: string; name: string; passed: boolean; ms: number }>;
 }
@@ -104,6 +107,7 @@ export function aggregate(parts: readonly SummaryPart[]): Summary {
     eventsLost: sum((p) => p.events.lost),
     eventsExtra: sum((p) => p.events.extra),
     falseDeletions: sum((p) => p.events.falseDeletions),
+    knownCrashes: sum((p) => p.knownCrashes ?? 0),
     files: parts.map((p) => p.file).sort(),
     scenarios,
   };
@@ -113,5 +117,5 @@ export function formatSummary(s: Summary): string {
   return `scenarios ${s.scenariosPassed}/${s.scenariosTotal} passed; bad inputs tried ${s.badInputsTried} ` +
     `(${s.badInputsStored} stored faithfully, ${s.badInputsFailedCleanly} failed their region cleanly); ` +
     `events expected ${s.eventsExpected}, recorded ${s.eventsRecorded}, lost ${s.eventsLost}, extra ${s.eventsExtra}; ` +
-    `false deletions ${s.falseDeletions}`;
+    `false deletions ${s.falseDeletions}; processes killed by the known postgres.js defect ${s.knownCrashes}`;
 }
