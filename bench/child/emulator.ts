@@ -1,0 +1,23 @@
+/** Child: starts the emulator for one case and serves until SIGTERM or the parent goes away. */
+import { generateSeed, startEmulator } from '../../src/emulator/index.js';
+import type { EmulatorReady, EmulatorSpec } from '../lib/emulator-process.js';
+import { childInput, sendToParent } from '../lib/fork-child.js';
+
+const spec = childInput<EmulatorSpec>();
+const emu = await startEmulator({
+  seed: generateSeed({ accounts: spec.accounts, regions: spec.regions, imagesPerRegion: spec.imagesPerRegion, seed: spec.seed ?? 7 }),
+  faults: [...(spec.latencyMs > 0 ? [{ kind: 'latency' as const, ms: spec.latencyMs }] : []), ...(spec.faults ?? [])],
+});
+const ready: EmulatorReady = {
+  type: 'ready',
+  url: emu.url,
+  accounts: emu.accounts.map((a) => ({ uid: a.uid, accessKeyId: a.accessKeyId, accessKeySecret: a.accessKeySecret })),
+  images: spec.accounts * spec.regions.length * spec.imagesPerRegion,
+};
+await sendToParent(ready);
+const stop = async (): Promise<void> => {
+  await emu.stop();
+  process.exit(0);
+};
+process.once('SIGTERM', () => void stop());
+process.once('disconnect', () => void stop());

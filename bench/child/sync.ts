@@ -1,0 +1,48 @@
+/**
+ * Child: one in-process sync (`runSync`, the CLI's path) against the emulator, in a fresh process
+ * so its peak RSS and CPU profile are its own. Reports elapsed time and process.resourceUsage().maxRSS.
+ */
+import { sql } from 'drizzle-orm';
+import { loadConfig } from '../../src/config/env.js';
+import { SwasClients } from '../../src/cloud/swas-client.js';
+import { openDatabase } from '../../src/db/open-database.js';
+import { silentLogger } from '../../src/ops/logger.js';
+import { runSync } from '../../src/sync/run-sync.js';
+import { createAccountPacer } from '../lib/account-pacer.js';
+import { benchAccounts } from '../lib/bench-accounts.js';
+import { childInput, sendToParent } from '../lib/fork-child.js';
+import type { SyncChildInput, SyncChildResult } from '../lib/sync-child.js';
+import { nowMs } from '../lib/timing.js';
+
+const input = childInput<SyncChildInput>();
+const config = loadConfig({
+  SWAS_ENDPOINT: input.emulatorUrl,
+  DATABASE_URL: input.databaseUrl,
+  ...(input.regions ? { SWAS_REGIONS: input.regions.join(',') } : {}),
+});
+const { accounts, env } = benchAccounts(input.keys, input.callsPerSecond ?? 1000);
+const pace = input.callsPerSecond === undefined ? undefined : createAccountPacer(input.callsPerSecond);
+const clients = new SwasClients({ config, env, ...(pace ? { beforeCall: (info) => pace(info.account) } : {}) });
+const handle = await openDatabase({ databaseUrl: input.databaseUrl, maxConnections: Math.min(20, (input.concurrency ?? 4) + 2) });
+await handle.db.execute(sql`select 1`);
+const baselineRssBytes = process.memoryUsage().rss;
+
+const runs: SyncChildResult['runs'] = [];
+for (let i = 0; i < (input.runs ?? 1); i += 1) {
+  const start = nowMs();
+  const report = await runSync({ db: handle.db, clients, config, accounts, log: silentLogger() }, {
+    ...(input.concurrency === undefined ? {} : { concurrency: input.concurrency }),
+  });
+  runs.push({
+    ms: nowMs() - start,
+    status: report.summary.status,
+    images: report.regions.reduce((n, r) => n + r.images, 0),
+    regions: report.regions.length,
+    failedRegions: report.regions.filter((r) => r.status !== 'succeeded').map((r) => `${r.account}/${r.regionId}: ${r.error?.code ?? r.status}`).slice(0, 5),
+  });
+}
+await handle.close();
+// maxRSS is in kilobytes (getrusage's ru_maxrss on Linux).
+const result: SyncChildResult = { type: 'result', runs, baselineRssBytes, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+await sendToParent(result);
+process.exit(0);

@@ -1,0 +1,46 @@
+/**
+ * The emulator in its own process: on a 2-core machine, a sync and the server it talks to must
+ * not share one event loop, or every figure would include the emulator's own CPU time.
+ */
+import type { FaultRuleInput } from '../../src/emulator/index.js';
+import { childScript, forkChild } from './fork-child.js';
+
+export interface EmulatorSpec {
+  accounts: number;
+  /** Region ids that get images; ListRegions always answers the full 26-region catalogue. */
+  regions: string[];
+  imagesPerRegion: number;
+  /** Every API call waits this long (0 = off). */
+  latencyMs: number;
+  faults?: FaultRuleInput[];
+  seed?: number;
+}
+
+export interface EmulatorKey {
+  uid: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+}
+
+export interface EmulatorReady {
+  type: 'ready';
+  url: string;
+  accounts: EmulatorKey[];
+  images: number;
+}
+
+export interface EmulatorProcess extends EmulatorReady {
+  stop(): Promise<void>;
+}
+
+export async function startEmulatorProcess(spec: EmulatorSpec): Promise<EmulatorProcess> {
+  const forked = forkChild<EmulatorReady>(childScript('emulator.ts'), spec);
+  const ready = await forked.next();
+  return {
+    ...ready,
+    stop: async () => {
+      if (forked.child.exitCode === null) forked.child.kill('SIGTERM');
+      await forked.exited;
+    },
+  };
+}

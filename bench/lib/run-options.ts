@@ -1,0 +1,39 @@
+/**
+ * `npm run bench [-- --quick] [--only a,b] [--profile] [--out file]`, and the sizes of each mode.
+ * Quick mode is the CI smoke: small sizes, no plot, figures reported but never judged.
+ */
+export interface RunOptions {
+  quick: boolean;
+  only: string[] | null;
+  profile: boolean;
+  out: string;
+}
+
+export function parseRunOptions(argv: readonly string[]): RunOptions {
+  const quick = argv.includes('--quick');
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i === -1 ? undefined : argv[i + 1];
+  };
+  return {
+    quick,
+    only: value('--only')?.split(',').map((s) => s.trim()).filter((s) => s !== '') ?? null,
+    profile: argv.includes('--profile'),
+    // Quick runs must not overwrite the committed full figures.
+    out: value('--out') ?? (quick ? 'bench/results.local.json' : 'bench/results.json'),
+  };
+}
+
+export function sizes(quick: boolean) {
+  const fanOut = { regions: quick ? 3 : 26, imagesPerRegion: 15, latencyMs: 100, callsPerSecond: 10, workerProcesses: quick ? 1 : 2, concurrency: quick ? 8 : 32 };
+  return {
+    fanOut: { ...fanOut, accounts: quick ? 2 : 50 },
+    resync: { accounts: quick ? 1 : 10, regions: quick ? 2 : 26, imagesPerRegion: 15 },
+    ingest: { images: quick ? 1_000 : 100_000, naiveSample: quick ? 100 : 2_000 },
+    memory: { small: quick ? 300 : 10_000, large: quick ? 1_000 : 100_000 },
+    scaling: { ...fanOut, accountCounts: quick ? [1] : [1, 10, 50, 200] },
+    profile: { images: quick ? 1_000 : 100_000 },
+    emulator: { seconds: quick ? 0.25 : 5 },
+    reports: quick ? { accounts: 2, imagesPerAccount: 20, versionsPerImage: 5, repeats: 1 } : {},
+  };
+}

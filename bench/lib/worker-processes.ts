@@ -1,0 +1,77 @@
+/**
+ * Starts N worker processes (bench/child/worker.ts) sharing one Redis prefix, asks the first one
+ * to enqueue a run and time it, stops them, and removes the prefix's Redis keys (and only those:
+ * never FLUSHALL).
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { EmulatorKey } from './emulator-process.js';
+import { childScript, forkChild, type ForkedChild } from './fork-child.js';
+import type { FinishedRunLike } from './worker-module.js';
+
+export interface WorkerChildInput {
+  databaseUrl: string;
+  redisUrl: string;
+  prefix: string;
+  emulatorUrl: string;
+  keys: EmulatorKey[];
+  callsPerSecond: number;
+  concurrency: number;
+  /** SWAS_REGIONS for the workers: only these regions (default every region ListRegions returns). */
+  regions?: string[];
+}
+
+export type WorkerChildMessage =
+  | { type: 'ready' }
+  | { type: 'unavailable'; reason: string }
+  | { type: 'run-result'; ms: number; runId: string; run: FinishedRunLike }
+  | { type: 'run-error'; message: string };
+
+export interface WorkerRunTiming {
+  ms: number;
+  run: FinishedRunLike;
+}
+
+export function redisUrl(): string {
+  return process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+}
+
+/** Times one run on `processes` worker processes; returns null (with the reason) if the worker is unavailable. */
+export async function timeWorkerRun(
+  base: Omit<WorkerChildInput, 'prefix' | 'redisUrl'>,
+  processes: number,
+): Promise<{ timing: WorkerRunTiming } | { unavailable: string }> {
+  const prefix = `bench7-${randomBytes(4).toString('hex')}`;
+  const input: WorkerChildInput = { ...base, prefix, redisUrl: redisUrl() };
+  const children: Array<ForkedChild<WorkerChildMessage>> = [];
+  try {
+    for (let i = 0; i < processes; i += 1) children.push(forkChild<WorkerChildMessage>(childScript('worker.ts'), input));
+    const hellos = await Promise.all(children.map((c) => c.next()));
+    const unavailable = hellos.find((m) => m.type === 'unavailable');
+    if (unavailable?.type === 'unavailable') return { unavailable: unavailable.reason };
+    const driver = children[0]!;
+    driver.child.send({ type: 'run' });
+    const result = await driver.next();
+    if (result.type === 'run-error') throw new Error(`worker run failed: ${result.message}`);
+    if (result.type !== 'run-result') throw new Error(`unexpected worker message ${result.type}`);
+    return { timing: { ms: result.ms, run: result.run } };
+  } finally {
+    for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGTERM');
+    await Promise.all(children.map((c) => c.exited));
+    await deletePrefix(prefix);
+  }
+}
+
+async function deletePrefix(prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl(), { maxRetriesPerRequest: 2 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * `npm run bench`: every case against local Postgres, Redis and the emulator; prints one table
+ * and writes the results as JSON. Each figure is a ratio against a baseline measured in this run.
+ *   npm run bench                    full sizes, writes bench/results.json and docs/scaling.svg
+ *   npm run bench -- --quick         CI smoke: small sizes, figures not judged, bench/results.local.json
+ *   npm run bench -- --only ingest,memory   a subset;  --profile adds the CPU profile of ingest
+ * Exits 1 only when a case crashed.
+ */
+import { writeFile } from 'node:fs/promises';
+import { emulatorThroughputCase } from './cases/emulator-throughput.js';
+import { fanOutCase } from './cases/fan-out.js';
+import { ingestCase } from './cases/ingest.js';
+import { memoryCase } from './cases/memory.js';
+import { profileCase } from './cases/profile.js';
+import { reportsCase } from './cases/reports.js';
+import { resyncWritesCase } from './cases/resync-writes.js';
+import { scalingCase } from './cases/scaling.js';
+import type { CaseResult } from './lib/case-result.js';
+import { formatTable } from './lib/format-table.js';
+import { machineInfo } from './lib/machine.js';
+import { parseRunOptions, sizes } from './lib/run-options.js';
+import { nowMs } from './lib/timing.js';
+
+const options = parseRunOptions(process.argv.slice(2));
+const size = sizes(options.quick);
+
+const cases: Array<{ id: string; run: () => Promise<CaseResult>; optIn?: boolean }> = [
+  { id: 'fan-out', run: () => fanOutCase(size.fanOut) },
+  { id: 'resync', run: () => resyncWritesCase(size.resync) },
+  { id: 'ingest', run: () => ingestCase(size.ingest) },
+  { id: 'memory', run: () => memoryCase(size.memory) },
+  { id: 'scaling', run: () => scalingCase({ ...size.scaling, ...(options.quick ? {} : { svgPath: 'docs/scaling.svg' }) }) },
+  { id: 'emulator', run: () => emulatorThroughputCase(size.emulator) },
+  { id: 'reports', run: () => reportsCase(size.reports) },
+  { id: 'profile', run: () => profileCase(size.profile), optIn: true },
+];
+
+const selected = cases.filter((c) => (options.only ? options.only.includes(c.id) : !c.optIn || (c.id === 'profile' && options.profile)));
+const results: CaseResult[] = [];
+const errors: Array<{ id: string; error: string }> = [];
+const started = new Date();
+const machine = machineInfo();
+process.stderr.write(`bench ${options.quick ? '(quick) ' : ''}on ${machine.nproc} cores, Node ${machine.node}, load ${machine.loadAverage.join(' ')}\n`);
+
+for (const c of selected) {
+  const t0 = nowMs();
+  process.stderr.write(`-- ${c.id} ...\n`);
+  try {
+    const result = await c.run();
+    results.push(result);
+    process.stderr.write(`   ${c.id} done in ${((nowMs() - t0) / 1000).toFixed(1)} s\n`);
+  } catch (error) {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    errors.push({ id: c.id, error: message });
+    process.stderr.write(`   ${c.id} FAILED: ${message}\n`);
+  }
+}
+
+// Quick mode's sizes say nothing about the goals, so its figures are shown but not judged.
+const judged = !options.quick;
+process.stdout.write(`\n${formatTable(results, judged)}\n`);
+for (const r of results) for (const n of r.notes) process.stdout.write(`  [${r.id}] ${n}\n`);
+await writeFile(options.out, `${JSON.stringify({
+  mode: options.quick ? 'quick' : 'full',
+  startedAt: started.toISOString(),
+  finishedAt: new Date().toISOString(),
+  machine,
+  judged,
+  results,
+  errors,
+}, null, 2)}\n`);
+process.stdout.write(`\nwrote ${options.out}${errors.length > 0 ? `; ${errors.length} case(s) crashed: ${errors.map((e) => e.id).join(', ')}` : ''}\n`);
+process.exit(errors.length > 0 ? 1 : 0);
