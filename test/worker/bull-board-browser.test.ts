@@ -1,0 +1,65 @@
+/**
+ * Bull Board must actually render, not just answer 200: load it in headless Chromium (Debian's
+ * `chromium` package, driven by playwright-core; no browser download) and wait for the queues.
+ */
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
+import type { WorkerHandle } from '../../src/worker/start-worker.js';
+import { createTestDatabase } from '../helpers/databases.js';
+import { uniquePrefix } from '../helpers/redis.js';
+import { deletePrefix, startTestWorker, startWorld, workerConfig, type World } from './worker-test-kit.js';
+
+function chromiumPath(): string {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
+  const found = candidates.find((p) => existsSync(p));
+  if (found === undefined) {
+    throw new Error('No Chromium for the Bull Board test: install Debian\'s package (apt-get install -y chromium) or set CHROMIUM_PATH.');
+  }
+  return found;
+}
+
+describe('Bull Board in a browser', () => {
+  let world: World;
+  let db: DatabaseHandle;
+  let handle: WorkerHandle;
+  let browser: Browser | undefined;
+  const prefix = uniquePrefix('board');
+
+  beforeAll(async () => {
+    world = await startWorld({ accounts: 1, regions: ['cn-hangzhou', 'cn-beijing'], imagesPerRegion: 1 });
+    db = await createTestDatabase('postgres');
+    handle = await startTestWorker(world, workerConfig(world, db.url!, prefix), { database: db, httpPort: 0 });
+    const { runId } = await enqueueRun(handle.runsQueue);
+    await waitForRun(db.db, runId, { timeoutMs: 30_000, pollMs: 100 });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await handle?.close();
+    await deletePrefix(prefix);
+    await db?.close();
+    await world?.emu.stop();
+  });
+
+  it('renders the queue overview and a queue\'s completed jobs', async () => {
+    // Root in a container needs --no-sandbox; the page is our own, served on loopback.
+    browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox'] });
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    const base = `http://127.0.0.1:${handle.http!.port}/admin/queues`;
+
+    await page.goto(base);
+    await page.getByText('sync-regions').first().waitFor({ timeout: 20_000 });
+    await page.getByText('sync-runs').first().waitFor({ timeout: 20_000 });
+    expect(await page.title()).toContain('swas-inventory');
+
+    await page.goto(`${base}/queue/sync-regions?status=completed`);
+    await page.getByText('sync-region').first().waitFor({ timeout: 20_000 });
+    const body = await page.textContent('body');
+    expect(body).toMatch(/cn-hangzhou|cn-beijing/);
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
