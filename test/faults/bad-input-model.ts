@@ -146,8 +146,9 @@ export function applyMutations(base: Item[], mutations: readonly Mutation[], oth
       case 'otherRegion': if (item) item.RegionId = otherRegion; break;
       case 'duplicate': {
         const source = items[at(m)];
-        const copy: Json = typeof source === 'object' && source !== null && !Array.isArray(source)
-          ? { ...source, ...(m.conflicting ? { Name: 'the second copy (must not win)' } : {}) } : source;
+        if (source === undefined) break;
+        const copy: Json = typeof source === 'object' && source !== null && !Array.isArray(source) ? { ...source } : source;
+        if (m.conflicting && typeof copy === 'object' && copy !== null && !Array.isArray(copy)) copy.Name = 'the second copy (must not win)';
         items.push(copy);
         break;
       }
