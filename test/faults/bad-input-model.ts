@@ -106,7 +106,7 @@ export const refused: fc.Arbitrary<Mutation> = fc.oneof(
 
 const MEGABYTE = `${'字'.repeat(200_000)}${'x'.repeat(448_576)}🚀`;
 
-/** Applies the mutations in order (duplicates last, so a copy carries the other mutations). */
+/** Applies the mutations: tolerated, then refused, then duplicates. */
 export function applyMutations(base: Item[], mutations: readonly Mutation[], otherRegion: string): Json[] {
   const items: Json[] = base.map((i) => ({ ...i }));
   const at = (m: Mutation) => m.index % base.length;
@@ -114,7 +114,13 @@ export function applyMutations(base: Item[], mutations: readonly Mutation[], oth
     const v = items[at(m)];
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? v : null;
   };
-  const ordered = [...mutations.filter((m) => m.kind !== 'duplicate'), ...mutations.filter((m) => m.kind === 'duplicate')];
+  // Refused mutations after the tolerated ones (a tolerated one must not overwrite the bad value),
+  // duplicates last (so a copy carries everything else).
+  const ordered = [
+    ...mutations.filter((m) => m.kind !== 'duplicate' && !REFUSED_KINDS.has(m.kind)),
+    ...mutations.filter((m) => REFUSED_KINDS.has(m.kind)),
+    ...mutations.filter((m) => m.kind === 'duplicate'),
+  ];
   for (const m of ordered) {
     const item = obj(m);
     switch (m.kind) {

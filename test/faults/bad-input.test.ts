@@ -31,6 +31,8 @@ const REGION = 'cn-shanghai';
 const OTHER = 'cn-beijing';
 const PAGE = 4;
 const RUNS = Number(process.env.SWAS_BAD_INPUT_RUNS ?? 60);
+/** Replays a failure: fast-check prints the seed of a failing run. */
+const SEED = process.env.SWAS_BAD_INPUT_SEED === undefined ? {} : { seed: Number(process.env.SWAS_BAD_INPUT_SEED) };
 
 describe('bad input, property-based, through the emulator and the real SDK', () => {
   let emu: EmulatorHandle;
@@ -135,10 +137,10 @@ describe('bad input, property-based, through the emulator and the real SDK', () 
   rec.scenario(`generated responses (${RUNS} tolerated, ${Math.ceil(RUNS / 2)} refused)`, async () => {
     await fc.assert(fc.asyncProperty(caseArb(tolerated), async ([makers, mutations]) => {
       await tryCase(applyMutations(makers.map((make, i) => make(i)), mutations, OTHER), mutations);
-    }), { numRuns: RUNS });
+    }), { numRuns: RUNS, ...SEED });
     await fc.assert(fc.asyncProperty(caseArb(fc.oneof(tolerated, refused)).filter(([, m]) => isRefused(m)), async ([makers, mutations]) => {
       await tryCase(applyMutations(makers.map((make, i) => make(i)), mutations, OTHER), mutations);
-    }), { numRuns: Math.ceil(RUNS / 2) });
+    }), { numRuns: Math.ceil(RUNS / 2), ...SEED });
     expect(kindsTried.size).toBeGreaterThan(10);
   }, 240_000);
 });

@@ -38,6 +38,8 @@ export interface ScenarioOptions {
    * Returns null when the run itself threw (allowed only there: the database was gone).
    */
   pass?: (world: FaultWorld, db: Db) => Promise<RunSyncReport | null>;
+  /** Rounds of changes under the fault (default 2: the second restores the first's deletions). */
+  rounds?: number;
   /** Checks on each faulted report. */
   during?: (report: RunSyncReport, world: FaultWorld) => void;
 }
@@ -56,7 +58,7 @@ export async function runFaultScenario(rec: SummaryRecorder, options: ScenarioOp
 
     const changes = options.changes ?? true;
     let gone = changes ? mutate(world.emu, world.view.uid, 1) : [];
-    for (let round = 1; round <= 2; round += 1) {
+    for (let round = 1; round <= (options.rounds ?? 2); round += 1) {
       if (options.faultOn) options.faultOn(world);
       else world.emu.setFaults(options.faults);
       for (let pass = 0; pass < (options.passes ?? 3); pass += 1) {

@@ -71,7 +71,7 @@ describe('fault matrix: Postgres and Redis restarts', () => {
     const children: CliRun[] = [];
     try {
       await runFaultScenario(rec, {
-        passes: 1,
+        passes: 2, rounds: 1,
         faults: [{ kind: 'latency', ms: 900, match: { action: 'ListCustomImages' } }],
         database: async () => {
           const handle = await openDatabase({ databaseUrl: pg.adminUrl, maxConnections: 6 });
