@@ -57,9 +57,10 @@ describe('Bull Board in a browser', () => {
     expect(await page.title()).toContain('swas-inventory');
 
     await page.goto(`${base}/queue/sync-regions?status=completed`);
-    await page.getByText('sync-region').first().waitFor({ timeout: 20_000 });
+    // The job cards load after the page shell: wait for a region job's id (it names the region).
+    await page.getByText(/region~.*~acct0~(cn-hangzhou|cn-beijing)/).first().waitFor({ timeout: 20_000 });
     const body = await page.textContent('body');
-    expect(body).toMatch(/cn-hangzhou|cn-beijing/);
+    expect(body).toMatch(/region~[0-9a-f-]+~acct0~/);
     expect(errors).toEqual([]);
   }, 60_000);
 });
