@@ -187,9 +187,11 @@ export async function expectLogReplays(db: Db, account: AccountView): Promise<vo
 /**
  * While faults are on: whatever the account's log gained since `mark` must be PART of what the
  * truth implies (a failed region may not have written yet, but nothing may be false, doubled or
- * invented). Returns the number of false deletions found (0 unless the assertion throws).
+ * invented). Unjustified events are counted into `stats` (false deletions apart) before the assertion.
  */
-export async function expectEventsTrueSoFar(db: Db, emu: EmulatorHandle, account: AccountView, ledger: Ledger, mark: number): Promise<void> {
+export async function expectEventsTrueSoFar(
+  db: Db, emu: EmulatorHandle, account: AccountView, ledger: Ledger, mark: number, stats?: EventLogReport[],
+): Promise<void> {
   const truth = truthOf(emu, account);
   const allowed = new Map<string, number>();
   for (const e of ledger.preview(truth)) allowed.set(key(e), (allowed.get(key(e)) ?? 0) + 1);
@@ -202,6 +204,9 @@ export async function expectEventsTrueSoFar(db: Db, emu: EmulatorHandle, account
     if (n > 0) allowed.set(k, n - 1);
     else unjustified.push(k);
   }
+  // Counted before asserting: a `deleted` nothing justifies is a false deletion, the rest extra.
+  const falseDeletions = unjustified.filter((k) => k.split('|')[1] === 'deleted').length;
+  stats?.push({ expected: 0, actual: 0, lost: 0, extra: unjustified.length - falseDeletions, falseDeletions });
   expect(unjustified, `events of ${account.name} under faults that the truth does not justify`).toEqual([]);
   await expectLogReplays(db, account);
 }

@@ -64,13 +64,13 @@ export async function runFaultScenario(rec: SummaryRecorder, options: ScenarioOp
       for (let pass = 0; pass < (options.passes ?? 3); pass += 1) {
         const report = options.pass ? await options.pass(world, db) : await world.sync(db);
         if (report === null) {
-          await expectEventsTrueSoFar(db, world.emu, world.view, ledger, mark);
+          await expectEventsTrueSoFar(db, world.emu, world.view, ledger, mark, rec.eventStats);
           continue;
         }
         faulted.push(report);
         await expectFailuresRecorded(db, report);
         options.during?.(report, world);
-        await expectEventsTrueSoFar(db, world.emu, world.view, ledger, mark);
+        await expectEventsTrueSoFar(db, world.emu, world.view, ledger, mark, rec.eventStats);
       }
       if (options.faultOff) options.faultOff(world);
       else world.emu.clearFaults();

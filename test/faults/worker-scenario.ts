@@ -32,7 +32,7 @@ export class WorldLedger {
 
   /** While faults are on: nothing recorded so far is false, doubled or invented. */
   async trueSoFar(db: Db): Promise<void> {
-    for (const v of this.views) await expectEventsTrueSoFar(db, this.world.emu, v, this.ledgers.get(v.name) as Ledger, this.mark);
+    for (const v of this.views) await expectEventsTrueSoFar(db, this.world.emu, v, this.ledgers.get(v.name) as Ledger, this.mark, this.stats);
   }
 
   /** A round of real changes in every account (restoring the previous round's deletions). */

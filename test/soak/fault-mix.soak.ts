@@ -71,7 +71,7 @@ describe(`soak: ${ROUNDS} rounds of random fault mixes (seed ${SEED})`, () => {
         const passes = 1 + Math.floor(random() * 3);
         for (let p = 0; p < passes; p += 1) {
           await world.sync(h.db);
-          await expectEventsTrueSoFar(h.db, world.emu, world.view, ledger, mark);
+          await expectEventsTrueSoFar(h.db, world.emu, world.view, ledger, mark, rec.eventStats);
         }
         world.emu.clearFaults();
         const clean = await world.sync(h.db);
