@@ -4,6 +4,7 @@
  * number of statements grows with the number of CHANGED images / 1000, never with the inventory.
  */
 import { and, eq, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/database.js';
 import { customImages, customImageTags, customImageVersions, imageEvents, regionStates, regionSyncs } from '../db/schema.js';
 import type { ImageWrite, PlannedEvent, RegionDiff } from './diff-region.js';
@@ -173,10 +174,29 @@ export async function recordRegionSync(tx: Db, input: RegionSyncRecord): Promise
     finishedAt: now,
   };
   const { syncRunId: _r, account: _a, regionId: _g, ...update } = row;
+  // The same region can commit twice in one run (a stalled job re-run after its first copy
+  // committed): the second finds nothing left to change, so counts and calls ADD UP instead of
+  // the second copy's zeros replacing what the first recorded.
+  const add = (column: AnyPgColumn) => sql`${column} + excluded.${sql.identifier(column.name)}`;
   await tx
     .insert(regionSyncs)
     .values(row)
-    .onConflictDoUpdate({ target: [regionSyncs.syncRunId, regionSyncs.account, regionSyncs.regionId], set: update });
+    .onConflictDoUpdate({
+      target: [regionSyncs.syncRunId, regionSyncs.account, regionSyncs.regionId],
+      set: {
+        ...update,
+        attempts: sql`greatest(${regionSyncs.attempts}, excluded.attempts)`,
+        startedAt: sql`least(${regionSyncs.startedAt}, excluded.started_at)`,
+        pages: add(regionSyncs.pages),
+        apiCalls: add(regionSyncs.apiCalls),
+        created: add(regionSyncs.created),
+        updated: add(regionSyncs.updated),
+        statusChanged: add(regionSyncs.statusChanged),
+        tagsChanged: add(regionSyncs.tagsChanged),
+        deleted: add(regionSyncs.deleted),
+        restored: add(regionSyncs.restored),
+      },
+    });
 
   const state = {
     account: input.account,

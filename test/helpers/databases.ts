@@ -10,8 +10,9 @@ import { migrateDatabase } from '../../src/db/migrate.js';
 import type { DatabaseHandle, DatabaseKind } from '../../src/db/database.js';
 import { withDatabase } from './global-setup.js';
 
-export function requireServices(): void {
-  const problem = inject('servicesProblem');
+/** Fails the calling test with a message saying how to provide Postgres, when there is none. */
+export function requirePostgres(): void {
+  const problem = inject('pgProblem');
   if (problem) throw new Error(problem);
 }
 
@@ -22,7 +23,7 @@ export async function createTestDatabase(kind: DatabaseKind = 'postgres'): Promi
     await migrateDatabase(handle);
     return handle;
   }
-  requireServices();
+  requirePostgres();
   const adminUrl = inject('pgAdminUrl');
   const template = inject('pgTemplate');
   const name = `swas_t_${randomBytes(6).toString('hex')}`;
@@ -42,7 +43,7 @@ export async function createTestDatabase(kind: DatabaseKind = 'postgres'): Promi
 
 /** The URL of a fresh, migrated Postgres database, for tests that start processes (CLI, workers). */
 export async function createTestDatabaseUrl(): Promise<{ url: string; drop: () => Promise<void> }> {
-  requireServices();
+  requirePostgres();
   const adminUrl = inject('pgAdminUrl');
   const name = `swas_t_${randomBytes(6).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });

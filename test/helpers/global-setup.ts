@@ -19,8 +19,10 @@ declare module 'vitest' {
     /** A migrated database to clone with CREATE DATABASE ... TEMPLATE. */
     pgTemplate: string;
     redisUrl: string;
-    /** Why Postgres/Redis are missing, for a clear failure in the tests that need them. */
-    servicesProblem: string;
+    /** Why Postgres is missing ('' when it is there), for a clear failure in the tests that need it. */
+    pgProblem: string;
+    /** Why Redis is missing ('' when it is there). */
+    redisProblem: string;
   }
 }
 
@@ -31,11 +33,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const stops: Array<() => Promise<unknown>> = [];
   let pgAdminUrl = process.env.DATABASE_URL ?? '';
   let redisUrl = process.env.REDIS_URL ?? '';
-  let servicesProblem = '';
+  let problem = '';
 
   if (!pgAdminUrl || !redisUrl) {
     const started = await startContainers(!pgAdminUrl, !redisUrl).catch((err: unknown) => {
-      servicesProblem = `No Postgres/Redis for the tests: ${String((err as Error).message ?? err)}. ${HOW}`;
+      problem = String((err as Error).message ?? err);
       return undefined;
     });
     if (started) {
@@ -62,7 +64,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('pgAdminUrl', pgAdminUrl);
   project.provide('pgTemplate', pgTemplate);
   project.provide('redisUrl', redisUrl);
-  project.provide('servicesProblem', servicesProblem);
+  const missing = (what: string, url: string) => (url ? '' : `No ${what} for the tests${problem ? ` (${problem})` : ''}. ${HOW}`);
+  project.provide('pgProblem', missing('Postgres', pgAdminUrl));
+  project.provide('redisProblem', missing('Redis', redisUrl));
   return async () => {
     for (const stop of stops.reverse()) await stop();
   };

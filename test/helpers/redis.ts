@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { requireServices } from './databases.js';
 
 export function testRedisUrl(): string {
-  requireServices();
+  const problem = inject('redisProblem');
+  if (problem) throw new Error(problem);
   return inject('redisUrl');
 }
 

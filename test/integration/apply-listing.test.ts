@@ -102,4 +102,14 @@ describe.each(backends())('applyListing on %s', (kind) => {
     const summary = await finishRun(h.db, runId);
     expect(summary).toMatchObject({ status: 'partial', regionsSucceeded: 1, regionsFailed: 1 });
   });
+
+  it('adds up a region committed twice in one run (a re-run stalled job) instead of zeroing its counts', async () => {
+    const runId = randomUUID();
+    await startRun(h.db, { id: runId, trigger: 'cli' });
+    const l = listing([img('m-1', { status: 1 }), img('m-2', {}, [{ key: 'env', value: 'dev' }]), img('m-9')]);
+    await applyListing(h.db, l, { runId, startedAt: new Date() });
+    await applyListing(h.db, l, { runId, startedAt: new Date(), attempts: 2 });
+    const [rs] = await h.db.select().from(regionSyncs).where(eq(regionSyncs.syncRunId, runId));
+    expect(rs).toMatchObject({ status: 'succeeded', created: 1, attempts: 2, apiCalls: 2, pages: 2 });
+  });
 });
