@@ -35,7 +35,7 @@ describe('fault matrix: Postgres restarted under a worker process', () => {
     const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
     const runs = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix });
     const args = ['--no-schedule', '--concurrency', '6', '--lock-duration', '2000', '--stalled-interval', '700'];
-    let proc: WorkerProcess | undefined = spawnWorker(world, pg.adminUrl, prefix, args);
+    const proc = spawnWorker(world, pg.adminUrl, prefix, args);
     let rescuer: WorkerHandle | undefined;
     let reader: DatabaseHandle | undefined;
     const openReader = async () => openDatabase({ databaseUrl: pg.adminUrl, maxConnections: 2 });
@@ -83,11 +83,10 @@ describe('fault matrix: Postgres restarted under a worker process', () => {
       await ledger.checkpoint(reader.db);
       if (!died) expect(proc.logs()).not.toMatch(/uncaught|TypeError/i);
     } finally {
-      if (proc !== undefined && proc.child.exitCode === null && proc.child.signalCode === null) {
+      if (proc.child.exitCode === null && proc.child.signalCode === null) {
         proc.child.kill('SIGKILL');
         await proc.exited;
       }
-      proc = undefined;
       await rescuer?.close();
       await reader?.close();
       await runs.close();
