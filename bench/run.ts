@@ -3,10 +3,11 @@
  * and writes the results as JSON. Each figure is a ratio against a baseline measured in this run.
  *   npm run bench                    full sizes, writes bench/results.json and docs/scaling.svg
  *   npm run bench -- --quick         CI smoke: small sizes, figures not judged, bench/results.local.json
- *   npm run bench -- --only ingest,memory   a subset;  --profile adds the CPU profile of ingest
+ *   npm run bench -- --only ingest,memory   a subset;  --profile adds the CPU profile of ingest and the write-path comparison
+ *   npx tsx bench/run.ts --markdown bench/results.json   the table of a results file, as Markdown
  * Exits 1 only when a case crashed.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { emulatorThroughputCase } from './cases/emulator-throughput.js';
 import { fanOutCase } from './cases/fan-out.js';
 import { ingestCase } from './cases/ingest.js';
@@ -15,13 +16,19 @@ import { profileCase } from './cases/profile.js';
 import { reportsCase } from './cases/reports.js';
 import { resyncWritesCase } from './cases/resync-writes.js';
 import { scalingCase } from './cases/scaling.js';
+import { writePathsCase } from './cases/write-paths.js';
 import type { CaseResult } from './lib/case-result.js';
-import { formatTable } from './lib/format-table.js';
+import { formatTable, markdownTable } from './lib/format-table.js';
 import { machineInfo } from './lib/machine.js';
 import { parseRunOptions, sizes } from './lib/run-options.js';
 import { nowMs } from './lib/timing.js';
 
 const options = parseRunOptions(process.argv.slice(2));
+if (options.markdown) {
+  const saved = JSON.parse(await readFile(options.markdown, 'utf8')) as { results: CaseResult[]; judged: boolean };
+  process.stdout.write(`${markdownTable(saved.results, saved.judged)}\n`);
+  process.exit(0);
+}
 const size = sizes(options.quick);
 
 const cases: Array<{ id: string; run: () => Promise<CaseResult>; optIn?: boolean }> = [
@@ -33,9 +40,10 @@ const cases: Array<{ id: string; run: () => Promise<CaseResult>; optIn?: boolean
   { id: 'emulator', run: () => emulatorThroughputCase(size.emulator) },
   { id: 'reports', run: () => reportsCase(size.reports) },
   { id: 'profile', run: () => profileCase(size.profile), optIn: true },
+  { id: 'write-paths', run: () => writePathsCase(size.writePaths), optIn: true },
 ];
 
-const selected = cases.filter((c) => (options.only ? options.only.includes(c.id) : !c.optIn || (c.id === 'profile' && options.profile)));
+const selected = cases.filter((c) => (options.only ? options.only.includes(c.id) : !c.optIn || options.profile));
 const results: CaseResult[] = [];
 const errors: Array<{ id: string; error: string }> = [];
 const started = new Date();

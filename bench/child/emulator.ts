@@ -15,6 +15,14 @@ const ready: EmulatorReady = {
   images: spec.accounts * spec.regions.length * spec.imagesPerRegion,
 };
 await sendToParent(ready);
+let cpuMark = process.cpuUsage();
+process.on('message', (message: { type?: string }) => {
+  if (message.type === 'cpu-mark') cpuMark = process.cpuUsage();
+  if (message.type === 'cpu-report') {
+    const used = process.cpuUsage(cpuMark);
+    void sendToParent({ type: 'cpu', ms: (used.user + used.system) / 1000 });
+  }
+});
 const stop = async (): Promise<void> => {
   await emu.stop();
   process.exit(0);

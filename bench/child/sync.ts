@@ -30,11 +30,13 @@ const baselineRssBytes = process.memoryUsage().rss;
 const runs: SyncChildResult['runs'] = [];
 for (let i = 0; i < (input.runs ?? 1); i += 1) {
   const start = nowMs();
+  const cpuStart = process.cpuUsage();
   const report = await runSync({ db: handle.db, clients, config, accounts, log: silentLogger() }, {
     ...(input.concurrency === undefined ? {} : { concurrency: input.concurrency }),
   });
   runs.push({
     ms: nowMs() - start,
+    cpuMs: ((used) => (used.user + used.system) / 1000)(process.cpuUsage(cpuStart)),
     status: report.summary.status,
     images: report.regions.reduce((n, r) => n + r.images, 0),
     regions: report.regions.length,

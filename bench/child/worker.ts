@@ -35,7 +35,14 @@ const handle = await worker.startWorker({
 });
 await sendToParent({ type: 'ready' } satisfies WorkerChildMessage);
 
+// CPU used by this process between 'cpu-mark' and 'cpu-report': what one run costs it.
+let cpuMark = process.cpuUsage();
 process.on('message', (message: { type?: string }) => {
+  if (message.type === 'cpu-mark') cpuMark = process.cpuUsage();
+  if (message.type === 'cpu-report') {
+    const used = process.cpuUsage(cpuMark);
+    void sendToParent({ type: 'cpu', ms: (used.user + used.system) / 1000 } satisfies WorkerChildMessage);
+  }
   if (message.type !== 'run') return;
   void (async () => {
     const start = nowMs();

@@ -56,7 +56,7 @@ export async function summarizeCpuProfile(path: string, top = 25): Promise<Profi
     if (!node) continue;
     const { functionName, url, lineNumber } = node.callFrame;
     const where = moduleOf(url);
-    const name = url === '' ? `(${functionName || 'anonymous'})` : `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
+    const name = url === '' ? `(${functionName || 'anonymous'})` : `${functionName || '(anonymous)'} ${fileOf(url)}:${lineNumber + 1}`;
     fn.set(name, (fn.get(name) ?? 0) + us);
     mod.set(where, (mod.get(where) ?? 0) + us);
   }
@@ -65,4 +65,13 @@ export async function summarizeCpuProfile(path: string, top = 25): Promise<Profi
     .slice(0, top)
     .map(([name, us]) => ({ name, ms: Math.round(us / 1000), percent: Math.round((us / totalUs) * 1000) / 10 }));
   return { totalMs: Math.round(totalUs / 1000), functions: list(fn), modules: list(mod) };
+}
+
+/** The file, as short as still tells it apart: `drizzle-orm/entity.js`, `src/sync/diff-region.ts`. */
+export function fileOf(url: string): string {
+  if (url.startsWith('node:')) return url;
+  const nm = url.lastIndexOf('node_modules/');
+  if (nm !== -1) return url.slice(nm + 'node_modules/'.length);
+  const src = url.search(/\/(src|bench)\//);
+  return src === -1 ? url.replace(/^file:\/\//, '') : url.slice(src + 1);
 }

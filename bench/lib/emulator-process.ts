@@ -30,14 +30,25 @@ export interface EmulatorReady {
 }
 
 export interface EmulatorProcess extends EmulatorReady {
+  /** Starts counting the emulator process's CPU time. */
+  markCpu(): void;
+  /** CPU ms (user + system) the emulator process used since markCpu(). */
+  cpuSinceMark(): Promise<number>;
   stop(): Promise<void>;
 }
 
 export async function startEmulatorProcess(spec: EmulatorSpec): Promise<EmulatorProcess> {
-  const forked = forkChild<EmulatorReady>(childScript('emulator.ts'), spec);
+  const forked = forkChild<EmulatorReady | { type: 'cpu'; ms: number }>(childScript('emulator.ts'), spec);
   const ready = await forked.next();
+  if (ready.type !== 'ready') throw new Error('emulator child: expected its ready message first');
   return {
     ...ready,
+    markCpu: () => forked.child.send({ type: 'cpu-mark' }),
+    cpuSinceMark: async () => {
+      forked.child.send({ type: 'cpu-report' });
+      const m = await forked.next();
+      return m.type === 'cpu' ? m.ms : 0;
+    },
     stop: async () => {
       if (forked.child.exitCode === null) forked.child.kill('SIGTERM');
       await forked.exited;

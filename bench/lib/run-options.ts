@@ -7,6 +7,8 @@ export interface RunOptions {
   only: string[] | null;
   profile: boolean;
   out: string;
+  /** Print the Markdown table of this results file and stop. */
+  markdown: string | null;
 }
 
 export function parseRunOptions(argv: readonly string[]): RunOptions {
@@ -20,6 +22,7 @@ export function parseRunOptions(argv: readonly string[]): RunOptions {
     only: value('--only')?.split(',').map((s) => s.trim()).filter((s) => s !== '') ?? null,
     profile: argv.includes('--profile'),
     // Quick runs must not overwrite the committed full figures.
+    markdown: value('--markdown') ?? null,
     out: value('--out') ?? (quick ? 'bench/results.local.json' : 'bench/results.json'),
   };
 }
@@ -33,6 +36,7 @@ export function sizes(quick: boolean) {
     memory: { small: quick ? 300 : 10_000, large: quick ? 1_000 : 100_000 },
     scaling: { ...fanOut, accountCounts: quick ? [1] : [1, 10, 50, 200] },
     profile: { images: quick ? 1_000 : 100_000 },
+    writePaths: { images: quick ? 1_000 : 20_000 },
     emulator: { seconds: quick ? 0.25 : 5 },
     reports: quick ? { accounts: 2, imagesPerAccount: 20, versionsPerImage: 5, repeats: 1 } : {},
   };

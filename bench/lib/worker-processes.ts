@@ -25,36 +25,52 @@ export type WorkerChildMessage =
   | { type: 'ready' }
   | { type: 'unavailable'; reason: string }
   | { type: 'run-result'; ms: number; runId: string; run: FinishedRunLike }
-  | { type: 'run-error'; message: string };
+  | { type: 'run-error'; message: string }
+  | { type: 'cpu'; ms: number };
 
 export interface WorkerRunTiming {
   ms: number;
   run: FinishedRunLike;
+  /** CPU time (user + system) all worker processes spent during the run. */
+  workerCpuMs: number;
 }
 
 export function redisUrl(): string {
   return process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 }
 
-/** Times one run on `processes` worker processes; returns null (with the reason) if the worker is unavailable. */
-export async function timeWorkerRun(
+/**
+ * Times `runs` runs in a row on `processes` worker processes (the later ones warm: regions
+ * cached, images stored); returns the reason instead if the worker is unavailable.
+ */
+export async function timeWorkerRuns(
   base: Omit<WorkerChildInput, 'prefix' | 'redisUrl'>,
   processes: number,
-): Promise<{ timing: WorkerRunTiming } | { unavailable: string }> {
+  /** Node flags for the worker processes, e.g. `--cpu-prof` to see where a region job's CPU goes. */
+  nodeArgs: string[] = [],
+  runs = 1,
+): Promise<{ timings: WorkerRunTiming[] } | { unavailable: string }> {
   const prefix = `bench7-${randomBytes(4).toString('hex')}`;
   const input: WorkerChildInput = { ...base, prefix, redisUrl: redisUrl() };
   const children: Array<ForkedChild<WorkerChildMessage>> = [];
   try {
-    for (let i = 0; i < processes; i += 1) children.push(forkChild<WorkerChildMessage>(childScript('worker.ts'), input));
+    for (let i = 0; i < processes; i += 1) children.push(forkChild<WorkerChildMessage>(childScript('worker.ts'), input, { nodeArgs }));
     const hellos = await Promise.all(children.map((c) => c.next()));
     const unavailable = hellos.find((m) => m.type === 'unavailable');
     if (unavailable?.type === 'unavailable') return { unavailable: unavailable.reason };
     const driver = children[0]!;
-    driver.child.send({ type: 'run' });
-    const result = await driver.next();
-    if (result.type === 'run-error') throw new Error(`worker run failed: ${result.message}`);
-    if (result.type !== 'run-result') throw new Error(`unexpected worker message ${result.type}`);
-    return { timing: { ms: result.ms, run: result.run } };
+    const timings: WorkerRunTiming[] = [];
+    for (let i = 0; i < runs; i += 1) {
+      for (const c of children) c.child.send({ type: 'cpu-mark' });
+      driver.child.send({ type: 'run' });
+      const result = await driver.next();
+      if (result.type === 'run-error') throw new Error(`worker run failed: ${result.message}`);
+      if (result.type !== 'run-result') throw new Error(`unexpected worker message ${result.type}`);
+      for (const c of children) c.child.send({ type: 'cpu-report' });
+      const cpu = await Promise.all(children.map((c) => c.next()));
+      timings.push({ ms: result.ms, run: result.run, workerCpuMs: cpu.reduce((n, m) => n + (m.type === 'cpu' ? m.ms : 0), 0) });
+    }
+    return { timings };
   } finally {
     for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGTERM');
     await Promise.all(children.map((c) => c.exited));
