@@ -66,8 +66,11 @@ export function diffImages(stored: readonly StoredImage[], observed: readonly Ob
   const byId = new Map(stored.map((s) => [s.imageId, s]));
   const diff: RegionDiff = { writes: [], deletions: [], events: [], unchanged: 0 };
 
-  for (const image of observed) {
-    const before = byId.get(image.imageId);
+  for (const seenImage of observed) {
+    const before = byId.get(seenImage.imageId);
+    // A returning image is observed afresh (what it lacks is unknown, filled in later without an
+    // event); a present one keeps what a sparse answer left out.
+    const image = before && before.deletedAt === null ? carryForward(before, seenImage) : seenImage;
     const hash = contentHash(image.fields, image.tags);
     if (!before) {
       diff.writes.push({ image, contentHash: hash, tagsChanged: true, existed: false });
@@ -84,9 +87,45 @@ export function diffImages(stored: readonly StoredImage[], observed: readonly Ob
     const tagsChanged = !sameTags(before.tags, image.tags);
     if (tagsChanged) changes.tags = { old: before.tags, new: image.tags };
     diff.writes.push({ image, contentHash: hash, tagsChanged, existed: true });
-    diff.events.push(...changeEvents(image.imageId, before, image, changes, restored));
+    diff.events.push(...changeEvents(image.imageId, before, image, withoutFirstSightings(before, changes), restored));
   }
   return diff;
+}
+
+/**
+ * The API may leave optional fields out of an item, or send them as null, without the image having
+ * changed (the emulator's oddTypes fault does; real gateways are known to). Absence is not
+ * evidence of change: a field the listing did not give keeps its stored value, and so do tags when
+ * `Tags` is absent. An explicit value, the empty string or an empty `Tags` array included, is a
+ * real observation. Without this, one sparse answer would record a change and the next a change back.
+ */
+export function carryForward(before: StoredImage, image: ObservedImage): ObservedImage {
+  let fields: ImageFields | null = null;
+  for (const key of Object.keys(image.fields) as Array<keyof ImageFields>) {
+    if (image.fields[key] === null && before.fields[key] !== null) {
+      fields ??= { ...image.fields };
+      (fields as unknown as Record<string, unknown>)[key] = before.fields[key];
+    }
+  }
+  const tagsAbsent = image.raw.Tags === undefined || image.raw.Tags === null;
+  const keepTags = tagsAbsent && before.tags.length > 0;
+  if (fields === null && !keepTags) return image;
+  return { ...image, fields: fields ?? image.fields, tags: keepTags ? before.tags : image.tags };
+}
+
+/**
+ * A value seen for the first time is not a change: `null` stored means "never observed" (an
+ * answer left the field out), so null -> value only fills in what we did not know (the row and a
+ * new version are still written, no event is). Likewise tags first seen on an image whose earlier
+ * answers never carried a `Tags` array.
+ */
+function withoutFirstSightings(before: StoredImage, changes: FieldChanges): FieldChanges {
+  const out: FieldChanges = {};
+  for (const [field, change] of Object.entries(changes)) {
+    if (field === 'tags' ? !before.tagsKnown : change.old === null) continue;
+    out[field] = change;
+  }
+  return out;
 }
 
 /**

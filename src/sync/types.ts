@@ -65,6 +65,8 @@ export interface StoredImage {
   tags: ImageTag[];
   /** `contentHash(fields, tags)` as stored when the row was last written. */
   contentHash: string;
+  /** Whether any answer so far carried a `Tags` array (or tags): if not, `[]` means "unknown". */
+  tagsKnown: boolean;
   /** null while the image is present; set once a complete listing no longer had it. */
   deletedAt: Date | null;
 }

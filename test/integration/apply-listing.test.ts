@@ -17,7 +17,7 @@ const fields = (over: Partial<ImageFields> = {}): ImageFields => ({
   inShare: false, inShareUser: null, userId: '1801858287100001', createInstances: ['i-1', 'i-2'], ...over,
 });
 const img = (id: string, over: Partial<ImageFields> = {}, tags = [{ key: 'env', value: 'prod' }]): ObservedImage =>
-  ({ imageId: id, fields: fields(over), tags, raw: { ImageId: id } });
+  ({ imageId: id, fields: fields(over), tags, raw: { ImageId: id, Tags: tags.map((t) => ({ Key: t.key, Value: t.value })) } });
 const listing = (images: ObservedImage[], complete = true): RegionListing => ({
   accountName: 'default', regionId: 'cn-hangzhou', images, imageIds: new Set(images.map((i) => i.imageId)), pages: 1, apiCalls: 1,
   completeness: complete ? { complete: true } : { complete: false, reason: 'TotalCount changed between pages' },

@@ -32,12 +32,12 @@ const observed = (imageId: string, f: Partial<ImageFields> = {}, tags: ImageTag[
   imageId,
   fields: fields(f),
   tags,
-  raw: { ImageId: imageId },
+  raw: { ImageId: imageId, Tags: tags.map((t) => ({ Key: t.key, Value: t.value })) },
 });
 
 const stored = (imageId: string, f: Partial<ImageFields> = {}, tags: ImageTag[] = [], deletedAt: Date | null = null): StoredImage => {
   const fs = fields(f);
-  return { imageId, fields: fs, tags, contentHash: contentHash(fs, tags), deletedAt };
+  return { imageId, fields: fs, tags, contentHash: contentHash(fs, tags), tagsKnown: true, deletedAt };
 };
 
 describe('diffRegion', () => {
@@ -138,5 +138,36 @@ describe('diffRegion', () => {
     expect(countEvents(diff.events)).toEqual({
       created: 1, updated: 0, status_changed: 1, tags_changed: 0, deleted: 1, restored: 0,
     });
+  });
+
+  it('keeps stored values for fields and tags a sparse answer left out, recording nothing', () => {
+    const tags = [{ key: 'env', value: 'prod' }];
+    const sparse: ObservedImage = {
+      imageId: 'm-1',
+      fields: fields({ description: null, instanceId: null, requiredSystemDiskSize: null, createInstances: null }),
+      tags: [],
+      raw: { ImageId: 'm-1' },
+    };
+    const diff = diffRegion([stored('m-1', {}, tags)], [sparse], true);
+    expect(diff).toEqual({ writes: [], deletions: [], events: [], unchanged: 1 });
+  });
+
+  it('still records an explicit empty value and an explicit empty tag list as changes', () => {
+    const explicit: ObservedImage = { imageId: 'm-1', fields: fields({ description: '' }), tags: [], raw: { ImageId: 'm-1', Tags: [] } };
+    const diff = diffRegion([stored('m-1', {}, [{ key: 'env', value: 'prod' }])], [explicit], true);
+    expect(diff.events.map((e) => e.kind)).toEqual(['updated', 'tags_changed']);
+    expect(diff.events[0]?.changes).toEqual({ description: { old: 'first image', new: '' } });
+  });
+
+  it('fills in values and tags seen for the first time without recording a change', () => {
+    const sparse = fields({ description: null, requiredSystemDiskSize: null });
+    const before: StoredImage = { imageId: 'm-1', fields: sparse, tags: [], contentHash: contentHash(sparse, []), tagsKnown: false, deletedAt: null };
+    const full = observed('m-1', { status: 2 }, [{ key: 'env', value: 'prod' }]);
+    const diff = diffRegion([before], [full], true);
+    expect(diff.writes).toHaveLength(1);
+    expect(diff.writes[0]?.tagsChanged).toBe(true);
+    expect(diff.events).toEqual([
+      { imageId: 'm-1', kind: 'status_changed', oldStatus: 1, newStatus: 2, changes: { status: { old: 1, new: 2 } } },
+    ]);
   });
 });
