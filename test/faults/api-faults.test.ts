@@ -3,7 +3,7 @@
  * becomes a failed region that must be recorded and must not write). Each scenario: baseline,
  * two rounds of real changes under the fault, cleared, clean sync, exact convergence and events.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { BIG, REGIONS } from './harness.js';
 import { outcomes, runFaultScenario } from './scenario.js';
 import { SummaryRecorder } from './summary.js';
