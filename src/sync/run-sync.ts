@@ -74,7 +74,10 @@ async function syncOne(deps: RunSyncDeps, log: Logger, runId: string, region: Pl
   } catch (error) {
     const c = classifyError(error);
     log.error({ ...where, code: c.code, kind: c.kind, err: c.message }, 'region failed');
-    await recordRegionFailure(deps.db, { runId, ...where, code: c.code, message: c.message, startedAt, apiCalls: counter.apiCalls });
+    // If even the failure cannot be recorded (database down), the other regions still finish
+    // and report: one unrecorded failure must not abandon them mid-flight.
+    await recordRegionFailure(deps.db, { runId, ...where, code: c.code, message: c.message, startedAt, apiCalls: counter.apiCalls })
+      .catch((recordError: unknown) => log.error({ ...where, err: classifyError(recordError).message }, 'could not record the region failure'));
     return { ...failed(region.account.name, region.regionId, c.code, c.message), apiCalls: counter.apiCalls };
   }
 }
