@@ -25,8 +25,8 @@ export async function scalingCase(opts: ScalingOptions): Promise<CaseResult> {
 
   if (svgPath) {
     await writeFile(svgPath, svgLineChart({
-      title: `Sync wall time vs accounts (26 regions x ${spec.imagesPerRegion} images each, ${spec.latencyMs} ms, ${spec.callsPerSecond} calls/s/account)`,
-      xLabel: `accounts (log scale); engine: ${points[0]?.engine ?? ''}`,
+      title: `Sync wall time vs accounts (26 regions x ${spec.imagesPerRegion} images each)`,
+      xLabel: `accounts (log scale); ${spec.latencyMs} ms per call, ${spec.callsPerSecond} calls/s per account; ${points[0]?.engine ?? ''}`,
       yLabel: 'seconds',
       logX: true,
       series: [
