@@ -30,6 +30,17 @@ buildProgram()
   .parseAsync(process.argv)
   .catch((err: unknown) => {
     // Config and input errors carry their own clear messages; never print a stack with env in it.
-    process.stderr.write(`swas-inventory: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`swas-inventory: ${describeError(err)}\n`);
     process.exitCode = process.exitCode && process.exitCode !== 0 ? process.exitCode : 1;
   });
+
+/**
+ * One line for a human. drizzle wraps driver errors as "Failed query: <the whole SQL>"; what went
+ * wrong (connection closed, permission denied, ...) is in the cause, so that is what we print.
+ */
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  if (err.message.startsWith('Failed query') && err.cause instanceof Error) return `database error: ${err.cause.message}`;
+  return err.message;
+}
+
