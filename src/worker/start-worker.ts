@@ -85,7 +85,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const tuning = options.tuning ?? {};
   const prefix = config.queuePrefix;
 
-  const database = options.database ?? await openWorkerDatabase(config);
+  const database = options.database ?? await openWorkerDatabase(config, tuning.concurrency ?? config.workerConcurrency);
   if (options.database === undefined) {
     await migrateDatabase(database).catch(async (err: unknown) => {
       await database.close();
@@ -207,11 +207,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   return { runsQueue, regionsQueue, redis, database, metrics, http, close: closeOnce };
 }
 
-async function openWorkerDatabase(config: Config): Promise<DatabaseHandle> {
+async function openWorkerDatabase(config: Config, regionJobs: number): Promise<DatabaseHandle> {
   if (config.databaseUrl === null) {
     // Workers on several machines share one database; an embedded PGlite belongs to one process.
     throw new WorkerConfigError('The worker needs PostgreSQL: set DATABASE_URL (e.g. postgres://user@host:5432/swas). ' +
       'The embedded database is for the one-shot `sync` command only.');
   }
-  return openDatabase({ databaseUrl: config.databaseUrl, maxConnections: 10 });
+  // A region job holds one connection for its transaction (which spans the region's API calls),
+  // plus the run bookkeeping: fewer connections than jobs would cap concurrency below the setting.
+  return openDatabase({ databaseUrl: config.databaseUrl, maxConnections: regionJobs + 3 });
 }
