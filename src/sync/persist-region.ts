@@ -3,12 +3,13 @@
  * the caller's transaction (so a region is all-or-nothing). Set-based statements in chunks: the
  * number of statements grows with the number of CHANGED images / 1000, never with the inventory.
  */
-import { and, eq, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/database.js';
 import { customImages, customImageTags, customImageVersions, imageEvents, regionStates, regionSyncs } from '../db/schema.js';
 import type { ImageWrite, PlannedEvent, RegionDiff } from './diff-region.js';
 import { fieldsToColumns } from './image-row.js';
+import { insertJsonRows, upsertClause } from './insert-json-rows.js';
 import type { EventKind } from './types.js';
 
 /** Rows per statement: ~30 columns x 1000 stays well under Postgres' 65535 bind parameters. */
@@ -53,32 +54,20 @@ async function closeVersions(tx: Db, account: string, imageIds: string[], at: Da
   }
 }
 
-/** `excluded.<column>` for every column a re-observation may change. */
-function excludedSet(): Record<string, SQL> {
-  const keep = new Set(['account', 'imageId', 'firstSeenAt']);
-  const set: Record<string, SQL> = {};
-  for (const [key, column] of Object.entries(getTableColumns(customImages))) {
-    if (!keep.has(key)) set[key] = sql.raw(`excluded."${column.name}"`);
-  }
-  return set;
-}
+const IMAGE_UPSERT = upsertClause(customImages, ['account', 'image_id'], ['first_seen_at']);
 
 async function upsertCurrentRows(tx: Db, account: string, writes: ImageWrite[], at: Date): Promise<void> {
-  const set = excludedSet();
   for (const batch of chunks(writes)) {
-    await tx
-      .insert(customImages)
-      .values(batch.map((w) => ({
-        account,
-        imageId: w.image.imageId,
-        ...fieldsToColumns(w.image.fields),
-        raw: w.image.raw,
-        contentHash: w.contentHash,
-        firstSeenAt: at,
-        changedAt: at,
-        deletedAt: null,
-      })))
-      .onConflictDoUpdate({ target: [customImages.account, customImages.imageId], set });
+    await insertJsonRows(tx, customImages, batch.map((w) => ({
+      account,
+      imageId: w.image.imageId,
+      ...fieldsToColumns(w.image.fields),
+      raw: w.image.raw,
+      contentHash: w.contentHash,
+      firstSeenAt: at,
+      changedAt: at,
+      deletedAt: null,
+    })), IMAGE_UPSERT);
   }
 }
 
@@ -89,7 +78,7 @@ async function replaceTags(tx: Db, account: string, writes: ImageWrite[]): Promi
       await tx.delete(customImageTags).where(and(eq(customImageTags.account, account), inArray(customImageTags.imageId, ids)));
     }
     const rows = batch.flatMap((w) => uniqueTags(w).map((t) => ({ account, imageId: w.image.imageId, key: t.key, value: t.value })));
-    for (const tagBatch of chunks(rows)) await tx.insert(customImageTags).values(tagBatch);
+    for (const tagBatch of chunks(rows)) await insertJsonRows(tx, customImageTags, tagBatch);
   }
 }
 
@@ -99,7 +88,7 @@ const uniqueTags = (w: ImageWrite) =>
 
 async function insertVersions(tx: Db, input: WriteContext, writes: ImageWrite[]): Promise<void> {
   for (const batch of chunks(writes)) {
-    await tx.insert(customImageVersions).values(batch.map((w) => ({
+    await insertJsonRows(tx, customImageVersions, batch.map((w) => ({
       account: input.account,
       imageId: w.image.imageId,
       ...fieldsToColumns(w.image.fields),
@@ -123,7 +112,7 @@ async function markDeleted(tx: Db, account: string, imageIds: string[], at: Date
 
 async function insertEvents(tx: Db, input: WriteContext, events: PlannedEvent[]): Promise<void> {
   for (const batch of chunks(events)) {
-    await tx.insert(imageEvents).values(batch.map((e) => ({
+    await insertJsonRows(tx, imageEvents, batch.map((e) => ({
       syncRunId: input.runId,
       observedAt: input.observedAt,
       account: input.account,
