@@ -7,6 +7,8 @@
  */
 import { afterAll, describe, expect } from 'vitest';
 import type { FaultRuleInput } from '../../src/emulator/index.js';
+// The emulator's seeded PRNG (mulberry32): a failing soak replays from its printed seed.
+import { createRandom as prng } from '../../src/emulator/prng.js';
 import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import { uniquePrefix } from '../helpers/redis.js';
@@ -22,18 +24,6 @@ const SEED = Number(process.env.SWAS_SOAK_SEED ?? Math.floor(Math.random() * 2 *
 const rec = new SummaryRecorder(import.meta.filename);
 const LIST = 'ListCustomImages';
 const ODD_ALL = ['numbersAsStrings', 'countsAsNumbers', 'booleansAsStrings', 'missingOptional', 'nulls'] as const;
-
-/** mulberry32: a small seeded PRNG, so a failing soak replays from its printed seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** A random mix of 1..4 fault rules on ListCustomImages (never page drift: see scenario.ts's `changes`). */
 function faultMix(random: () => number): FaultRuleInput[] {
