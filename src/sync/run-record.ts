@@ -3,7 +3,7 @@
  * and incomplete regions write their own row inside their transaction (apply-listing.ts); a
  * failed region writes only this row, so a failure can never leave half a region behind.
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { regionStates, regionSyncs, syncRuns } from '../db/schema.js';
 import { emptyCounts } from './diff-region.js';
@@ -17,6 +17,22 @@ export async function startRun(db: Db, run: { id: string; trigger: RunTrigger; s
     .insert(syncRuns)
     .values({ id: run.id, trigger: run.trigger, status: 'running', startedAt: run.startedAt ?? new Date() })
     .onConflictDoNothing();
+}
+
+/** A run still `running` after this long was abandoned (its process died, or Postgres was down as it finished). Default 6 hours. */
+export const ABANDONED_RUN_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * Closes runs that can no longer finish, so `runs` and reports do not show them running for ever.
+ * Their regions' own rows stay as they were written; the run becomes `failed` with the reason.
+ */
+export async function closeAbandonedRuns(db: Db, now: Date = new Date(), olderThanMs = ABANDONED_RUN_MS): Promise<number> {
+  const closed = await db
+    .update(syncRuns)
+    .set({ status: 'failed', finishedAt: now, error: `abandoned: still running after ${Math.round(olderThanMs / 60_000)} minutes (its process stopped, or its outcome could not be recorded)` })
+    .where(and(eq(syncRuns.status, 'running'), lt(syncRuns.startedAt, new Date(now.getTime() - olderThanMs))))
+    .returning({ id: syncRuns.id });
+  return closed.length;
 }
 
 export interface RegionFailure {

@@ -14,7 +14,7 @@ import type { Logger } from '../ops/logger.js';
 import type { RegionSyncResult } from './apply-listing.js';
 import { emptyCounts } from './diff-region.js';
 import { planRegions, type PlannedRegion } from './plan-regions.js';
-import { finishRun, recordRegionFailure, startRun, type RunSummary, type RunTrigger } from './run-record.js';
+import { closeAbandonedRuns, finishRun, recordRegionFailure, startRun, type RunSummary, type RunTrigger } from './run-record.js';
 import { syncRegion } from './sync-region.js';
 
 export interface RunSyncDeps {
@@ -41,6 +41,7 @@ export interface RunSyncReport {
 
 export async function runSync(deps: RunSyncDeps, options: RunSyncOptions = {}): Promise<RunSyncReport> {
   const runId = randomUUID();
+  await closeAbandonedRuns(deps.db);
   await startRun(deps.db, { id: runId, trigger: options.trigger ?? 'cli' });
   const log = deps.log.child({ runId });
 

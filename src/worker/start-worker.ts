@@ -17,7 +17,7 @@ import { startHttpServer, type HttpServerHandle } from '../ops/http-server.js';
 import { countImagesByStatus } from '../ops/image-status-counts.js';
 import type { Logger } from '../ops/logger.js';
 import { createMetrics, type Metrics } from '../ops/metrics.js';
-import { finishRun, startRun } from '../sync/run-record.js';
+import { closeAbandonedRuns, finishRun, startRun } from '../sync/run-record.js';
 import { AccountRateLimiter } from './account-rate-limit.js';
 import { tallyCall } from './call-tally.js';
 import { createFinishProcessor } from './finish-run-job.js';
@@ -93,6 +93,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     });
   }
   const db = database.db;
+  const abandoned = await closeAbandonedRuns(db);
+  if (abandoned > 0) logger.warn({ runs: abandoned }, 'closed runs abandoned in the running state');
 
   const onRedisError = (err: Error): void => logger.warn({ err: err.message }, 'redis connection error (reconnecting)');
   const redis = createRedisConnection(config.redisUrl, 'worker', onRedisError);

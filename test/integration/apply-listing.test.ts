@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import { applyListing } from '../../src/sync/apply-listing.js';
-import { finishRun, recordRegionFailure, startRun } from '../../src/sync/run-record.js';
-import { customImages, customImageTags, customImageVersions, imageEvents, regionSyncs } from '../../src/db/schema.js';
+import { closeAbandonedRuns, finishRun, recordRegionFailure, startRun } from '../../src/sync/run-record.js';
+import { customImages, customImageTags, customImageVersions, imageEvents, regionSyncs, syncRuns } from '../../src/db/schema.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import type { ImageFields, ObservedImage, RegionListing } from '../../src/sync/types.js';
 import { backends, createTestDatabase } from '../helpers/databases.js';
@@ -111,5 +111,16 @@ describe.each(backends())('applyListing on %s', (kind) => {
     await applyListing(h.db, l, { runId, startedAt: new Date(), attempts: 2 });
     const [rs] = await h.db.select().from(regionSyncs).where(eq(regionSyncs.syncRunId, runId));
     expect(rs).toMatchObject({ status: 'succeeded', created: 1, attempts: 2, apiCalls: 2, pages: 2 });
+  });
+
+  it('closes runs left running for hours as failed, and leaves recent ones alone', async () => {
+    const old = randomUUID();
+    const recent = randomUUID();
+    await startRun(h.db, { id: old, trigger: 'schedule', startedAt: new Date(Date.now() - 7 * 3600_000) });
+    await startRun(h.db, { id: recent, trigger: 'schedule' });
+    expect(await closeAbandonedRuns(h.db)).toBe(1);
+    const rows = await h.db.select().from(syncRuns).where(inArray(syncRuns.id, [old, recent]));
+    expect(Object.fromEntries(rows.map((r) => [r.id === old ? 'old' : 'recent', r.status]))).toEqual({ old: 'failed', recent: 'running' });
+    expect(rows.find((r) => r.id === old)?.error).toMatch(/abandoned/);
   });
 });
