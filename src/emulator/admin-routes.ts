@@ -1,4 +1,5 @@
 import { ApiError } from './api-error.js';
+import { parseRateLimit } from './call-rate-limit.js';
 import type { EmulatorState } from './emulator-state.js';
 import type { SeedDocument } from './seed-format.js';
 
@@ -27,6 +28,7 @@ export function publicState(state: EmulatorState): unknown {
     regions: state.store.regions.map((r) => r.regionId),
     images: state.store.all(),
     faults: state.faults.list(),
+    rateLimit: state.rateLimit.settings,
   };
 }
 
@@ -96,6 +98,22 @@ export function routeAdmin(state: EmulatorState, req: AdminRequest): AdminRespon
     case 'DELETE /faults/:id':
       if (!state.faults.remove(id ?? '')) throw new ApiError('FaultNotFound', 404, `No fault ${id ?? ''}.`);
       return { status: 200, body: { faults: state.faults.list() } };
+    case 'GET /keys':
+      return { status: 200, body: { keys: store.keys() } };
+    case 'PATCH /keys/:id':
+      return { status: 200, body: store.updateKey(id ?? '', req.body) };
+    case 'GET /rate-limit':
+      return { status: 200, body: state.rateLimit.settings };
+    case 'PUT /rate-limit': {
+      let settings;
+      try {
+        settings = parseRateLimit(req.body);
+      } catch (error) {
+        throw new ApiError('InvalidRateLimit', 400, (error as Error).message);
+      }
+      state.rateLimit.set(settings);
+      return { status: 200, body: state.rateLimit.settings };
+    }
     case 'GET /calls': {
       const since = Number(req.search.get('since') ?? '0');
       return { status: 200, body: { calls: state.log.list(Number.isFinite(since) ? since : 0) } };

@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly headers: Readonly<Record<string, string>> = {},
+    /** Extra fields of the error body after the standard five, e.g. `AccessDeniedDetail`. */
+    readonly bodyFields: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
     this.name = 'ApiError';

@@ -3,7 +3,8 @@ import { sha256Hex } from './canonical-request.js';
 import type { Credential } from './image-store.js';
 import type { NonceCache } from './nonce-cache.js';
 import type { ApiRequest } from './parse-request.js';
-import { checkSignedHeaders, parseAuthorization, SIGNATURE_MISMATCH_CODE, verifySignature } from './verify-signature.js';
+import type { KeyPermissions } from './permissions-format.js';
+import { checkSignedHeaders, parseAuthorization, signatureMismatch, verifySignature } from './verify-signature.js';
 
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
@@ -11,6 +12,8 @@ export interface Principal {
   accountUid: string;
   accessKeyId: string;
   viaSts: boolean;
+  /** The key's RAM permissions; absent for the account's own (root) key. */
+  permissions?: KeyPermissions;
 }
 
 export interface AuthDeps {
@@ -47,12 +50,13 @@ export function authenticateRequest(req: ApiRequest, deps: AuthDeps): Principal 
 
   const credential = deps.credential(authorization.accessKeyId);
   if (!credential) throw new ApiError('InvalidAccessKeyId.NotFound', 404, 'Specified access key is not found.');
+  if (credential.status === 'Inactive') throw new ApiError('InvalidAccessKeyId.Inactive', 400, 'Specified access key is disabled.');
   checkSecurityToken(req, credential, authorization.accessKeyId, now);
   checkSignedHeaders(authorization.signedHeaders, req.headers);
 
   const hashedPayload = sha256Hex(req.body);
   if (single(req, 'x-acs-content-sha256') !== hashedPayload) {
-    throw new ApiError(SIGNATURE_MISMATCH_CODE, 400, 'The request signature does not conform to Aliyun standards. x-acs-content-sha256 does not match the SHA-256 of the request body.');
+    throw signatureMismatch('x-acs-content-sha256 does not match the SHA-256 of the request body.');
   }
   verifySignature({
     method: req.method,
@@ -64,18 +68,33 @@ export function authenticateRequest(req: ApiRequest, deps: AuthDeps): Principal 
     accessKeySecret: credential.accessKeySecret,
   });
   deps.nonces.add(nonce, now);
-  return { accountUid: credential.accountUid, accessKeyId: credential.accessKeyId, viaSts: credential.securityToken !== undefined };
+  return {
+    accountUid: credential.accountUid,
+    accessKeyId: credential.accessKeyId,
+    viaSts: credential.securityToken !== undefined,
+    ...(credential.permissions === undefined ? {} : { permissions: credential.permissions }),
+  };
 }
 
-/** STS codes are UNVERIFIED for SWAS; these are the common POP ones (docs/EMULATOR.md). */
+/**
+ * What the gateway can tell from a token alone: STS tokens are base64 text that starts `CAIS`.
+ * Anything else cannot be decoded (Malformed); a decodable token issued with another key is a
+ * mismatch.
+ */
+const WELL_FORMED_TOKEN = /^CAIS[A-Za-z0-9+/=_-]+$/;
+
+/** The common POP STS codes and messages (docs/EMULATOR.md); statuses 400 as the reference has them. */
 function checkSecurityToken(req: ApiRequest, credential: Credential, accessKeyId: string, now: number): void {
   const token = single(req, 'x-acs-security-token');
   const headerKeyId = single(req, 'x-acs-accesskey-id');
   if (headerKeyId !== undefined && headerKeyId !== accessKeyId) {
     throw new ApiError('InvalidAccessKeyId.Mismatch', 400, 'x-acs-accesskey-id does not match the Credential of the Authorization header.');
   }
+  if (token !== undefined && token !== '' && !WELL_FORMED_TOKEN.test(token)) {
+    throw new ApiError('InvalidSecurityToken.Malformed', 400, 'Specified SecurityToken is malformed.');
+  }
   if (credential.securityToken === undefined) {
-    if (token !== undefined) throw new ApiError('InvalidSecurityToken.MismatchWithAccessKey', 400, 'A security token was sent with a permanent AccessKey.');
+    if (token !== undefined) throw new ApiError('InvalidSecurityToken.MismatchWithAccessKey', 400, 'Specified SecurityToken mismatch with the AccessKey.');
     return;
   }
   if (token === undefined || token === '') throw new ApiError('MissingSecurityToken', 400, 'This AccessKey is an STS credential: x-acs-security-token is mandatory.');

@@ -1,5 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { DEFAULT_CLI_RATE_LIMIT } from './call-rate-limit.js';
 import { generateSeed } from './generate-seed.js';
 import { startEmulator } from './index.js';
 import type { SeedDocument } from './seed-format.js';
@@ -11,6 +14,32 @@ export interface EmulatorCommandOptions {
   accessKeyId?: string;
   accessKeySecret?: string;
   faultSeed: string;
+  /** Default DEFAULT_CLI_RATE_LIMIT (10 calls per 1000 ms per AccessKey). */
+  rateLimit?: string;
+  rateWindowMs?: string;
+  tls?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  caFile?: string;
+}
+
+function parseWholeNumber(raw: string, flag: string, min: number): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min) throw new Error(`${flag} must be a whole number >= ${min}, got "${raw}"`);
+  return value;
+}
+
+/**
+ * `--tls`: a generated CA and certificate, the CA written to `--ca-file` (default in the temp
+ * directory) for clients to trust; or `--tls-cert`/`--tls-key` files of your own (which imply --tls).
+ */
+async function loadTls(opts: EmulatorCommandOptions): Promise<{ tls: true | { cert: string; key: string }; caFile?: string } | null> {
+  if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new Error('--tls-cert and --tls-key go together');
+  if (opts.tlsCert !== undefined && opts.tlsKey !== undefined) {
+    return { tls: { cert: await readFile(opts.tlsCert, 'utf8'), key: await readFile(opts.tlsKey, 'utf8') } };
+  }
+  if (!opts.tls) return null;
+  return { tls: true, caFile: opts.caFile ?? join(tmpdir(), `swas-emulator-ca-${process.pid}.pem`) };
 }
 
 function parsePort(raw: string): number {
@@ -46,17 +75,29 @@ export async function runEmulatorCommand(
 ): Promise<void> {
   const faultSeed = Number(opts.faultSeed);
   if (!Number.isInteger(faultSeed)) throw new Error(`--fault-seed must be an integer, got "${opts.faultSeed}"`);
+  const tls = await loadTls(opts);
   const emu = await startEmulator({
     port: parsePort(opts.port),
     host: opts.host,
     seed: await loadCliSeed(opts),
     faultSeed,
+    rateLimit: {
+      limit: parseWholeNumber(opts.rateLimit ?? String(DEFAULT_CLI_RATE_LIMIT.limit), '--rate-limit', 0),
+      windowMs: parseWholeNumber(opts.rateWindowMs ?? String(DEFAULT_CLI_RATE_LIMIT.windowMs), '--rate-window-ms', 1),
+    },
+    ...(tls === null ? {} : { tls: tls.tls }),
   });
+  if (tls?.caFile !== undefined && emu.caCert !== undefined) await writeFile(tls.caFile, emu.caCert, { mode: 0o644 });
   const lines = [`SWAS emulator listening on ${emu.url}`];
   for (const account of emu.credentials) {
     lines.push(`  account ${account.uid}: AccessKeyId ${account.accessKeyId}  AccessKeySecret ${account.accessKeySecret}${account.securityToken ? `  SecurityToken ${account.securityToken}` : ''}`);
   }
-  lines.push(`  SDK: endpoint '${emu.endpoint}', protocol 'http'; admin API: ${emu.url}/_emulator/state`);
+  lines.push(`  SDK: endpoint '${emu.endpoint}', protocol '${emu.protocol}'; admin API: ${emu.url}/_emulator/state`);
+  const limit = emu.rateLimit();
+  lines.push(limit.limit === 0
+    ? '  rate limit: off'
+    : `  rate limit: ${limit.limit} calls per ${limit.windowMs} ms per AccessKey (Throttling.User past it; --rate-limit 0 turns it off)`);
+  if (tls?.caFile !== undefined) lines.push(`  TLS: trust the CA in ${tls.caFile} (this worker: SWAS_ENDPOINT=${emu.url} SWAS_CA_FILE=${tls.caFile})`);
   write(`${lines.join('\n')}\n`);
   if (!stop.aborted) await new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
   await emu.stop();
@@ -73,6 +114,12 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--access-key-id <id>', 'AccessKeyId accepted for the first account')
     .option('--access-key-secret <secret>', 'AccessKeySecret accepted for the first account')
     .option('--fault-seed <n>', 'seed of the fault PRNG', '1')
+    .option('--rate-limit <calls>', 'calls per AccessKey per window before Throttling.User (0: off)', String(DEFAULT_CLI_RATE_LIMIT.limit))
+    .option('--rate-window-ms <ms>', 'length of the rate-limit window', String(DEFAULT_CLI_RATE_LIMIT.windowMs))
+    .option('--tls', 'serve HTTPS with a certificate from a CA generated at start (written to --ca-file)')
+    .option('--ca-file <file>', 'where --tls writes the generated CA certificate (PEM); default in the temp directory')
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate chain (with --tls-key)')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .action(async (opts: EmulatorCommandOptions) => {
       const stop = new AbortController();
       const onSignal = (): void => stop.abort();

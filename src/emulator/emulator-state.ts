@@ -1,4 +1,5 @@
 import { CallLog } from './call-log.js';
+import { CallRateLimit, RATE_LIMIT_OFF, type RateLimitSettings } from './call-rate-limit.js';
 import { FaultPlan } from './fault-plan.js';
 import { ImageStore } from './image-store.js';
 import { NonceCache } from './nonce-cache.js';
@@ -13,20 +14,26 @@ export class EmulatorState {
   readonly faults: FaultPlan;
   readonly log = new CallLog();
   readonly nonces = new NonceCache();
+  readonly rateLimit: CallRateLimit;
   private seed: ParsedSeed;
 
-  constructor(seed: SeedDocument, readonly now: () => Date, private readonly faultSeed: number) {
+  constructor(seed: SeedDocument, readonly now: () => Date, private readonly faultSeed: number, rateLimit: RateLimitSettings = RATE_LIMIT_OFF) {
     this.seed = parseSeed(seed);
+    this.rateLimit = new CallRateLimit(rateLimit);
     this.store = new ImageStore(this.seed, now, faultSeed);
     this.faults = new FaultPlan(faultSeed);
   }
 
-  /** Back to the start seed (or a new one): images, faults, call log and nonces all cleared. */
+  /**
+   * Back to the start seed (or a new one): images, faults, call log and nonces all cleared, keys'
+   * run-time status and permission changes undone. The rate limit's setting stays; its windows restart.
+   */
   reset(seed?: SeedDocument): void {
     if (seed !== undefined) this.seed = parseSeed(seed);
     this.store = new ImageStore(this.seed, this.now, this.faultSeed);
     this.faults.clear();
     this.log.clear();
     this.nonces.clear();
+    this.rateLimit.reset();
   }
 }

@@ -7,6 +7,8 @@ export interface ErrorBody {
   Code: string;
   Message: string;
   Recommend: string;
+  /** Present on RAM denials (403 Forbidden.RAM / NoPermission); the SDK maps it to `accessDeniedDetail`. */
+  AccessDeniedDetail?: unknown;
 }
 
 export function errorBody(error: ApiError, requestId: string, hostId: string): ErrorBody {
@@ -16,5 +18,6 @@ export function errorBody(error: ApiError, requestId: string, hostId: string): E
     Code: error.code,
     Message: error.message,
     Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(error.code)}&product=SWAS-OPEN&requestId=${requestId}`,
+    ...error.bodyFields,
   };
 }

@@ -1,4 +1,6 @@
 import { createRandom, pick, randomHex, randomInt, type Random } from './prng.js';
+import type { KeyPermissionsInput } from './permissions-format.js';
+import { DEFAULT_REGIONS } from './regions.js';
 import type { SeedDocument, ImageFieldsInput } from './seed-format.js';
 
 export interface GenerateSeedOptions {
@@ -12,6 +14,24 @@ export interface GenerateSeedOptions {
   seed?: number;
   /** Also give every account an STS credential (AccessKeyId `STS.…` + security token). Default false. */
   sts?: boolean;
+  /**
+   * Make one account's keys RAM identities whose policy lacks these regions: ListCustomImages is
+   * allowed in every other region of the catalogue and implicitly denied (403 Forbidden.RAM) in
+   * these. `account` is the index of the account (default 0). Default: every key is a root key.
+   */
+  keyLacksRegions?: { account?: number; regions: readonly string[]; deniedCode?: 'Forbidden.RAM' | 'NoPermission' };
+}
+
+/** A RAM policy allowing ListCustomImages everywhere in the catalogue but in `lacking`. */
+export function policyLackingRegions(lacking: readonly string[], deniedCode: 'Forbidden.RAM' | 'NoPermission' = 'Forbidden.RAM'): KeyPermissionsInput {
+  return {
+    deniedCode,
+    statements: [{
+      effect: 'Allow',
+      actions: ['swas-open:ListCustomImages'],
+      regions: DEFAULT_REGIONS.map((r) => r.regionId).filter((id) => !lacking.includes(id)),
+    }],
+  };
 }
 
 export const DEFAULT_SAMPLE_REGIONS = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'ap-southeast-1'] as const;
@@ -92,15 +112,21 @@ export function generateSeed(options: GenerateSeedOptions = {}): SeedDocument {
   const perRegion = options.imagesPerRegion ?? 12;
   const uids = new Set<string>();
   while (uids.size < accountCount) uids.add(accountUid(random));
-  const accounts = [...uids].map((uid) => ({
-    uid,
-    accessKeys: [
-      { accessKeyId: `LTAI5t${alnum(random, 18)}`, accessKeySecret: alnum(random, 30) },
-      ...(options.sts
-        ? [{ accessKeyId: `STS.${alnum(random, 24)}`, accessKeySecret: alnum(random, 40), securityToken: `CAIS${alnum(random, 120)}` }]
-        : []),
-    ],
-  }));
+  const lacking = options.keyLacksRegions;
+  const accounts = [...uids].map((uid, index) => {
+    const permissions = lacking !== undefined && (lacking.account ?? 0) === index
+      ? { permissions: policyLackingRegions(lacking.regions, lacking.deniedCode) }
+      : {};
+    return {
+      uid,
+      accessKeys: [
+        { accessKeyId: `LTAI5t${alnum(random, 18)}`, accessKeySecret: alnum(random, 30), ...permissions },
+        ...(options.sts
+          ? [{ accessKeyId: `STS.${alnum(random, 24)}`, accessKeySecret: alnum(random, 40), securityToken: `CAIS${alnum(random, 120)}`, ...permissions }]
+          : []),
+      ],
+    };
+  });
   const images: ImageFieldsInput[] = [];
   accounts.forEach((account, a) => {
     for (const regionId of regions) {

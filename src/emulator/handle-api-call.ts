@@ -1,5 +1,7 @@
 import { ApiError } from './api-error.js';
 import { authenticateRequest, type Principal } from './authenticate-request.js';
+import { authorizeCall } from './authorize-call.js';
+import { checkEndpointRegion } from './endpoint-region.js';
 import { errorBody } from './error-response.js';
 import type { EmulatorState } from './emulator-state.js';
 import type { FaultDecision, TerminalFault } from './fault-plan.js';
@@ -66,6 +68,7 @@ export function handleApiCall(state: EmulatorState, req: ApiRequest, requestId: 
     }
     const principal = authenticateRequest(req, { credential: (id) => state.store.credential(id), nonces: state.nonces, now: state.now });
     outcome.principal = principal;
+    state.rateLimit.check(principal.accessKeyId, state.now().getTime());
     if (!state.faults.empty) {
       decision = state.faults.decide({
         accountUid: principal.accountUid,
@@ -96,6 +99,15 @@ export function handleApiCall(state: EmulatorState, req: ApiRequest, requestId: 
 function listCustomImages(state: EmulatorState, req: ApiRequest, principal: Principal, requestId: string, decision: FaultDecision | undefined): Buffer {
   const query = parseListCustomImagesQuery(req.params);
   if (!state.store.hasRegion(query.regionId)) throw invalidRegion(query.regionId);
+  checkEndpointRegion(req.headers.host, query.regionId);
+  if (principal.permissions !== undefined) {
+    const permissions = principal.permissions;
+    authorizeCall(permissions, {
+      type: permissions.principalType ?? (principal.viaSts ? 'AssumedRoleUser' : 'SubUser'),
+      ownerUid: principal.accountUid,
+      displayName: permissions.displayName ?? (principal.viaSts ? 'swas-inventory-role:session' : 'swas-inventory-user'),
+    }, { action: 'ListCustomImages', regionId: query.regionId, accountUid: principal.accountUid, imageIds: query.imageIds });
+  }
   const visible = state.store.visibleImages(principal.accountUid, query.regionId, query.share);
   const page = pageOfImages(visible, query);
   if (decision?.drift) applyDrift(state, decision.drift, principal.accountUid, query.regionId, page.items);

@@ -5,6 +5,7 @@ import {
   accountUidSchema, imageFieldsSchema, imagePatchSchema,
   type AccountSeed, type ImageFieldsInput, type ParsedSeed,
 } from './seed-format.js';
+import { keyPatchSchema, type KeyPermissions, type KeyStatus } from './permissions-format.js';
 import { prettifyError, type z } from 'zod';
 
 export type StoredImage = Omit<z.output<typeof imageFieldsSchema>, 'imageId' | 'creationTime'> & {
@@ -18,6 +19,8 @@ export interface Credential {
   accessKeySecret: string;
   securityToken?: string;
   expiresAt?: string;
+  status: KeyStatus;
+  permissions?: KeyPermissions;
 }
 
 /** `yyyy-MM-ddTHH:mm:ssZ`, the only CreationTime shape the API returns. */
@@ -45,13 +48,33 @@ export class ImageStore {
     this.accounts = seed.accounts;
     this.regions = seed.regions ?? DEFAULT_REGIONS;
     for (const account of seed.accounts) {
-      for (const key of account.accessKeys) this.credentials.set(key.accessKeyId, { accountUid: account.uid, ...key });
+      // A copy: run-time key changes must not leak into the seed that reset() goes back to.
+      for (const key of account.accessKeys) this.credentials.set(key.accessKeyId, structuredClone({ accountUid: account.uid, ...key }));
     }
     for (const image of seed.images) this.insert(image);
   }
 
   credential(accessKeyId: string): Credential | undefined {
     return this.credentials.get(accessKeyId);
+  }
+
+  /**
+   * Changes a key's status or permissions at run time (until the next reset). Returns the key's
+   * public view: never the secret or the token.
+   */
+  updateKey(accessKeyId: string, patch: unknown): PublicKey {
+    const credential = this.credentials.get(accessKeyId);
+    if (!credential) throw new ApiError('AccessKeyNotFound', 404, `No AccessKey ${accessKeyId} in the emulator.`);
+    const parsed = keyPatchSchema.safeParse(patch);
+    if (!parsed.success) throw new ApiError('InvalidKeyPatch', 400, prettifyError(parsed.error));
+    if (parsed.data.status !== undefined) credential.status = parsed.data.status;
+    if (parsed.data.permissions === null) delete credential.permissions;
+    else if (parsed.data.permissions !== undefined) credential.permissions = parsed.data.permissions;
+    return publicKey(credential);
+  }
+
+  keys(): PublicKey[] {
+    return [...this.credentials.values()].map(publicKey);
   }
 
   hasRegion(regionId: string): boolean {
@@ -150,6 +173,19 @@ export class ImageStore {
       if (!this.images.has(id)) return id;
     }
   }
+}
+
+/** A key as the admin API shows it: no secret, no token. */
+export interface PublicKey {
+  accessKeyId: string;
+  accountUid: string;
+  sts: boolean;
+  status: KeyStatus;
+  permissions: KeyPermissions | null;
+}
+
+function publicKey(c: Credential): PublicKey {
+  return { accessKeyId: c.accessKeyId, accountUid: c.accountUid, sts: c.securityToken !== undefined, status: c.status, permissions: c.permissions ?? null };
 }
 
 export function compareListingOrder(a: StoredImage, b: StoredImage): number {

@@ -3,16 +3,22 @@ import type { CallRecord } from './call-log.js';
 import { EmulatorState } from './emulator-state.js';
 import type { FaultRule, FaultRuleInput } from './fault-rule-format.js';
 import { generateSeed, type GenerateSeedOptions } from './generate-seed.js';
-import type { StoredImage } from './image-store.js';
+import type { PublicKey, StoredImage } from './image-store.js';
+import type { KeyPatch } from './permissions-format.js';
+import { parseRateLimit, RATE_LIMIT_OFF, type RateLimitSettings } from './call-rate-limit.js';
 import type { ImageFieldsInput, ImagePatch, SeedDocument } from './seed-format.js';
 import { EmulatorServer } from './server.js';
+import { generateTlsIdentity } from './tls-certificate.js';
 
 export { generateSeed, DEFAULT_SAMPLE_REGIONS, type GenerateSeedOptions } from './generate-seed.js';
 export { parseSeed, type SeedDocument, type ImageFieldsInput, type ImagePatch, type ImageStatus } from './seed-format.js';
 export { DEFAULT_REGIONS, regionEndpoint, type RegionInfo } from './regions.js';
 export type { FaultRule, FaultRuleInput, OddTypeVariant } from './fault-rule-format.js';
 export type { CallRecord } from './call-log.js';
-export type { StoredImage } from './image-store.js';
+export type { StoredImage, PublicKey } from './image-store.js';
+export type { KeyPatch, KeyPermissionsInput, PermissionStatement, PrincipalType, KeyStatus } from './permissions-format.js';
+export { DEFAULT_CLI_RATE_LIMIT, type RateLimitSettings } from './call-rate-limit.js';
+export { customImageArn } from './authorize-call.js';
 export type { WireCustomImage, ListCustomImagesBody } from './list-custom-images.js';
 export { API_VERSION, ACTIONS } from './handle-api-call.js';
 export { ApiError } from './api-error.js';
@@ -33,6 +39,17 @@ export interface StartEmulatorOptions {
   faults?: FaultRuleInput[];
   /** The server clock, for clock-skew and STS-expiry tests. Default `() => new Date()`. */
   now?: () => Date;
+  /**
+   * The gateway's per-AccessKey call budget (`Throttling.User` past it). Default off here, so
+   * tests see only the faults they ask for; the `emulator` command defaults to
+   * DEFAULT_CLI_RATE_LIMIT (10 calls per second per AccessKey).
+   */
+  rateLimit?: RateLimitSettings;
+  /**
+   * Serve HTTPS only: `true` makes a throw-away CA and a loopback certificate at start (its CA PEM
+   * is the handle's `caCert`); or give your own PEM `cert` (chain) and `key`. Default: plain HTTP.
+   */
+  tls?: true | { cert: string; key: string; caCert?: string };
 }
 
 /** One AccessKey pair the emulator accepts, with the account it belongs to. */
@@ -44,10 +61,13 @@ export interface EmulatorAccount {
 }
 
 export interface EmulatorHandle {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls`) */
   url: string;
-  /** `127.0.0.1:PORT`, what the SDK's Config wants as `endpoint` (with `protocol: 'http'`). */
+  /** `127.0.0.1:PORT`, what the SDK's Config wants as `endpoint` (with `protocol` below). */
   endpoint: string;
+  protocol: 'http' | 'https';
+  /** With `tls`: the PEM of the CA a client must trust (when known). */
+  caCert?: string;
   port: number;
   host: string;
   /** One entry per account: its first AccessKey pair. */
@@ -72,6 +92,14 @@ export interface EmulatorHandle {
   state(): unknown;
   /** Back to the start seed, or to a new one: images, faults, call log and nonces cleared. */
   reset(seed?: SeedDocument): void;
+  /** Every AccessKey without its secret or token: status and RAM permissions. */
+  keys(): PublicKey[];
+  /** Changes a key's status (`Active`/`Inactive`) or permissions (`null`: unrestricted) at run time. */
+  updateKey(accessKeyId: string, patch: KeyPatch): PublicKey;
+  rateLimit(): RateLimitSettings;
+  setRateLimit(settings: RateLimitSettings): void;
+  /** Calls answered Throttling.User by the rate limit (not by faults) since the last reset. */
+  throttledCalls(): number;
 }
 
 function isSeedDocument(seed: SeedDocument | GenerateSeedOptions): seed is SeedDocument {
@@ -91,15 +119,19 @@ function listCredentials(state: EmulatorState, primaryOnly: boolean): EmulatorAc
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<EmulatorHandle> {
   const seedOption = options.seed ?? {};
   const seed = isSeedDocument(seedOption) ? seedOption : generateSeed(seedOption);
-  const state = new EmulatorState(seed, options.now ?? (() => new Date()), options.faultSeed ?? 1);
+  const state = new EmulatorState(seed, options.now ?? (() => new Date()), options.faultSeed ?? 1, options.rateLimit ?? RATE_LIMIT_OFF);
   for (const rule of options.faults ?? []) state.faults.add(rule);
-  const server = new EmulatorServer(state);
   const host = options.host ?? '127.0.0.1';
+  const tls = options.tls === true ? await generateTlsIdentity([host]) : options.tls;
+  const server = new EmulatorServer(state, tls);
   const port = await server.listen(options.port ?? 0, host);
   const shownHost = host.includes(':') ? `[${host}]` : host;
+  const protocol = tls ? 'https' : 'http';
   return {
-    url: `http://${shownHost}:${port}`,
+    url: `${protocol}://${shownHost}:${port}`,
     endpoint: `${shownHost}:${port}`,
+    protocol,
+    ...(tls?.caCert === undefined ? {} : { caCert: tls.caCert }),
     port,
     host,
     get accounts() {
@@ -125,5 +157,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     clearCallLog: () => state.log.clear(),
     state: () => publicState(state),
     reset: (newSeed) => state.reset(newSeed),
+    keys: () => state.store.keys(),
+    updateKey: (id, patch) => state.store.updateKey(id, patch),
+    rateLimit: () => state.rateLimit.settings,
+    setRateLimit: (settings) => state.rateLimit.set(parseRateLimit(settings)),
+    throttledCalls: () => state.rateLimit.throttled,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KEY_STATUSES, keyPermissionsSchema } from './permissions-format.js';
 
 /**
  * The documented JSON seed format (docs/EMULATOR.md). It is the emulator's own format, in
@@ -30,6 +31,10 @@ export const accessKeySchema = z.object({
   securityToken: z.string().min(1).optional(),
   /** STS expiry (ISO 8601); after it the token is refused with InvalidSecurityToken.Expired. */
   expiresAt: z.string().datetime().optional(),
+  /** `Inactive`: refused with InvalidAccessKeyId.Inactive (a key disabled in the console). Default `Active`. */
+  status: z.enum(KEY_STATUSES).default('Active'),
+  /** RAM permissions (permissions-format.ts). Absent: the account's own key, allowed everything. */
+  permissions: keyPermissionsSchema.optional(),
 });
 
 export const accountSchema = z.object({

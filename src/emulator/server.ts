@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { Socket } from 'node:net';
 import { prettifyError, ZodError } from 'zod';
 import { ApiError } from './api-error.js';
@@ -40,19 +41,23 @@ function sendJson(res: ServerResponse, status: number, headers: Record<string, s
   res.end(bytes);
 }
 
-/** The emulator's HTTP server: admin routes under /_emulator, the API everywhere else. */
+/**
+ * The emulator's HTTP(S) server: admin routes under /_emulator, the API everywhere else. With
+ * `tls` it speaks only HTTPS (as the real endpoints do), the admin API included.
+ */
 export class EmulatorServer {
-  readonly server: http.Server;
+  readonly server: http.Server | https.Server;
   private readonly timers = new Set<() => void>();
   private readonly sockets = new Set<Socket>();
 
-  constructor(private readonly state: EmulatorState) {
-    this.server = http.createServer((req, res) => {
+  constructor(private readonly state: EmulatorState, tls?: { cert: string; key: string }) {
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
       this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ Code: 'EmulatorBug', Message: String(error) }));
         else res.destroy();
       });
-    });
+    };
+    this.server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, onRequest) : http.createServer(onRequest);
     this.server.keepAliveTimeout = 65_000;
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);

@@ -10,13 +10,19 @@ export interface ParsedAuthorization {
 }
 
 /**
- * Which code a V3 signature mismatch returns is UNVERIFIED in the reference; the emulator answers
- * `IncompleteSignature` (the V3 gateway's wording), see docs/EMULATOR.md.
+ * The gateway tells two things apart: a signature that is computed but wrong
+ * (`SignatureDoesNotMatch`, "Specified signature does not match our calculation.", with the
+ * server's StringToSign so a client can compare) and a signature with pieces missing or malformed
+ * (`IncompleteSignature`, "The request signature does not conform to Aliyun standards."). Both 400.
  */
-export const SIGNATURE_MISMATCH_CODE = 'IncompleteSignature';
+export const SIGNATURE_MISMATCH_CODE = 'SignatureDoesNotMatch';
+export const INCOMPLETE_SIGNATURE_CODE = 'IncompleteSignature';
 
 const incomplete = (why: string): ApiError =>
-  new ApiError(SIGNATURE_MISMATCH_CODE, 400, `The request signature does not conform to Aliyun standards. ${why}`);
+  new ApiError(INCOMPLETE_SIGNATURE_CODE, 400, `The request signature does not conform to Aliyun standards. ${why}`);
+
+export const signatureMismatch = (detail: string): ApiError =>
+  new ApiError(SIGNATURE_MISMATCH_CODE, 400, `Specified signature does not match our calculation. ${detail}`);
 
 export function parseAuthorization(header: string | undefined): ParsedAuthorization {
   if (header === undefined || header.trim() === '') throw incomplete('The Authorization header is missing.');
@@ -65,7 +71,10 @@ export interface SignatureCheckInput {
   accessKeySecret: string;
 }
 
-/** Throws IncompleteSignature with the server's string-to-sign (as the real gateway does). */
+/**
+ * Throws SignatureDoesNotMatch with the server's StringToSign (as the real gateway does). Only the
+ * StringToSign: the canonical request would echo the security token back into error messages.
+ */
 export function verifySignature(input: SignatureCheckInput): void {
   const toSign = stringToSign(
     canonicalRequest({
@@ -80,6 +89,6 @@ export function verifySignature(input: SignatureCheckInput): void {
   const expected = Buffer.from(signString(input.accessKeySecret, toSign), 'utf8');
   const given = Buffer.from(input.authorization.signature, 'utf8');
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-    throw incomplete(`server string to sign is:${toSign}`);
+    throw signatureMismatch(`server StringToSign is [${toSign}]`);
   }
 }

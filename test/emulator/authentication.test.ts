@@ -39,11 +39,11 @@ describe('signature V3 through the real SDK', () => {
     expect(e.requestId).toMatch(/^[0-9A-F-]{36}$/);
   });
 
-  it('wrong secret: 400 IncompleteSignature with the server string to sign', async () => {
+  it('wrong secret: 400 SignatureDoesNotMatch with the server StringToSign', async () => {
     const e = await sdkError(sdkClient(emu.endpoint, { ...A, accessKeySecret: 'not-the-secret' }).listCustomImages(list()));
     expect(e.statusCode).toBe(400);
-    expect(e.code).toBe('IncompleteSignature');
-    expect(String(e.data?.Message)).toContain('server string to sign is:ACS3-HMAC-SHA256\n');
+    expect(e.code).toBe('SignatureDoesNotMatch');
+    expect(String(e.data?.Message)).toMatch(/^Specified signature does not match our calculation\. server StringToSign is \[ACS3-HMAC-SHA256\n[0-9a-f]{64}\]$/);
   });
 
   it('STS credentials declared in the seed are accepted', async () => {
@@ -98,14 +98,14 @@ describe('rejections the SDK cannot produce (hand-built, signed by the SDK signe
     expect([again.status, again.json.Code]).toEqual([400, 'SignatureNonceUsed']);
   });
 
-  it('a query changed after signing: IncompleteSignature', async () => {
+  it('a query changed after signing: SignatureDoesNotMatch', async () => {
     const res = await rawCall({ ...base(), tamper: (r) => { r.path = '/?RegionId=cn-shanghai'; } });
-    expect([res.status, res.json.Code]).toEqual([400, 'IncompleteSignature']);
+    expect([res.status, res.json.Code]).toEqual([400, 'SignatureDoesNotMatch']);
   });
 
-  it('a body that does not match x-acs-content-sha256: IncompleteSignature naming the payload hash', async () => {
+  it('a body that does not match x-acs-content-sha256: SignatureDoesNotMatch naming the payload hash', async () => {
     const res = await rawCall({ ...base(), form: { PageSize: '5' }, tamper: (r) => { r.body = 'PageSize=6'; } });
-    expect([res.status, res.json.Code]).toEqual([400, 'IncompleteSignature']);
+    expect([res.status, res.json.Code]).toEqual([400, 'SignatureDoesNotMatch']);
     expect(String(res.json.Message)).toContain('x-acs-content-sha256');
   });
 
@@ -160,7 +160,7 @@ describe('rejections the SDK cannot produce (hand-built, signed by the SDK signe
     const get = await rawCall({ ...base(), method: 'GET' });
     expect(get.status).toBe(200);
     const asGet = await sendRaw(emu.port, { ...buildSignedRequest(base()), method: 'GET' });
-    expect([asGet.status, asGet.json.Code]).toEqual([400, 'IncompleteSignature']);
+    expect([asGet.status, asGet.json.Code]).toEqual([400, 'SignatureDoesNotMatch']);
   });
 
   it('the standard error body: RequestId, HostId, Code, Message, Recommend', async () => {

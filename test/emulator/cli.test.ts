@@ -12,9 +12,11 @@ describe('swas-inventory emulator', () => {
     const program = new Command('swas-inventory');
     registerEmulatorCommand(program);
     const cmd = program.commands.find((c) => c.name() === 'emulator');
-    expect(cmd?.options.map((o) => o.long)).toEqual(['--port', '--host', '--seed', '--access-key-id', '--access-key-secret', '--fault-seed']);
+    expect(cmd?.options.map((o) => o.long)).toEqual(['--port', '--host', '--seed', '--access-key-id', '--access-key-secret', '--fault-seed',
+      '--rate-limit', '--rate-window-ms', '--tls', '--ca-file', '--tls-cert', '--tls-key']);
     expect(cmd?.options.find((o) => o.long === '--port')?.defaultValue).toBe('9100');
     expect(cmd?.options.find((o) => o.long === '--host')?.defaultValue).toBe('127.0.0.1');
+    expect(cmd?.options.find((o) => o.long === '--rate-limit')?.defaultValue).toBe('10');
   });
 
   it('prints http://127.0.0.1:PORT and the key pair, serves the SDK with --access-key-id/-secret, stops on abort', async () => {

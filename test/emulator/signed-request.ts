@@ -22,6 +22,8 @@ export interface RawRequestOptions {
   nonce?: string;
   /** HTTP method, signed (default POST). */
   method?: string;
+  /** The Host header, signed (default `127.0.0.1:<port>`). */
+  host?: string;
   /** Changes applied after signing. */
   tamper?: (req: { path: string; headers: Record<string, string>; body: string }) => void;
 }
@@ -40,7 +42,7 @@ export function buildSignedRequest(opts: RawRequestOptions): { path: string; hea
   const body = opts.form ? new URLSearchParams(opts.form).toString() : '';
   const date = opts.date ?? new Date();
   const headers: Record<string, string> = {
-    host: `127.0.0.1:${opts.port}`,
+    host: opts.host ?? `127.0.0.1:${opts.port}`,
     // An empty action/version leaves the header out (for Action/Version given as parameters).
     ...(opts.action === '' ? {} : { 'x-acs-action': opts.action ?? 'ListCustomImages' }),
     ...(opts.version === '' ? {} : { 'x-acs-version': opts.version ?? '2020-06-01' }),
