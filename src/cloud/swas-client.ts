@@ -7,11 +7,13 @@
  * Retries: none here. The SDK only retries when `Config.retryOptions` is set (never done here)
  * and every call gets `autoretry: false`, so one call is one HTTP request; the queue owns retries.
  */
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import swasModule from '@alicloud/swas-open20200601';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import type { Account } from '../config/accounts.js';
-import type { Config, EndpointOverride } from '../config/env.js';
+import { ConfigError, type Config, type EndpointOverride } from '../config/env.js';
 import { createCredential, type SdkCredential } from './credentials.js';
 
 // CommonJS with `exports.default`: Node's ESM loader hands us the module object, while vite/vitest
@@ -36,7 +38,7 @@ export interface ApiCallInfo {
 }
 
 export interface SwasClientsOptions {
-  config: Pick<Config, 'endpoint' | 'readTimeoutMs' | 'connectTimeoutMs'>;
+  config: Pick<Config, 'endpoint' | 'readTimeoutMs' | 'connectTimeoutMs'> & Partial<Pick<Config, 'caFile'>>;
   /** Awaited before every API call: the place for a per-account rate limiter and call metrics. */
   beforeCall?: (info: ApiCallInfo) => Promise<void> | void;
   /** Read for `access_key` accounts (the accounts file names the variables). Default process.env. */
@@ -46,8 +48,11 @@ export interface SwasClientsOptions {
 export class SwasClients {
   private readonly clients = new Map<string, SwasSdkClient>();
   private readonly credentials = new Map<string, SdkCredential>();
+  private readonly ca: string | undefined;
 
-  constructor(private readonly options: SwasClientsOptions) {}
+  constructor(private readonly options: SwasClientsOptions) {
+    this.ca = trustedCas(options.config.caFile ?? null);
+  }
 
   /** Where ListRegions goes. */
   discoveryEndpoint(): Endpoint {
@@ -72,6 +77,7 @@ export class SwasClients {
         credential: this.credential(account),
         endpoint: endpoint.host,
         protocol: endpoint.protocol,
+        ...(this.ca === undefined ? {} : { ca: this.ca }),
         readTimeout: this.options.config.readTimeoutMs,
         connectTimeout: this.options.config.connectTimeoutMs,
         // A fixed UA makes our traffic identifiable in ActionTrail and in the emulator's logs.
@@ -95,6 +101,22 @@ export class SwasClients {
     }
     return credential;
   }
+}
+
+/**
+ * The SDK passes `ca` to Node's TLS as the whole trust list (it replaces the bundled roots), so
+ * the file's CAs are added to Node's roots: real endpoints keep verifying with SWAS_CA_FILE set.
+ */
+function trustedCas(caFile: string | null): string | undefined {
+  if (caFile === null) return undefined;
+  let pem: string;
+  try {
+    pem = readFileSync(caFile, 'utf8');
+  } catch (error) {
+    throw new ConfigError([`SWAS_CA_FILE: cannot read ${caFile} (${(error as NodeJS.ErrnoException).code ?? 'error'}); it must name a PEM file of CA certificates`]);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError([`SWAS_CA_FILE: ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`]);
+  return [...rootCertificates, pem.trim()].join('\n');
 }
 
 /** RuntimeOptions for one call: no SDK-side retry (retries belong to the queue). */

@@ -25,6 +25,12 @@ export interface Config {
    * A value without a scheme means https. Default: none, meaning real per-region endpoints from ListRegions.
    */
   endpoint: EndpointOverride | null;
+  /**
+   * `SWAS_CA_FILE`: a PEM file of CA certificates trusted for the API's TLS in addition to Node's
+   * bundled roots (a TLS-intercepting proxy, or `emulator --tls`). Read once when the SDK clients
+   * are made. Default: none (Node's roots; NODE_EXTRA_CA_CERTS also works).
+   */
+  caFile: string | null;
   /** `SWAS_REGIONS`: comma list restricting the regions synced. Default: none, meaning every region ListRegions returns. */
   regions: string[] | null;
   /** `SWAS_CONFIG`: path of the accounts file (JSON). Default: none, meaning one account `default` on the default credentials chain. */
@@ -147,6 +153,7 @@ const envSchema = z.object({
   SWAS_DATA_DIR: z.preprocess(unsetIfBlank, z.string().default('./.swas-inventory')),
   REDIS_URL: z.preprocess(unsetIfBlank, urlWithScheme(['redis', 'rediss']).default('redis://127.0.0.1:6379')),
   SWAS_ENDPOINT: endpointVar,
+  SWAS_CA_FILE: optionalText,
   SWAS_REGIONS: regionsVar,
   SWAS_CONFIG: optionalText,
   SWAS_PAGE_SIZE: intVar(100, 1, 100),
@@ -191,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.SWAS_DATA_DIR,
     redisUrl: e.REDIS_URL,
     endpoint: e.SWAS_ENDPOINT ?? null,
+    caFile: e.SWAS_CA_FILE ?? null,
     regions: e.SWAS_REGIONS ?? null,
     accountsFile: e.SWAS_CONFIG ?? null,
     pageSize: e.SWAS_PAGE_SIZE,

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       dataDir: './.swas-inventory',
       redisUrl: 'redis://127.0.0.1:6379',
       endpoint: null,
+      caFile: null,
       regions: null,
       accountsFile: null,
       pageSize: 100,
