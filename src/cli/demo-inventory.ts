@@ -3,15 +3,21 @@
  * of changes. Rounds are replayed from the same seed on every run, so run N sees the world after
  * round N-1 and the database records exactly one round of change per run.
  */
-import { generateSeed, startEmulator, type EmulatorHandle } from '../emulator/index.js';
+import { DEFAULT_CLI_RATE_LIMIT, generateSeed, startEmulator, type EmulatorHandle, type RateLimitSettings } from '../emulator/index.js';
 
 export const DEMO_REGIONS = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'ap-southeast-1'];
 const BIG_REGION = 'cn-hangzhou';
 const BIG_REGION_EXTRA = 108; // + 12 generated = 120 images: two pages at PageSize 100
 
+/**
+ * The demo meets the gateway's flow control as a real account does: the emulator command's
+ * default per-AccessKey limit (10 calls per second).
+ */
+export const DEMO_RATE_LIMIT: RateLimitSettings = DEFAULT_CLI_RATE_LIMIT;
+
 export async function startDemoEmulator(round: number): Promise<EmulatorHandle> {
   const seed = generateSeed({ accounts: 1, regions: DEMO_REGIONS, imagesPerRegion: 12, seed: 2026 });
-  const emu = await startEmulator({ seed });
+  const emu = await startEmulator({ seed, rateLimit: DEMO_RATE_LIMIT });
   const owner = emu.accounts[0]?.uid;
   if (!owner) throw new Error('demo seed has no account');
   for (let i = 0; i < BIG_REGION_EXTRA; i++) {

@@ -4,6 +4,8 @@
  * `permanent` errors). Unknown failures count as transient: a retry is cheap, a lost region is not.
  */
 
+import { ACCESS_DENIED_CODES, describeAccessDenied, readAccessDenied, type AccessDenied } from './access-denied.js';
+
 export type ErrorKind = 'throttled' | 'transient' | 'permanent';
 
 export interface ClassifiedError {
@@ -16,6 +18,8 @@ export interface ClassifiedError {
   retryAfterMs?: number;
   statusCode?: number;
   requestId?: string;
+  /** For a RAM denial (Forbidden.RAM / NoPermission): the AccessDeniedDetail's actionable parts. */
+  accessDenied?: AccessDenied;
 }
 
 /** Codes that will fail the same way on every retry: credentials, permissions, our request. */
@@ -68,6 +72,14 @@ export function classifyError(error: unknown): ClassifiedError {
     return { kind: 'throttled', code: code ?? 'Throttling', ...base, ...(retryAfterMs !== undefined && retryAfterMs >= 0 ? { retryAfterMs } : {}) };
   }
   if (e?.permanent === true) return { kind: 'permanent', code: code ?? name, ...base };
+  if (code !== undefined && ACCESS_DENIED_CODES.test(code)) {
+    const accessDenied = readAccessDenied(e?.accessDeniedDetail ?? asRecord(e?.data)?.AccessDeniedDetail);
+    return {
+      kind: 'permanent', code, ...base,
+      message: `${base.message} ${describeAccessDenied(accessDenied)}`,
+      ...(accessDenied === undefined ? {} : { accessDenied }),
+    };
+  }
   if (code !== undefined && PERMANENT_CODES.some((re) => re.test(code))) return { kind: 'permanent', code, ...base };
   if (code !== undefined && TRANSIENT_CODES.some((re) => re.test(code))) return { kind: 'transient', code, ...base };
   if (statusCode !== undefined && statusCode >= 500) return { kind: 'transient', code: code ?? `HTTP${statusCode}`, ...base };

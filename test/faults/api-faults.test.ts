@@ -87,6 +87,24 @@ describe('fault matrix: API faults through the real SDK', () => {
     }
   });
 
+  rec.scenario("one region denied by the key's RAM policy (real permissions: 403 Forbidden.RAM with AccessDeniedDetail)", async () => {
+    const reports = await runFaultScenario(rec, {
+      passes: 2, faults: [],
+      // The key becomes a RAM user's whose policy lacks cn-beijing, then unrestricted again.
+      faultOn: (world) => {
+        world.emu.updateKey(world.emu.accounts[0]!.accessKeyId, { permissions: { statements: [{ actions: ['swas-open:ListCustomImages'], regions: REGIONS.filter((r) => r !== 'cn-beijing') }] } });
+      },
+      faultOff: (world) => { world.emu.updateKey(world.emu.accounts[0]!.accessKeyId, { permissions: null }); },
+    });
+    for (const report of reports) {
+      expect(report.summary.status).toBe('partial');
+      const failed = report.regions.filter((r) => r.status === 'failed');
+      expect(failed.map((r) => [r.regionId, r.error?.code, r.apiCalls])).toEqual([['cn-beijing', 'Forbidden.RAM', 1]]);
+      expect(failed[0]?.error?.message).toMatch(/RAM denied swas-open:ListCustomImages to SubUser .*no policy allows it \(ImplicitDeny\)/);
+      expect(report.regions.filter((r) => r.status === 'succeeded')).toHaveLength(REGIONS.length - 1);
+    }
+  });
+
   rec.scenario('oddly typed but valid answers (numbers, counts and booleans as strings) record nothing false', async () => {
     const reports = await runFaultScenario(rec, {
       passes: 2,

@@ -84,3 +84,32 @@ describe('classifyError', () => {
     expect(c.message).not.toContain('tok.en');
   });
 });
+
+describe('classifyError: RAM denials', () => {
+  const detail = {
+    PolicyType: 'AccountLevelIdentityBasedPolicy', AuthPrincipalOwnerId: '1234567890123456', AuthPrincipalType: 'AssumedRoleUser',
+    AuthPrincipalDisplayName: 'InventoryReader:sync-1', NoPermissionType: 'ImplicitDeny', AuthAction: 'swas-open:ListCustomImages',
+    EncodedDiagnosticMessage: 'AQEAAAAAZBgxr0U1MjA1NTM1LUM4BBkt',
+  };
+
+  it('is permanent and names the action, the principal and what to do; the encoded diagnostic stays out', () => {
+    const c = classifyError(sdkError(ClientError, 403, 'Forbidden.RAM', { accessDeniedDetail: detail }));
+    expect(c).toMatchObject({
+      kind: 'permanent', code: 'Forbidden.RAM', statusCode: 403,
+      accessDenied: { action: 'swas-open:ListCustomImages', principalType: 'AssumedRoleUser', principalName: 'InventoryReader:sync-1', ownerId: '1234567890123456', noPermissionType: 'ImplicitDeny' },
+    });
+    expect(c.message).toContain('RAM denied swas-open:ListCustomImages to AssumedRoleUser "InventoryReader:sync-1" of account 1234567890123456; no policy allows it (ImplicitDeny): grant swas-open:ListCustomImages');
+    expect(c.message).not.toContain(detail.EncodedDiagnosticMessage);
+  });
+
+  it('an explicit Deny says so; a denial without detail (or from the body only) still reads', () => {
+    const explicit = classifyError(sdkError(ClientError, 403, 'NoPermission', { accessDeniedDetail: { ...detail, NoPermissionType: 'ExplicitDeny' } }));
+    expect(explicit.message).toContain('an explicit Deny (AccountLevelIdentityBasedPolicy) refuses it: remove or narrow that Deny');
+    const bare = classifyError(sdkError(ClientError, 403, 'Forbidden.RAM'));
+    expect(bare).toMatchObject({ kind: 'permanent', code: 'Forbidden.RAM' });
+    expect(bare.accessDenied).toBeUndefined();
+    expect(bare.message).toContain('RAM denied the API action to this identity');
+    const fromBody = classifyError(new ClientError({ statusCode: 403, code: 'Forbidden.RAM', message: 'm', data: { AccessDeniedDetail: { AuthAction: 'swas-open:ListCustomImages', AuthPrincipalType: 'SubUser\n\u0000evil' } } }));
+    expect(fromBody.accessDenied).toEqual({ action: 'swas-open:ListCustomImages', principalType: 'SubUser  evil' });
+  });
+});
