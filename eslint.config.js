@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.swas-inventory/**', 'migrations/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.swas-inventory/**', 'migrations/**', 'coverage/**', '.bench-baseline/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

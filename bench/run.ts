@@ -3,7 +3,7 @@
  * and writes the results as JSON. Each figure is a ratio against a baseline measured in this run.
  *   npm run bench                    full sizes, writes bench/results.json and docs/scaling.svg
  *   npm run bench -- --quick         CI smoke: small sizes, figures not judged, bench/results.local.json
- *   npm run bench -- --only ingest,memory   a subset;  --profile adds the CPU profile of ingest and the write-path comparison
+ *   npm run bench -- --only region-cost,ingest   a subset;  --profile adds the CPU profile of ingest and the write-path comparison
  *   npx tsx bench/run.ts --markdown bench/results.json   the table of a results file, as Markdown
  * Exits 1 only when a case crashed.
  */
@@ -13,6 +13,7 @@ import { fanOutCase } from './cases/fan-out.js';
 import { ingestCase } from './cases/ingest.js';
 import { memoryCase } from './cases/memory.js';
 import { profileCase } from './cases/profile.js';
+import { regionCostCase } from './cases/region-cost.js';
 import { reportsCase } from './cases/reports.js';
 import { resyncWritesCase } from './cases/resync-writes.js';
 import { scalingCase } from './cases/scaling.js';
@@ -32,6 +33,7 @@ if (options.markdown) {
 const size = sizes(options.quick);
 
 const cases: Array<{ id: string; run: () => Promise<CaseResult>; optIn?: boolean }> = [
+  { id: 'region-cost', run: () => regionCostCase(size.regionCost) },
   { id: 'fan-out', run: () => fanOutCase(size.fanOut) },
   { id: 'resync', run: () => resyncWritesCase(size.resync) },
   { id: 'ingest', run: () => ingestCase(size.ingest) },
