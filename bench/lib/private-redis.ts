@@ -67,7 +67,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       client = attempt;
     } catch (error) {
       attempt.disconnect();
-      if (i > 50) throw new Error(`private redis-server did not start: ${(error as Error).message}`);
+      if (i > 50) throw new Error(`private redis-server did not start: ${(error as Error).message}`, { cause: error });
       await new Promise((r) => setTimeout(r, 100));
     }
   }
