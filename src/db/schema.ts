@@ -144,6 +144,11 @@ export const regionStates = swas.table(
     account: text('account').notNull(),
     regionId: text('region_id').notNull(),
     lastCompleteListingAt: tstz('last_complete_listing_at'),
+    /**
+     * The database's clock just before the first page of the last listing written here (or found
+     * unchanged) was requested: a listing that started earlier is stale and is refused.
+     */
+    listingStartedAt: tstz('listing_started_at'),
     lastSyncRunId: uuid('last_sync_run_id'),
     lastStatus: text('last_status').notNull(),
     updatedAt: tstz('updated_at').notNull(),

@@ -1,8 +1,8 @@
-import { sql } from 'drizzle-orm';
-import { queryRows, type Db } from '../db/database.js';
-import { lockRegion } from './load-stored-images.js';
-import { recordRegionSync } from './persist-region.js';
-import { RegionWriter } from './region-writer.js';
+import type { Db } from '../db/database.js';
+import { emptyCounts } from './diff-region.js';
+import { recordRegionSync, recordSupersededListing } from './persist-region.js';
+import { databaseClock, recordUnchangedRegion } from './record-unchanged-region.js';
+import { ListingSupersededError, RegionWriter } from './region-writer.js';
 import type { EventKind, RegionListing } from './types.js';
 
 export interface RegionSyncResult {
@@ -24,56 +24,74 @@ export interface RegionContext {
   attempts?: number;
 }
 
+export interface WriteRegionOptions {
+  /**
+   * Try the unchanged-region statement first (default true). Off for listings built in memory
+   * (applyListing), whose raw items need not be what their fields were normalized from.
+   */
+  fastPath?: boolean;
+}
+
 /**
- * One region's transaction: take the region's advisory lock, let `list` stream the listing into
- * the writer, delete what a COMPLETE listing did not see, record the region_syncs row; all or
- * nothing. The time of every event and version is the database's clock once the lock is held,
- * so histories written by workers on different machines stay ordered.
+ * One region: stamp the listing's start with the database's clock, let `list` stream the listing
+ * into the writer, then either record an unchanged region in one statement, or, in the region's
+ * transaction (advisory lock held), write the changes, delete what a COMPLETE listing did not see
+ * and record the region_syncs row, all or nothing. No transaction or lock is held across the API
+ * calls of a small region; a listing older than one already written is refused, never written.
  */
 export async function writeRegion(
   db: Db,
   ctx: RegionContext,
   list: (writer: RegionWriter) => Promise<RegionListing>,
+  options: WriteRegionOptions = {},
 ): Promise<RegionSyncResult> {
-  return db.transaction(async (tx) => {
-    await lockRegion(tx, ctx.account, ctx.regionId);
-    const observedAt = await databaseNow(tx);
-    const where = { runId: ctx.runId, account: ctx.account, regionId: ctx.regionId, observedAt };
-    const writer = new RegionWriter(tx, where);
-    const listing = await list(writer);
-    await writer.flush();
+  const listingStartedAt = await databaseClock(db);
+  const writer = new RegionWriter(db, { runId: ctx.runId, account: ctx.account, regionId: ctx.regionId, listingStartedAt });
+  const attempts = ctx.attempts ?? 1;
+  const result = (listing: RegionListing, status: RegionSyncResult['status'], error: RegionSyncResult['error']): RegionSyncResult => ({
+    account: ctx.account, regionId: ctx.regionId, status, pages: listing.pages, apiCalls: listing.apiCalls,
+    images: listing.imageIds.size, counts: writer.counts, error,
+  });
+  let listing: RegionListing | null = null;
+  try {
+    listing = await list(writer);
     const { complete } = listing.completeness;
+    const items = writer.heldItems;
+    if (options.fastPath !== false && complete && items !== null && await recordUnchangedRegion(db, {
+      runId: ctx.runId, account: ctx.account, regionId: ctx.regionId, listingStartedAt, startedAt: ctx.startedAt,
+      items, pages: listing.pages, apiCalls: listing.apiCalls, attempts,
+    })) {
+      return result(listing, 'succeeded', null);
+    }
+    await writer.flush();
     if (complete) await writer.deleteAbsent(listing.imageIds);
     const status = complete ? 'succeeded' : 'incomplete';
     const incompleteReason = listing.completeness.complete ? undefined : listing.completeness.reason;
+    const { tx, write } = await writer.transaction();
     await recordRegionSync(tx, {
-      ...where, startedAt: ctx.startedAt, status, counts: writer.counts, complete, incompleteReason,
-      pages: listing.pages, apiCalls: listing.apiCalls, imagesSeen: listing.imageIds.size, attempts: ctx.attempts ?? 1,
+      ...write, startedAt: ctx.startedAt, status, counts: writer.counts, complete, incompleteReason, listingStartedAt,
+      pages: listing.pages, apiCalls: listing.apiCalls, imagesSeen: listing.imageIds.size, attempts,
     });
+    await writer.commit();
+    return result(listing, status, incompleteReason === undefined ? null : { code: 'ListingIncomplete', message: incompleteReason });
+  } catch (error) {
+    await writer.rollback(error);
+    if (!(error instanceof ListingSupersededError)) throw error;
+    const pages = listing?.pages ?? 0;
+    const apiCalls = listing?.apiCalls ?? 0;
+    await recordSupersededListing(db, { runId: ctx.runId, account: ctx.account, regionId: ctx.regionId, startedAt: ctx.startedAt, attempts, pages, apiCalls, message: error.message });
     return {
-      account: ctx.account,
-      regionId: ctx.regionId,
-      status,
-      pages: listing.pages,
-      apiCalls: listing.apiCalls,
-      images: listing.imageIds.size,
-      counts: writer.counts,
-      error: incompleteReason === undefined ? null : { code: 'ListingIncomplete', message: incompleteReason },
+      account: ctx.account, regionId: ctx.regionId, status: 'incomplete', pages, apiCalls, images: 0, counts: emptyCounts(),
+      error: { code: error.code, message: error.message },
     };
-  });
+  }
 }
 
 /** diff -> persist for a listing already in memory (tests, imports): the same writer as the sync. */
 export function applyListing(db: Db, listing: RegionListing, ctx: { runId: string; startedAt: Date; attempts?: number }): Promise<RegionSyncResult> {
   return writeRegion(db, { ...ctx, account: listing.accountName, regionId: listing.regionId }, async (writer) => {
     await writer.begin(1);
-    await writer.page(listing.images);
+    await writer.page(listing.images.map((image) => ({ imageId: image.imageId, raw: image.raw, observed: image })));
     return listing;
-  });
-}
-
-async function databaseNow(tx: Db): Promise<Date> {
-  const [row] = await queryRows<{ now: Date | string }>(tx, sql`select clock_timestamp() as now`);
-  if (!row) throw new Error('database returned no clock');
-  return row.now instanceof Date ? row.now : new Date(row.now);
+  }, { fastPath: false });
 }

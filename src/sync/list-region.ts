@@ -4,9 +4,10 @@
  * settles the result is returned marked incomplete (not thrown): what was seen is still upserted,
  * but an incomplete listing yields no deletions. Failures (API errors, malformed data) throw.
  *
- * Pages stream: with a `sink`, each page's new images are handed over as they arrive and nothing
- * is accumulated, so memory stays flat however large the region. Without one, images are
- * collected into the result (tests, small tools).
+ * Pages stream: with a `sink`, each page's new items are handed over as they arrive (id and raw
+ * item only: the sink normalizes what it needs) and nothing is accumulated, so memory stays flat
+ * however large the region. Without one, images are collected and normalized into the result
+ * (tests, small tools).
  */
 import type { Account } from '../config/accounts.js';
 import type { Config } from '../config/env.js';
@@ -15,13 +16,16 @@ import type { RegionTarget } from '../cloud/list-regions.js';
 import type { SwasClients } from '../cloud/swas-client.js';
 import { ListingCheck } from './check-listing.js';
 import { fetchPages, type ApiCallCounter, type PageFetcher } from './fetch-region.js';
-import { normalizeImage } from './normalize-image.js';
-import type { ListingCompleteness, ObservedImage, RegionListing } from './types.js';
+import { listedItem, normalizeImage } from './normalize-image.js';
+import type { ListedItem, ListingCompleteness, RegionListing } from './types.js';
 
-/** Where a streamed listing goes. `begin` starts each attempt: a re-list must discard the last one. */
+/**
+ * Where a streamed listing goes. `begin` starts each attempt: a re-list must discard the last one.
+ * Items arrive unique and not yet normalized (see ListedItem).
+ */
 export interface ListingSink {
   begin(attempt: number): Promise<void>;
-  page(images: ObservedImage[]): Promise<void>;
+  page(items: ListedItem[]): Promise<void>;
 }
 
 export interface ListRegionOptions {
@@ -54,10 +58,10 @@ export async function listRegionWith(
   if (config.listingAttempts < 1) throw new Error(`listRegion: listingAttempts must be at least 1 (got ${config.listingAttempts})`);
   const counter = options.counter ?? { apiCalls: 0 };
   const callsBefore = counter.apiCalls;
-  let collected: ObservedImage[] = [];
+  let collected: ListedItem[] = [];
   const sink: ListingSink = options.sink ?? {
     begin: async () => { collected = []; },
-    page: async (images) => { collected.push(...images); },
+    page: async (items) => { collected.push(...items); },
   };
 
   let check = new ListingCheck(config.pageSize);
@@ -74,7 +78,7 @@ export async function listRegionWith(
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     })) {
       pageCount += 1;
-      const images = page.items.map((item) => normalizeImage(item, regionId));
+      const images = page.items.map((item) => listedItem(item, regionId));
       await sink.page(check.add({ pageNumber: page.pageNumber, totalCount: page.totalCount, images }));
     }
     completeness = check.finish();
@@ -86,7 +90,7 @@ export async function listRegionWith(
   return {
     accountName,
     regionId,
-    images: collected,
+    images: collected.map((item) => item.observed ?? normalizeImage(item.raw, regionId)),
     imageIds: check.seen,
     completeness,
     pages: pageCount,

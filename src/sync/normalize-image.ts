@@ -9,7 +9,7 @@
  * (as String.prototype.toWellFormed does); `raw` is cleaned the same way, keys included.
  */
 import { z } from 'zod';
-import type { ImageFields, ImageTag, ObservedImage } from './types.js';
+import type { ImageFields, ImageTag, ListedItem, ObservedImage } from './types.js';
 import { MalformedResponseError, previewValue } from './errors.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -232,6 +232,28 @@ export function normalizeImage(item: unknown, regionId: string): ObservedImage {
     createInstances: p.CreateInstances,
   };
   return { imageId: p.ImageId, fields, tags: p.Tags, raw };
+}
+
+/**
+ * The cheap part of normalizing, for every item of every listing: the id (checked as the schema
+ * checks it) and the item cleaned for Postgres. Throws MalformedResponseError, as normalizeImage
+ * does, for an item without a usable ImageId; every other check waits until the region turns out
+ * to have changed.
+ */
+export function listedItem(item: unknown, regionId: string): ListedItem {
+  const id = typeof item === 'object' && item !== null && !Array.isArray(item) ? (item as Record<string, unknown>).ImageId : undefined;
+  const imageId = typeof id === 'string' ? cleanText(id) : '';
+  if (imageId.trim() === '') {
+    normalizeImage(item, regionId);
+    throw new MalformedResponseError(regionId, 'ImageId is missing or empty', null);
+  }
+  let raw: Record<string, unknown>;
+  try {
+    raw = cleanJson(item) as Record<string, unknown>;
+  } catch {
+    throw new MalformedResponseError(regionId, 'the item is nested too deeply to store', imageId);
+  }
+  return { imageId, raw };
 }
 
 function imageIdOf(item: unknown): string | null {

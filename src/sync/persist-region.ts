@@ -136,6 +136,8 @@ export interface RegionSyncRecord extends WriteContext {
   apiCalls: number;
   imagesSeen: number;
   attempts?: number;
+  /** The listing's start stamp: region_states keeps it so an older listing is refused later. */
+  listingStartedAt: Date;
 }
 
 /** The region's region_syncs row and region_states, in the same transaction as its data. */
@@ -193,6 +195,7 @@ export async function recordRegionSync(tx: Db, input: RegionSyncRecord): Promise
     lastSyncRunId: input.runId,
     lastStatus: status,
     updatedAt: now,
+    listingStartedAt: input.listingStartedAt,
     ...(input.complete ? { lastCompleteListingAt: input.observedAt } : {}),
   };
   const { account: _sa, regionId: _sr, ...stateUpdate } = state;
@@ -200,4 +203,22 @@ export async function recordRegionSync(tx: Db, input: RegionSyncRecord): Promise
     .insert(regionStates)
     .values(state)
     .onConflictDoUpdate({ target: [regionStates.account, regionStates.regionId], set: stateUpdate });
+}
+
+/**
+ * A listing refused as stale (ListingSupersededError): its region_syncs row says so, unless the
+ * run already recorded the region (a re-delivered job whose newer copy committed): that row stays.
+ * region_states is left to the newer listing.
+ */
+export async function recordSupersededListing(db: Db, input: {
+  runId: string; account: string; regionId: string; startedAt: Date; attempts: number; pages: number; apiCalls: number; message: string;
+}): Promise<void> {
+  await db
+    .insert(regionSyncs)
+    .values({
+      syncRunId: input.runId, account: input.account, regionId: input.regionId, status: 'incomplete', attempts: input.attempts,
+      pages: input.pages, apiCalls: input.apiCalls, errorCode: 'ListingSuperseded', errorMessage: input.message.slice(0, 2000),
+      startedAt: input.startedAt, finishedAt: new Date(),
+    })
+    .onConflictDoNothing({ target: [regionSyncs.syncRunId, regionSyncs.account, regionSyncs.regionId] });
 }

@@ -58,6 +58,18 @@ export interface ObservedImage {
   raw: Record<string, unknown>;
 }
 
+/**
+ * One listed item before the schema has run: its id and the item as received, cleaned of what
+ * Postgres refuses. An unchanged region is decided on these alone; only a changed one is
+ * normalized (zod) and diffed.
+ */
+export interface ListedItem {
+  imageId: string;
+  raw: Record<string, unknown>;
+  /** Already normalized (a listing built in memory, see applyListing): used as it is. */
+  observed?: ObservedImage;
+}
+
 /** What the database holds for one image of one (account, region) before a sync. */
 export interface StoredImage {
   imageId: string;
