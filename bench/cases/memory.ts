@@ -80,7 +80,7 @@ export async function memoryCase(opts: MemoryOptions): Promise<CaseResult> {
       large: { images: opts.large, peakRssMb: round(largeMb, 1), baselineRssMb: round(large.baselineRssBytes / MB, 1), ms: round(large.ms, 0) },
     },
     notes: [
-      'Peak RSS is the whole CLI process (node dist/src/cli/main.js sync --json), Node and every loaded module included; the RSS right after Node started is in the details (baselineRssMb).',
+      'Peak RSS is the whole CLI process (node dist/src/cli/main.js sync), Node and every loaded module included; the RSS right after Node started is in the details (baselineRssMb).',
     ],
   };
 }
