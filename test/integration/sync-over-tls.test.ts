@@ -15,6 +15,7 @@ import { customImages } from '../../src/db/schema.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { generateSeed, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import { runEmulatorCommand } from '../../src/emulator/cli.js';
+import { generateTlsIdentity } from '../../src/emulator/tls-certificate.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import { runSync } from '../../src/sync/run-sync.js';
 import { createTestDatabase } from '../helpers/databases.js';
@@ -90,5 +91,30 @@ describe('emulator over HTTPS', () => {
     expect(printed).toContain('rate limit: 10 calls per 1000 ms per AccessKey');
     stop.abort();
     await running;
+  });
+
+  it('`emulator --tls-cert/--tls-key` serves a certificate of your own', async () => {
+    const identity = await generateTlsIdentity();
+    const dir = path.dirname(caFile);
+    await writeFile(path.join(dir, 'own.crt'), identity.cert);
+    await writeFile(path.join(dir, 'own.key'), identity.key);
+    const stop = new AbortController();
+    let printed = '';
+    let ready: () => void = () => undefined;
+    const printedOnce = new Promise<void>((resolve) => { ready = resolve; });
+    const running = runEmulatorCommand(
+      { port: '0', host: '127.0.0.1', faultSeed: '1', tlsCert: path.join(dir, 'own.crt'), tlsKey: path.join(dir, 'own.key') },
+      stop.signal, (t) => { printed += t; ready(); });
+    await printedOnce;
+    const endpoint = /listening on https:\/\/(127\.0\.0\.1:\d+)/.exec(printed)?.[1];
+    expect(endpoint).toBeDefined();
+    const client = new Client(new $OpenApiUtil.Config({ accessKeyId: 'x', accessKeySecret: 'y', endpoint, protocol: 'https', regionId: 'cn-hangzhou', ca: identity.caCert }));
+    // The TLS handshake succeeded against our own CA: the refusal is the gateway's, about the key.
+    const error = await client.listRegions(new ListRegionsRequest({})).catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('InvalidAccessKeyId.NotFound');
+    expect(printed).not.toContain('PRIVATE KEY');
+    stop.abort();
+    await running;
+    await expect(runEmulatorCommand({ port: '0', host: '127.0.0.1', faultSeed: '1', tlsCert: 'only-cert.pem' }, AbortSignal.abort())).rejects.toThrow(/go together/);
   });
 });
