@@ -1,7 +1,15 @@
-import Table from 'cli-table3';
+/**
+ * The `sync` summary in each format. JSON is one object (the run and its `regions`); CSV is one
+ * row per region with exactly the keys of `regions[]`; the table is those rows plus a last line
+ * with the run's outcome.
+ */
+import type { Layout, OutputFormat } from '../reports/format/columns.js';
+import { formatJson } from '../reports/format/format-json.js';
+import { formatRows } from '../reports/format/format-rows.js';
+import type { TableOptions } from '../reports/format/format-table.js';
 import type { RunSyncReport } from '../sync/run-sync.js';
 
-/** The `sync --json` document: one object, stable keys, for scripts. */
+/** The `sync --format json` document: one object, stable keys, for scripts. */
 export function syncReportJson(report: RunSyncReport) {
   return {
     runId: report.runId,
@@ -23,14 +31,21 @@ export function syncReportJson(report: RunSyncReport) {
   };
 }
 
-export function syncReportTable(report: RunSyncReport): string {
-  const table = new Table({
-    head: ['account', 'region', 'status', 'pages', 'images', 'created', 'updated', 'status chg', 'tags chg', 'deleted', 'restored', 'error'],
-    style: { head: [], border: [] },
-  });
-  for (const r of syncReportJson(report).regions) {
-    table.push([r.account, r.regionId, r.status, r.pages, r.images, r.created, r.updated, r.statusChanged, r.tagsChanged, r.deleted, r.restored,
-      r.error === null ? '' : r.error.length > 60 ? `${r.error.slice(0, 57)}...` : r.error]);
-  }
-  return `${table.toString()}\nrun ${report.runId}: ${report.summary.status}\n`;
+const count = (key: string, header: string, drop: number) => ({ key, header, align: 'right' as const, drop });
+
+export const SYNC_LAYOUT: Layout = {
+  fields: ['account', 'regionId', 'status', 'pages', 'images', 'created', 'updated', 'statusChanged', 'tagsChanged', 'deleted', 'restored', 'error'],
+  columns: [
+    { key: 'account', header: 'Account', drop: 4 }, { key: 'regionId', header: 'Region' }, { key: 'status', header: 'Status' },
+    count('pages', 'Pages', 6), count('images', 'Images', 1), count('created', 'Created', 5), count('updated', 'Updated', 5),
+    count('statusChanged', 'Status chg', 5), count('tagsChanged', 'Tags chg', 5), count('deleted', 'Deleted', 5),
+    count('restored', 'Restored', 5), { key: 'error', header: 'Error', shrinkTo: 24 },
+  ],
+};
+
+export function formatSyncReport(format: OutputFormat, report: RunSyncReport, options: TableOptions = {}): string {
+  const doc = syncReportJson(report);
+  if (format === 'json') return formatJson(doc);
+  const rows = formatRows(format, SYNC_LAYOUT, doc.regions, options);
+  return format === 'csv' ? rows : `${rows}run ${report.runId}: ${report.summary.status}\n`;
 }

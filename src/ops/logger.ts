@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -21,13 +22,20 @@ export interface LoggerOptions {
   pretty?: boolean;
   /** Write to stderr (default) so stdout stays clean for `--json` and table output. */
   destination?: NodeJS.WritableStream;
+  /** Colors in pretty output. Default: unless NO_COLOR is set (no-color.org). */
+  color?: boolean;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const pretty = options.pretty ?? Boolean(process.stderr.isTTY);
   const base = { level: options.level ?? 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
-  if (pretty && !options.destination) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: 2, colorize: true } } });
+  const colorize = options.color ?? !(process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '');
+  if (pretty && options.destination) {
+    // In-thread and synchronous: a one-shot command's last log line is out before its summary.
+    return pino(base, pinoPretty({ destination: options.destination, colorize, sync: true }));
+  }
+  if (pretty) {
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: 2, colorize } } });
   }
   return pino(base, (options.destination ?? process.stderr) as pino.DestinationStream);
 }

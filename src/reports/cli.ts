@@ -4,15 +4,16 @@
  * commander's output configuration (stdout by default).
  */
 import type { Command } from 'commander';
-import type { DatabaseHandle } from '../db/database.js';
 import { addHistoryCommand } from './commands/history-command.js';
 import { addImagesCommand } from './commands/images-command.js';
 import { addReportCommand } from './commands/report-command.js';
 import { addRunsCommand } from './commands/runs-command.js';
 
-export { USAGE_EXIT_CODE } from './commands/command-options.js';
+import type { ReportDeps } from './commands/command-options.js';
 
-export function registerReportCommands(program: Command, deps: { openDb: () => Promise<DatabaseHandle> }): void {
+export { USAGE_EXIT_CODE, type ReportDeps } from './commands/command-options.js';
+
+export function registerReportCommands(program: Command, deps: ReportDeps): void {
   addImagesCommand(program, deps);
   addHistoryCommand(program, deps);
   addReportCommand(program, deps);

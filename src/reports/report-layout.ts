@@ -3,18 +3,18 @@ import type { Column } from './format/columns.js';
 import type { ReportSection } from './sql/report-queries.js';
 
 const IMAGE: Column[] = [
-  { key: 'account', header: 'Account' }, { key: 'regionId', header: 'Region' },
-  { key: 'imageId', header: 'Image' }, { key: 'name', header: 'Name' },
+  { key: 'account', header: 'Account', drop: 3 }, { key: 'regionId', header: 'Region', drop: 2 },
+  { key: 'imageId', header: 'Image' }, { key: 'name', header: 'Name', shrinkTo: 16 },
 ];
 
 export const SECTION_LAYOUT: Record<ReportSection, { title: (p: ReportParameters) => string; columns: Column[] }> = {
   by_region_status: {
     title: () => 'Images by region and status',
-    columns: [{ key: 'regionId', header: 'Region' }, { key: 'status', header: 'Status' }, { key: 'images', header: 'Images' }],
+    columns: [{ key: 'regionId', header: 'Region' }, { key: 'status', header: 'Status' }, { key: 'images', header: 'Images', align: 'right' }],
   },
   by_os_type: {
     title: () => 'Images by OS type',
-    columns: [{ key: 'osType', header: 'OS type' }, { key: 'images', header: 'Images' }],
+    columns: [{ key: 'osType', header: 'OS type' }, { key: 'images', header: 'Images', align: 'right' }],
   },
   failed_or_unavailable: {
     title: () => 'Images in creation_failed or unavailable status',
@@ -22,11 +22,11 @@ export const SECTION_LAYOUT: Record<ReportSection, { title: (p: ReportParameters
   },
   older_than: {
     title: (p) => `Images created more than ${p.olderThanDays} days ago`,
-    columns: [...IMAGE, { key: 'creationTime', header: 'Created' }, { key: 'ageDays', header: 'Age (days)' }],
+    columns: [...IMAGE, { key: 'creationTime', header: 'Created', time: true, drop: 4 }, { key: 'ageDays', header: 'Age (days)', align: 'right' }],
   },
   never_used: {
     title: () => 'Images no instance was created from',
-    columns: [...IMAGE, { key: 'creationTime', header: 'Created' }],
+    columns: [...IMAGE, { key: 'creationTime', header: 'Created', time: true, drop: 4 }],
   },
   missing_tag: {
     title: (p) => `Images missing a required tag (${p.requireTags.join(', ')})`,
@@ -34,7 +34,7 @@ export const SECTION_LAYOUT: Record<ReportSection, { title: (p: ReportParameters
   },
   changes_by_kind: {
     title: (p) => `Changes in the last ${p.changesDays} days by kind`,
-    columns: [{ key: 'kind', header: 'Kind' }, { key: 'events', header: 'Events' }],
+    columns: [{ key: 'kind', header: 'Kind' }, { key: 'events', header: 'Events', align: 'right' }],
   },
 };
 

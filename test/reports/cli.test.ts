@@ -2,11 +2,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Command, CommanderError } from 'commander';
 import { parse } from 'csv-parse/sync';
 import { createTestDatabase } from '../helpers/databases.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
-import { registerReportCommands } from '../../src/reports/cli.js';
+import { runReportCommand, tty } from './helpers/run-command.js';
 import { T, writeScriptedHistory } from './helpers/scripted-history.js';
 
 describe('report commands (pglite)', () => {
@@ -19,20 +18,7 @@ describe('report commands (pglite)', () => {
   afterAll(async () => h?.close());
 
   /** Runs one command line; the shared test database stays open across runs. */
-  async function run(...args: string[]): Promise<{ out: string; err: string; exitCode: number }> {
-    let out = '';
-    let err = '';
-    const program = new Command('swas-inventory').exitOverride()
-      .configureOutput({ writeOut: (s) => { out += s; }, writeErr: (s) => { err += s; } });
-    registerReportCommands(program, { openDb: async () => ({ ...h, close: async () => { closes += 1; } }) });
-    try {
-      await program.parseAsync(args, { from: 'user' });
-      return { out, err, exitCode: 0 };
-    } catch (e) {
-      if (e instanceof CommanderError) return { out, err, exitCode: e.exitCode };
-      throw e;
-    }
-  }
+  const run = (...args: string[]) => runReportCommand(h, args, { terminal: tty(200), onClose: () => { closes += 1; } });
 
   it('images --as-of --format json: the inventory then', async () => {
     const before = closes;
@@ -50,10 +36,13 @@ describe('report commands (pglite)', () => {
     expect(rows.map((r) => [r.imageId, r.status, r.deletedAt])).toEqual([['m-2', 'available', ''], ['m-1', 'available', '']]);
   });
 
-  it('history --image --kind: the timeline as a table', async () => {
+  it('history --image --kind: the timeline as a table, newest first', async () => {
     const { out } = await run('history', '--image', 'm-1', '--kind', 'status_changed,restored', '--format', 'table');
-    expect(out).toContain('│ 2026-01-02T00:00:00.000Z │ prod    │ cn-hangzhou │ m-1   │ status_changed │ creating    │ available ');
-    expect(out).toContain('name: "web" -> "web-v2"');
+    expect(out.split('\n').slice(0, 2)).toEqual([
+      'WHEN (UTC)           ACCOUNT  REGION       IMAGE  NAME    KIND            STATUS                    CHANGES',
+      '2026-01-05 00:00:00  prod     cn-hangzhou  m-1    web-v2  restored        available                 name: "web" -> "web-v2"',
+    ]);
+    expect(out).toContain('2026-01-02 00:00:00  prod     cn-hangzhou  m-1    web-v2  status_changed  creating -> available');
     expect(out).toContain('tags: env=prod -> env=prod, owner=ops');
     expect(out).not.toContain('tags_changed');
   });
@@ -91,6 +80,9 @@ describe('report commands (pglite)', () => {
     [['history', '--since', '1d', '--until', '2d'], /--since .* must be before --until/],
     [['report', '--older-than', '0'], /bad number of days '0'/],
     [['runs', '--limit', 'many'], /bad limit 'many'/],
+    [['images', '--as-of', '2999-01-01'], /--as-of 2999-01-01T00:00:00.000Z is in the future/],
+    [['images', '--tz', 'Mars/Olympus'], /unknown time zone 'Mars\/Olympus'/],
+    [['history', '--limit', '0'], /bad limit '0'/],
   ])('bad input %j: clear message on stderr, exit code 2, no database opened', async (args, message) => {
     const before = closes;
     const { out, err, exitCode } = await run(...args);

@@ -1,44 +1,91 @@
-/** Golden outputs of each format; CSV must parse back to the same values with a CSV parser. */
+/** Golden outputs of each format; CSV must parse back to the same records as the JSON. */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
-import { IMAGE_COLUMNS } from '../../src/reports/commands/images-command.js';
-import { HISTORY_COLUMNS } from '../../src/reports/commands/history-command.js';
+import stringWidth from 'string-width';
+import { IMAGES_LAYOUT } from '../../src/reports/commands/images-command.js';
+import { HISTORY_LAYOUT, foldStatus } from '../../src/reports/commands/history-command.js';
 import { describeChanges } from '../../src/reports/format/describe-changes.js';
+import { displayZone, formatAge, resolveZone } from '../../src/reports/format/display-time.js';
+import { fitColumns } from '../../src/reports/format/fit-columns.js';
 import { formatRows } from '../../src/reports/format/format-rows.js';
 import { formatReport } from '../../src/reports/format/format-report.js';
 import { flattenRuns, formatRuns } from '../../src/reports/format/format-runs.js';
+import { formatTable } from '../../src/reports/format/format-table.js';
+import { describeTerminal } from '../../src/reports/format/terminal.js';
 import { tagsObject } from '../../src/reports/run-reports.js';
+import { csvRecordsOf } from './helpers/csv-records.js';
 
 const IMAGES = [
   { account: 'prod', regionId: 'cn-hangzhou', imageId: 'm-1', name: 'web, "v2"\nnew', status: 'available', statusCode: 1,
-    osType: 'Linux', creationTime: '2026-01-01T00:00:00.000Z', systemDiskGb: 40, instanceId: null,
+    osType: 'Linux', creationTime: '2026-01-01T00:00:00.000Z', systemDiskGb: 40, instanceId: 'i-src',
     createInstances: ['i-1', 'i-2'], tags: { team: 'a', env: 'prod' }, deletedAt: null },
-  { account: 'dev', regionId: 'cn-beijing', imageId: 'm-2', name: '测试', status: 'unknown(9)', statusCode: 9,
+  { account: 'dev', regionId: 'cn-beijing', imageId: 'm-2', name: '测试镜像，一个很长的名字用来截断', status: 'unknown(9)', statusCode: 9,
     osType: null, creationTime: null, systemDiskGb: null, instanceId: null, createInstances: null, tags: {}, deletedAt: null },
 ];
 
+const widths = (text: string) => text.split('\n').filter((l) => l !== '').map((l) => stringWidth(l));
+
+describe('table fitting (pure)', () => {
+  const cols = [{ natural: 10, drop: 1 }, { natural: 30, drop: 1, shrinkTo: 12 }, { natural: 8, drop: 3 }, { natural: 6, drop: 2 }];
+
+  it('as wide as the content when it fits, or with --wide (null width)', () => {
+    expect(fitColumns(cols, 200, 2)).toEqual({ shown: [0, 1, 2, 3], widths: [10, 30, 8, 6], hidden: [] });
+    expect(fitColumns(cols, null, 2)).toEqual({ shown: [0, 1, 2, 3], widths: [10, 30, 8, 6], hidden: [] });
+  });
+
+  it('cuts long text before dropping anything, widest first', () => {
+    expect(fitColumns(cols, 50, 2)).toEqual({ shown: [0, 1, 2, 3], widths: [10, 20, 8, 6], hidden: [] });
+  });
+
+  it('drops the least valuable columns when cutting is not enough, never the essential ones', () => {
+    expect(fitColumns(cols, 34, 2)).toEqual({ shown: [0, 1, 3], widths: [10, 14, 6], hidden: [2] });
+    expect(fitColumns(cols, 10, 2)).toEqual({ shown: [0, 1], widths: [10, 12], hidden: [2, 3] });
+  });
+
+  it('room left after dropping goes to the most valuable dropped text column, cut to fit', () => {
+    const withText = [{ natural: 10, drop: 1 }, { natural: 20, drop: 1 }, { natural: 40, drop: 2, shrinkTo: 20 }];
+    expect(fitColumns(withText, 45, 2)).toEqual({ shown: [0, 1, 2], widths: [10, 20, 11], hidden: [] });
+    expect(fitColumns(withText, 38, 2)).toEqual({ shown: [0, 1], widths: [10, 20], hidden: [2] });
+  });
+});
+
 describe('images output', () => {
-  it('table (golden)', () => {
-    expect(formatRows('table', IMAGE_COLUMNS.slice(2, 6).concat(IMAGE_COLUMNS.slice(8)), IMAGES)).toBe([
-      '┌───────┬───────────┬────────────┬───────┬───────────────────┬──────────────────┐',
-      '│ Image │ Name      │ Status     │ OS    │ Instances created │ Tags             │',
-      '├───────┼───────────┼────────────┼───────┼───────────────────┼──────────────────┤',
-      '│ m-1   │ web, "v2" │ available  │ Linux │ i-1, i-2          │ env=prod, team=a │',
-      '│       │ new       │            │       │                   │                  │',
-      '├───────┼───────────┼────────────┼───────┼───────────────────┼──────────────────┤',
-      '│ m-2   │ 测试      │ unknown(9) │       │                   │                  │',
-      '└───────┴───────────┴────────────┴───────┴───────────────────┴──────────────────┘',
+  it('table at 200 columns (golden): upper-case headers, no borders or rules, CJK aligned', () => {
+    expect(formatRows('table', IMAGES_LAYOUT, IMAGES, { width: 200 })).toBe([
+      'ACCOUNT  REGION       IMAGE  NAME                              STATUS      OS     CREATED (UTC)        DISK GB  INSTANCES  TAGS',
+      'prod     cn-hangzhou  m-1    web, "v2"                         available   Linux  2026-01-01 00:00:00       40  i-1, i-2   env=prod, team=a',
+      '                             new',
+      'dev      cn-beijing   m-2    测试镜像，一个很长的名字用来截断  unknown(9)',
       '',
     ].join('\n'));
   });
 
-  it('json (golden): every key, typed', () => {
-    expect(formatRows('json', IMAGE_COLUMNS, IMAGES.slice(1))).toBe(`[
+  it('table at 80 columns (golden): fits, low-value columns dropped, long CJK names cut with an ellipsis and still aligned', () => {
+    const out = formatRows('table', IMAGES_LAYOUT, IMAGES, { width: 80 });
+    expect(out).toBe([
+      'ACCOUNT  REGION       IMAGE  NAME                   STATUS      TAGS',
+      'prod     cn-hangzhou  m-1    web, "v2"              available   env=prod, team=a',
+      '                             new',
+      'dev      cn-beijing   m-2    测试镜像，一个很长的…  unknown(9)',
+      '(4 more columns with --wide: OS, Created, Disk GB, Instances)',
+      '',
+    ].join('\n'));
+    expect(Math.max(...widths(out))).toBeLessThanOrEqual(80);
+  });
+
+  it('times in another zone: the header names it', () => {
+    const out = formatRows('table', IMAGES_LAYOUT, IMAGES.slice(0, 1), { width: 200, zone: displayZone('Asia/Shanghai') });
+    expect(out).toContain('CREATED (ASIA/SHANGHAI)');
+    expect(out).toContain('2026-01-01 08:00:00');
+  });
+
+  it('json (golden): exactly the documented keys, typed', () => {
+    expect(formatRows('json', IMAGES_LAYOUT, [{ ...IMAGES[1], extra: 'not a documented key' }])).toBe(`[
   {
     "account": "dev",
     "regionId": "cn-beijing",
     "imageId": "m-2",
-    "name": "测试",
+    "name": "测试镜像，一个很长的名字用来截断",
     "status": "unknown(9)",
     "statusCode": 9,
     "osType": null,
@@ -51,29 +98,27 @@ describe('images output', () => {
   }
 ]
 `);
-    expect(JSON.parse(formatRows('json', IMAGE_COLUMNS, IMAGES))).toEqual(IMAGES);
+    expect(JSON.parse(formatRows('json', IMAGES_LAYOUT, IMAGES))).toEqual(IMAGES);
   });
 
-  it('csv (golden): RFC 4180 quoting and CRLF', () => {
-    const csv = formatRows('csv', IMAGE_COLUMNS, IMAGES);
-    expect(csv).toBe(
-      'account,regionId,imageId,name,status,osType,creationTime,systemDiskGb,createInstances,tags\r\n' +
-      'prod,cn-hangzhou,m-1,"web, ""v2""\nnew",available,Linux,2026-01-01T00:00:00.000Z,40,"[""i-1"",""i-2""]","{""team"":""a"",""env"":""prod""}"\r\n' +
-      'dev,cn-beijing,m-2,测试,unknown(9),,,,,{}\r\n');
+  it('csv (golden): the JSON keys as header, RFC 4180 quoting and CRLF', () => {
+    expect(formatRows('csv', IMAGES_LAYOUT, IMAGES)).toBe(
+      'account,regionId,imageId,name,status,statusCode,osType,creationTime,systemDiskGb,instanceId,createInstances,tags,deletedAt\r\n' +
+      'prod,cn-hangzhou,m-1,"web, ""v2""\nnew",available,1,Linux,2026-01-01T00:00:00.000Z,40,i-src,"[""i-1"",""i-2""]","{""team"":""a"",""env"":""prod""}",\r\n' +
+      'dev,cn-beijing,m-2,测试镜像，一个很长的名字用来截断,unknown(9),9,,,,,,{},\r\n');
   });
 
-  it('csv parses back to the same values', () => {
-    const records = parse(formatRows('csv', IMAGE_COLUMNS, IMAGES), { columns: true, record_delimiter: '\r\n' }) as Array<Record<string, string>>;
-    expect(records).toHaveLength(2);
-    expect(records[0]).toMatchObject({ name: 'web, "v2"\nnew', systemDiskGb: '40', creationTime: '2026-01-01T00:00:00.000Z' });
-    expect(JSON.parse(records[0]?.tags ?? '')).toEqual({ team: 'a', env: 'prod' });
-    expect(JSON.parse(records[0]?.createInstances ?? '')).toEqual(['i-1', 'i-2']);
-    expect(records[1]).toMatchObject({ name: '测试', osType: '', tags: '{}' });
+  it('csv parses back to the same records as the json', () => {
+    const json = JSON.parse(formatRows('json', IMAGES_LAYOUT, IMAGES)) as Array<Record<string, unknown>>;
+    const csv = parse(formatRows('csv', IMAGES_LAYOUT, IMAGES), { columns: true }) as Array<Record<string, string>>;
+    expect(csv).toEqual(csvRecordsOf(json));
+    expect(JSON.parse(csv[0]?.tags ?? '')).toEqual({ team: 'a', env: 'prod' });
   });
 
-  it('empty result: header only', () => {
-    expect(formatRows('csv', IMAGE_COLUMNS.slice(0, 2), [])).toBe('account,regionId\r\n');
-    expect(formatRows('json', IMAGE_COLUMNS, [])).toBe('[]\n');
+  it('empty result', () => {
+    expect(formatRows('csv', IMAGES_LAYOUT, [])).toBe(`${IMAGES_LAYOUT.fields.join(',')}\r\n`);
+    expect(formatRows('json', IMAGES_LAYOUT, [])).toBe('[]\n');
+    expect(formatRows('table', IMAGES_LAYOUT, [])).toBe('(none)\n');
   });
 });
 
@@ -86,12 +131,21 @@ describe('history output', () => {
     expect(describeChanges(null)).toBe('');
   });
 
-  it('csv keeps changes as JSON that parses back', () => {
-    const row = { observedAt: '2026-01-02T00:00:00.000Z', account: 'a', regionId: 'r', imageId: 'm-1', kind: 'status_changed',
-      fromStatus: 'creating', toStatus: 'available', changes };
-    const [record] = parse(formatRows('csv', HISTORY_COLUMNS, [row]), { columns: true }) as Array<Record<string, string>>;
+  it('the table shows the status once, as labels: folded from -> to, not repeated as codes in the changes', () => {
+    const row = { observedAt: '2026-01-02T00:00:00.000Z', account: 'a', regionId: 'r', imageId: 'm-1', name: 'web', kind: 'status_changed',
+      fromStatus: 'creating', toStatus: 'available', changes, eventId: '7', syncRunId: 'run-1' };
+    expect(formatTable(HISTORY_LAYOUT.columns, [row], { width: 200 })).toBe([
+      'WHEN (UTC)           ACCOUNT  REGION  IMAGE  NAME  KIND            STATUS                 CHANGES',
+      '2026-01-02 00:00:00  a        r       m-1    web   status_changed  creating -> available  name: "a" -> -',
+      '                                                                                          tags: (none) -> env=prod',
+      '',
+    ].join('\n'));
+    expect(foldStatus({ fromStatus: null, toStatus: 'creating' })).toBe('creating');
+    expect(foldStatus({ fromStatus: 'available', toStatus: null })).toBe('available');
+    expect(foldStatus({ fromStatus: 'available', toStatus: 'available' })).toBe('available');
+    const [record] = parse(formatRows('csv', HISTORY_LAYOUT, [row]), { columns: true }) as Array<Record<string, string>>;
     expect(JSON.parse(record?.changes ?? '')).toEqual(changes);
-    expect(record).toMatchObject({ kind: 'status_changed', fromStatus: 'creating', toStatus: 'available' });
+    expect(record).toMatchObject({ kind: 'status_changed', fromStatus: 'creating', toStatus: 'available', eventId: '7', syncRunId: 'run-1' });
   });
 });
 
@@ -106,20 +160,14 @@ describe('report output', () => {
   };
 
   it('table (golden): titled sections, empty ones say so', () => {
-    expect(formatReport('table', report)).toBe([
+    expect(formatReport('table', report, { width: 80 })).toBe([
       'Images by OS type (1)',
-      '┌─────────┬────────┐',
-      '│ OS type │ Images │',
-      '├─────────┼────────┤',
-      '│ Linux   │ 2      │',
-      '└─────────┴────────┘',
+      'OS TYPE  IMAGES',
+      'Linux         2',
       '',
       'Images missing a required tag (owner) (1)',
-      '┌─────────┬────────┬───────┬──────┬─────────────┐',
-      '│ Account │ Region │ Image │ Name │ Missing tag │',
-      '├─────────┼────────┼───────┼──────┼─────────────┤',
-      '│ a       │ r      │ m-1   │ x    │ owner       │',
-      '└─────────┴────────┴───────┴──────┴─────────────┘',
+      'ACCOUNT  REGION  IMAGE  NAME  MISSING TAG',
+      'a        r       m-1    x     owner',
       '',
       'Images created more than 30 days ago (0)',
       '(none)',
@@ -127,11 +175,11 @@ describe('report output', () => {
     ].join('\n'));
   });
 
-  it('csv (golden): one table, a section column and the union of columns', () => {
+  it('csv (golden): one table, a section column and the union of every section\'s columns', () => {
     const csv = formatReport('csv', report);
-    expect(csv).toBe('section,osType,images,account,regionId,imageId,name,missingTag,creationTime,ageDays\r\n' +
-      'by_os_type,Linux,2,,,,,,,\r\n' +
-      'missing_tag,,,a,r,m-1,x,owner,,\r\n');
+    expect(csv).toBe('section,regionId,status,images,osType,account,imageId,name,creationTime,ageDays,missingTag,kind,events\r\n' +
+      'by_os_type,,,2,Linux,,,,,,,,\r\n' +
+      'missing_tag,r,,,,a,m-1,x,,,owner,,\r\n');
     expect(parse(csv, { columns: true })).toHaveLength(2);
   });
 
@@ -159,6 +207,28 @@ describe('runs output', () => {
     const csv = parse(formatRuns('csv', runs), { columns: true }) as Array<Record<string, string>>;
     expect(csv.map((r) => [r.runStatus, r.images, r.error])).toEqual([['partial', '0', 'Throttling: slow down'], ['partial', '250', ''], ['failed', '', 'no credentials']]);
     expect(JSON.parse(formatRuns('json', runs))).toEqual(runs);
+  });
+});
+
+describe('times, zones and terminals', () => {
+  it('UTC unless asked; --tz local, an IANA zone, or TZ', () => {
+    expect(resolveZone(undefined, {}).name).toBe('UTC');
+    expect(resolveZone('utc', { TZ: 'Asia/Shanghai' }).name).toBe('UTC');
+    expect(resolveZone(undefined, { TZ: 'Asia/Shanghai' }).format('2026-01-01T00:00:00.000Z')).toBe('2026-01-01 08:00:00');
+    expect(resolveZone('America/New_York', {}).format('2026-07-01T12:00:00.000Z')).toBe('2026-07-01 08:00:00');
+    expect(() => resolveZone('Nowhere/City', {})).toThrow(/unknown time zone 'Nowhere\/City'/);
+    expect(resolveZone('local', {}).name).toBe(new Intl.DateTimeFormat().resolvedOptions().timeZone === 'UTC' ? 'UTC' : new Intl.DateTimeFormat().resolvedOptions().timeZone);
+  });
+
+  it('ages for people', () => {
+    expect([0, 59_000, 60_000, 3_600_000, 3_660_000, 86_400_000, 90_000_000].map(formatAge)).toEqual(['0s', '59s', '1m', '1h', '1h 1m', '1d', '1d 1h']);
+  });
+
+  it('COLUMNS and LINES override the terminal size; NO_COLOR and pipes turn colors off', () => {
+    expect(describeTerminal({ isTTY: true, columns: 120, rows: 50 }, {})).toEqual({ isTTY: true, columns: 120, rows: 50, color: true });
+    expect(describeTerminal({ isTTY: true, columns: 120 }, { COLUMNS: '80', LINES: '30', NO_COLOR: '1' })).toEqual({ isTTY: true, columns: 80, rows: 30, color: false });
+    expect(describeTerminal({ isTTY: true }, { NO_COLOR: '' }).color).toBe(true);
+    expect(describeTerminal({}, {})).toEqual({ isTTY: false, columns: 80, rows: 24, color: false });
   });
 });
 

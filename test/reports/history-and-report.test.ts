@@ -15,10 +15,10 @@ describe.each(backends())('history, report and runs on %s', (kind) => {
   afterAll(async () => h?.close());
 
   const events = async (options: HistoryQueryOptions) =>
-    (await listHistory(h.db, options)).map((r) => `${String(r.imageId)}:${String(r.kind)}`);
+    (await listHistory(h.db, { oldestFirst: true, ...options })).map((r) => `${String(r.imageId)}:${String(r.kind)}`);
 
   it('an image\'s timeline, oldest first, with status labels and field changes', async () => {
-    const rows = await listHistory(h.db, { imageIds: ['m-1'] });
+    const rows = await listHistory(h.db, { imageIds: ['m-1'], oldestFirst: true });
     expect(rows.map((r) => [r.observedAt, r.kind, r.fromStatus, r.toStatus])).toEqual([
       [T.T1, 'created', null, 'creating'],
       [T.T2, 'status_changed', 'creating', 'available'],
@@ -41,6 +41,12 @@ describe.each(backends())('history, report and runs on %s', (kind) => {
     expect(await events({ since: new Date(T.T3), until: new Date(T.T4) })).toEqual(['m-1:status_changed', 'm-1:tags_changed', 'm-4:deleted']);
     expect(await events({ since: new Date(T.T5) })).toEqual(['m-1:restored']);
     expect(await events({ imageIds: ['m-1'], kinds: ['created'], until: new Date(T.T1) })).toEqual([]);
+  });
+
+  it('newest first by default, with the image\'s latest name; a limit keeps the newest', async () => {
+    expect((await listHistory(h.db, { limit: 3 })).map((r) => `${String(r.imageId)}:${String(r.kind)}:${String(r.name)}`))
+      .toEqual(['m-1:restored:web-v2', 'm-1:deleted:web-v2', 'm-4:deleted:old']);
+    expect((await listHistory(h.db, { oldestFirst: true, limit: 1 })).map((r) => r.kind)).toEqual(['created']);
   });
 
   it('report: every section over the current inventory and recent changes', async () => {

@@ -56,13 +56,20 @@ describe('images query', () => {
 });
 
 describe('history query', () => {
-  it('half-open window, kinds, images; oldest first', () => {
+  it('half-open window, kinds, images; oldest first when asked', () => {
     const { text, params } = render(buildHistoryQuery({
-      imageIds: ['m-1'], kinds: ['deleted', 'restored'], since: AT, until: new Date('2026-02-01T00:00:00Z'),
+      imageIds: ['m-1'], kinds: ['deleted', 'restored'], since: AT, until: new Date('2026-02-01T00:00:00Z'), oldestFirst: true,
     }));
-    expect(text).toContain('from swas.image_history as e where e.image_id in ($1::text) and e.kind in ($2::text, $3::text) ' +
-      'and e.observed_at >= $4::timestamptz and e.observed_at < $5::timestamptz order by e.observed_at, e.event_id');
+    expect(text).toContain('where e.image_id in ($1::text) and e.kind in ($2::text, $3::text) ' +
+      'and e.observed_at >= $4::timestamptz and e.observed_at < $5::timestamptz order by e.observed_at asc, e.event_id asc');
     expect(params).toEqual(['m-1', 'deleted', 'restored', '2026-01-02T03:04:05.000Z', '2026-02-01T00:00:00.000Z']);
+  });
+
+  it('newest first by default; a limit is a parameter; the name comes from images_all on the full key', () => {
+    const { text, params } = render(buildHistoryQuery({ limit: 20 }));
+    expect(text).toContain('left join swas.images_all as i on i.account = e.account and i.region_id = e.region_id and i.image_id = e.image_id');
+    expect(text).toContain('order by e.observed_at desc, e.event_id desc limit $1::int');
+    expect(params).toEqual([20]);
   });
 });
 

@@ -7,25 +7,34 @@ import { SwasClients } from '../../cloud/swas-client.js';
 import { createLogger } from '../../ops/logger.js';
 import { runSync } from '../../sync/run-sync.js';
 import { DEMO_REGIONS, startDemoEmulator } from '../demo-inventory.js';
-import { syncReportJson, syncReportTable } from '../format-sync-report.js';
+import { addExamples, addOutputOptions, resolveOutput, type OutputFlags } from '../../reports/commands/command-options.js';
+import { formatSyncReport } from '../format-sync-report.js';
+import { oneShotLogLevel } from '../one-shot-log-level.js';
 import { openAppDatabase } from '../open-app-database.js';
 
-interface SyncOptions {
+interface SyncOptions extends OutputFlags {
   region: string[];
-  json?: boolean;
   demo?: boolean;
 }
 
 export function registerSyncCommand(program: Command): void {
-  program
+  const cmd = program
     .command('sync')
-    .description('run one full sync in-process (no Redis) and print a per-region summary')
+    .description('run one full sync in-process (no Redis) and print a per-region summary; exit 1 if any region failed')
     .option('--region <id>', 'only this region (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
-    .option('--json', 'print one JSON object instead of a table')
-    .option('--demo', 'run against an in-process emulator with a sample inventory; each run applies a round of changes')
+    .option('--demo', 'run against an in-process emulator with a sample inventory; each run applies a round of changes');
+  addOutputOptions(cmd, { jsonAlias: true });
+  addExamples(cmd, [
+    'swas-inventory sync --demo',
+    'swas-inventory sync --region cn-hangzhou --region cn-shanghai',
+    "swas-inventory sync --format json | jq '.regions[] | select(.status != \"succeeded\")'",
+  ]);
+  cmd
     .action(async (opts: SyncOptions) => {
       const config = loadConfig();
-      const log = createLogger({ level: config.logLevel });
+      const output = resolveOutput(opts);
+      const log = createLogger({ level: oneShotLogLevel(config, process.env, process.stderr.isTTY === true), destination: process.stderr,
+        pretty: process.stderr.isTTY === true });
       const demo = opts.demo ? await startDemo(config) : null;
       const runConfig = demo ? demo.config : config;
       const handle = await openAppDatabase(runConfig, { migrate: true });
@@ -34,8 +43,8 @@ export function registerSyncCommand(program: Command): void {
         const clients = new SwasClients({ config: runConfig });
         const accounts = demo ? [defaultAccount(runConfig.callsPerSecond)] : loadAccounts(runConfig);
         const report = await runSync({ db: handle.db, clients, config: runConfig, accounts, log }, { regions: opts.region });
-        process.stdout.write(opts.json ? `${JSON.stringify(syncReportJson(report))}\n` : syncReportTable(report));
-        if (demo) process.stderr.write('next: `npm run cli -- history --since 1h`, `npm run cli -- images`, `npm run cli -- report`; run the demo again for another round of changes\n');
+        process.stdout.write(formatSyncReport(output.format, report, output.table));
+        if (demo) process.stderr.write('next: `npm run -s cli -- history --since 1h`, `npm run -s cli -- images`, `npm run -s cli -- report`; run the demo again for another round of changes\n');
         if (report.regions.some((r) => r.status === 'failed')) process.exitCode = 1;
       } finally {
         await handle.close();

@@ -5,6 +5,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { DatabaseHandle } from '../../db/database.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../format/columns.js';
+import { resolveZone } from '../format/display-time.js';
+import type { TableOptions } from '../format/format-table.js';
+import { stdoutTerminal, type Terminal } from '../format/terminal.js';
 import { parseTime } from '../parse-time.js';
 
 export const USAGE_EXIT_CODE = 2;
@@ -12,6 +15,10 @@ export const USAGE_EXIT_CODE = 2;
 export interface ReportDeps {
   /** Opens the configured database; the command closes it when done. */
   openDb: () => Promise<DatabaseHandle>;
+  /** Where stdout goes (a terminal or a pipe, its size). Default: this process's stdout and env. */
+  terminal?: () => Terminal;
+  /** The clock of `status` ages and future `--as-of` checks. Default: the real one. */
+  now?: () => Date;
 }
 
 export function badInput(message: string): InvalidArgumentError {
@@ -47,11 +54,65 @@ export const formatArg = argParser((value): OutputFormat => {
 
 export const FORMAT_HELP = 'table, json or csv (default: table on a terminal, json otherwise)';
 
-/** Tables for people at a terminal, JSON for pipes; colors only on a terminal. */
-export function resolveFormat(format: OutputFormat | undefined): { format: OutputFormat; color: boolean } {
-  const tty = process.stdout.isTTY === true;
-  const chosen = format ?? (tty ? 'table' : 'json');
-  return { format: chosen, color: tty && chosen === 'table' };
+/** The output flags every command takes (addOutputOptions). */
+export interface OutputFlags {
+  format?: OutputFormat;
+  /** `sync --json`, kept as an alias of `--format json`. */
+  json?: boolean;
+  wide?: boolean;
+  tz?: string;
+}
+
+/** What a command prints with: the format, and for tables the width, colors and time zone. */
+export interface Output {
+  format: OutputFormat;
+  table: TableOptions;
+  terminal: Terminal;
+}
+
+/** `--format`, `--wide` and `--tz`, the same on every command (and `--json` where it was before). */
+export function addOutputOptions(cmd: Command, options: { jsonAlias?: boolean } = {}): Command {
+  cmd.option('--format <format>', FORMAT_HELP, formatArg);
+  if (options.jsonAlias) cmd.option('--json', 'same as --format json');
+  return cmd
+    .option('--wide', 'tables: show every column, uncut, however wide the terminal')
+    .option('--tz <zone>', 'tables: show times in utc (default, unless TZ is set), local, or an IANA zone such as Asia/Shanghai', zoneArg);
+}
+
+/** Tables for people at a terminal, JSON for pipes; colors only on a terminal without NO_COLOR. */
+export function resolveOutput(flags: OutputFlags, terminal: Terminal = stdoutTerminal(), env: NodeJS.ProcessEnv = process.env): Output {
+  const format = flags.format ?? (flags.json ? 'json' : terminal.isTTY ? 'table' : 'json');
+  return {
+    format,
+    terminal,
+    table: {
+      color: terminal.color && format === 'table',
+      width: flags.wide ? null : terminal.columns,
+      zone: resolveZone(flags.tz, env),
+    },
+  };
+}
+
+const zoneArg = argParser((value) => {
+  resolveZone(value, {});
+  return value;
+});
+
+/** Real examples at the end of a command's `--help` (each line a command a user can paste). */
+export function addExamples(cmd: Command, examples: readonly string[]): Command {
+  return cmd.addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+}
+
+/**
+ * The inventory is known up to now only: a time after now would silently answer "as it is now",
+ * which reads as a prediction. Refused as a usage error.
+ */
+export function notInFuture(cmd: Command, flag: string, at: Date, deps: Pick<ReportDeps, 'now'>): void {
+  const now = deps.now?.() ?? new Date();
+  if (at.getTime() > now.getTime()) {
+    cmd.error(`error: ${flag} ${at.toISOString()} is in the future (now is ${now.toISOString()}): the inventory is only known up to now`,
+      { exitCode: USAGE_EXIT_CODE, code: 'swas.invalidArgument' });
+  }
 }
 
 /** Writes through commander's output configuration, so embedding programs and tests can capture it. */

@@ -1,34 +1,59 @@
 import type { Command } from 'commander';
 import type { EventKind } from '../../sync/types.js';
-import type { Column, OutputFormat } from '../format/columns.js';
+import type { Layout, Row } from '../format/columns.js';
 import { describeChanges } from '../format/describe-changes.js';
 import { formatRows } from '../format/format-rows.js';
-import { parseKinds } from '../parse-filters.js';
+import { parseKinds, parsePositiveInt } from '../parse-filters.js';
 import { listHistory } from '../run-reports.js';
 import {
-  FORMAT_HELP, USAGE_EXIT_CODE, formatArg, repeatable, resolveFormat, timeArg, withDatabase, writeOut, type ReportDeps,
+  USAGE_EXIT_CODE, addExamples, addOutputOptions, argParser, repeatable, resolveOutput, timeArg, withDatabase, writeOut,
+  type OutputFlags, type ReportDeps,
 } from './command-options.js';
 
-export const HISTORY_COLUMNS: Column[] = [
-  { key: 'observedAt', header: 'When' }, { key: 'account', header: 'Account' }, { key: 'regionId', header: 'Region' },
-  { key: 'imageId', header: 'Image' }, { key: 'kind', header: 'Kind' },
-  { key: 'fromStatus', header: 'From status' }, { key: 'toStatus', header: 'To status' },
-  { key: 'changes', header: 'Changes', text: describeChanges },
-];
+/** JSON keys and CSV header (docs/REPORTS.md). */
+export const HISTORY_LAYOUT: Layout = {
+  fields: ['observedAt', 'account', 'regionId', 'imageId', 'name', 'kind', 'fromStatus', 'toStatus', 'changes', 'eventId', 'syncRunId'],
+  columns: [
+    { key: 'observedAt', header: 'When', time: true }, { key: 'account', header: 'Account', drop: 5 },
+    { key: 'regionId', header: 'Region', drop: 4 }, { key: 'imageId', header: 'Image' },
+    { key: 'name', header: 'Name', drop: 3, shrinkTo: 12 }, { key: 'kind', header: 'Kind' },
+    { key: 'toStatus', header: 'Status', shrinkTo: 16, text: (_v, row) => foldStatus(row) },
+    // The status change is already in Status, as labels: the changes column shows the rest.
+    { key: 'changes', header: 'Changes', drop: 2, shrinkTo: 20, text: (v) => describeChanges(withoutStatus(v)) },
+  ],
+};
 
-interface HistoryFlags {
+/** `creating -> available`; one label when it did not change (or the event has only one side). */
+export function foldStatus(row: Row): string {
+  const from = typeof row.fromStatus === 'string' ? row.fromStatus : null;
+  const to = typeof row.toStatus === 'string' ? row.toStatus : null;
+  if (from !== null && to !== null && from !== to) return `${from} -> ${to}`;
+  return to ?? from ?? '';
+}
+
+function withoutStatus(changes: unknown): unknown {
+  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) return changes;
+  const { status: _status, ...rest } = changes as Record<string, unknown>;
+  return rest;
+}
+
+interface HistoryFlags extends OutputFlags {
   image?: string[];
   account?: string[];
   region?: string[];
   kind?: EventKind[][];
   since?: Date;
   until?: Date;
-  format?: OutputFormat;
+  oldestFirst?: boolean;
+  limit?: number;
 }
 
+/** Lines kept free for the prompt, the header and the "more events" note. */
+const SCREEN_MARGIN = 4;
+
 export function addHistoryCommand(program: Command, deps: ReportDeps): void {
-  program.command('history')
-    .description('the change timeline: when, what kind, status from -> to, which fields changed from what to what')
+  const cmd = program.command('history')
+    .description('the change timeline, newest first: when, what kind, status from -> to, which fields changed from what to what')
     .option('--image <id>', 'only this image (repeatable)', repeatable(String))
     .option('--account <name>', 'only this account (repeatable)', repeatable(String))
     .option('--region <id>', 'only this region (repeatable)', repeatable(String))
@@ -36,21 +61,39 @@ export function addHistoryCommand(program: Command, deps: ReportDeps): void {
       repeatable(parseKinds))
     .option('--since <time>', 'changes at or after TIME (ISO 8601, or relative: 30m, 24h, 7d, 2w)', timeArg)
     .option('--until <time>', 'changes before TIME', timeArg)
-    .option('--format <format>', FORMAT_HELP, formatArg)
-    .action(async (flags: HistoryFlags, cmd: Command) => {
-      if (flags.since && flags.until && flags.since >= flags.until) {
-        cmd.error(`error: --since (${flags.since.toISOString()}) must be before --until (${flags.until.toISOString()})`,
-          { exitCode: USAGE_EXIT_CODE, code: 'swas.invalidArgument' });
-      }
-      const { format, color } = resolveFormat(flags.format);
-      const rows = await withDatabase(deps, (h) => listHistory(h.db, {
-        imageIds: flags.image,
-        accounts: flags.account,
-        regions: flags.region,
-        kinds: flags.kind?.flat(),
-        since: flags.since,
-        until: flags.until,
-      }));
-      writeOut(cmd, formatRows(format, HISTORY_COLUMNS, rows, color));
-    });
+    .option('--oldest-first', 'oldest first (default: newest first)')
+    .option('--limit <n>', 'at most N events (default: a screenful on a terminal, all when piped)',
+      argParser((v) => parsePositiveInt(v, 'limit')));
+  addOutputOptions(cmd);
+  addExamples(cmd, [
+    'swas-inventory history --since 1h',
+    'swas-inventory history --image m-bp1abc --oldest-first',
+    'swas-inventory history --kind deleted,restored --since 7d --format csv > removals.csv',
+  ]);
+  cmd.action(async (flags: HistoryFlags, command: Command) => {
+    if (flags.since && flags.until && flags.since >= flags.until) {
+      command.error(`error: --since (${flags.since.toISOString()}) must be before --until (${flags.until.toISOString()})`,
+        { exitCode: USAGE_EXIT_CODE, code: 'swas.invalidArgument' });
+    }
+    const output = resolveOutput(flags, deps.terminal?.());
+    const screenful = output.format === 'table' && output.terminal.isTTY ? Math.max(5, output.terminal.rows - SCREEN_MARGIN) : undefined;
+    const limit = flags.limit ?? screenful;
+    // One more than shown tells whether there is more, without counting the whole log.
+    const rows = await withDatabase(deps, (h) => listHistory(h.db, {
+      imageIds: flags.image,
+      accounts: flags.account,
+      regions: flags.region,
+      kinds: flags.kind?.flat(),
+      since: flags.since,
+      until: flags.until,
+      oldestFirst: flags.oldestFirst === true,
+      limit: limit === undefined ? undefined : limit + 1,
+    }));
+    const more = limit !== undefined && rows.length > limit;
+    const shown = more ? rows.slice(0, limit) : rows;
+    writeOut(command, formatRows(output.format, HISTORY_LAYOUT, shown, output.table));
+    if (more && output.format === 'table') {
+      writeOut(command, `(${limit} ${flags.oldestFirst ? 'oldest' : 'newest'} events shown; --limit N for more, --since/--until for a window)\n`);
+    }
+  });
 }

@@ -1,40 +1,43 @@
 import type { Command } from 'commander';
-import type { OutputFormat } from '../format/columns.js';
 import { formatReport } from '../format/format-report.js';
 import { parsePositiveInt } from '../parse-filters.js';
 import { buildReport } from '../run-reports.js';
 import {
-  FORMAT_HELP, argParser, formatArg, repeatable, resolveFormat, withDatabase, writeOut, type ReportDeps,
+  addExamples, addOutputOptions, argParser, repeatable, resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps,
 } from './command-options.js';
 
-interface ReportFlags {
+interface ReportFlags extends OutputFlags {
   olderThan: number;
   changesDays: number;
   requireTag?: string[];
   account?: string[];
   region?: string[];
-  format?: OutputFormat;
 }
 
 export function addReportCommand(program: Command, deps: ReportDeps): void {
-  program.command('report')
+  const cmd = program.command('report')
     .description('inventory report: by region and status, by OS type, failed or unavailable, old, never used, missing tags, recent changes')
     .option('--older-than <days>', 'list images created more than DAYS ago', argParser((v) => parsePositiveInt(v, 'number of days')), 180)
     .option('--changes-days <days>', 'count changes of the last DAYS days', argParser((v) => parsePositiveInt(v, 'number of days')), 7)
     .option('--require-tag <key>', 'list images without this tag key (repeatable)', repeatable(String))
     .option('--account <name>', 'only this account (repeatable)', repeatable(String))
-    .option('--region <id>', 'only this region (repeatable)', repeatable(String))
-    .option('--format <format>', FORMAT_HELP, formatArg)
-    .action(async (flags: ReportFlags, cmd: Command) => {
-      const { format, color } = resolveFormat(flags.format);
-      const report = await withDatabase(deps, (h) => buildReport(h.db, {
-        now: new Date(),
-        olderThanDays: flags.olderThan,
-        changesDays: flags.changesDays,
-        requireTags: flags.requireTag ?? [],
-        accounts: flags.account,
-        regions: flags.region,
-      }));
-      writeOut(cmd, formatReport(format, report, color));
-    });
+    .option('--region <id>', 'only this region (repeatable)', repeatable(String));
+  addOutputOptions(cmd);
+  addExamples(cmd, [
+    'swas-inventory report --require-tag owner --older-than 365',
+    'swas-inventory report --account prod --changes-days 30',
+    "swas-inventory report --format json | jq '.sections.failed_or_unavailable'",
+  ]);
+  cmd.action(async (flags: ReportFlags, command: Command) => {
+    const output = resolveOutput(flags, deps.terminal?.());
+    const report = await withDatabase(deps, (h) => buildReport(h.db, {
+      now: deps.now?.() ?? new Date(),
+      olderThanDays: flags.olderThan,
+      changesDays: flags.changesDays,
+      requireTags: flags.requireTag ?? [],
+      accounts: flags.account,
+      regions: flags.region,
+    }));
+    writeOut(command, formatReport(output.format, report, output.table));
+  });
 }

@@ -1,13 +1,36 @@
-/** What the formatters need to know about a column; rows are plain objects from the report queries. */
+/** What the formatters need to know about a result set; rows are plain objects from the queries. */
 export type Row = Record<string, unknown>;
 
 export interface Column {
-  /** Row key; also the CSV header and JSON key, so scripts see the same names everywhere. */
+  /** Row key the cell shows. */
   key: string;
-  /** Table header, for people. */
+  /** Table header, for people (shown upper-case). */
   header: string;
-  /** Table text when the default rendering is not readable (e.g. a change summary). */
-  text?: (value: unknown) => string;
+  /** Table text when the default rendering is not readable (a change summary, a folded status). */
+  text?: (value: unknown, row: Row) => string;
+  /**
+   * How much the table loses without it when the terminal is too narrow: 1 (the default) is never
+   * dropped; higher numbers are dropped first (`--wide` shows them all).
+   */
+  drop?: number;
+  /**
+   * Long free text (names, tags, errors) that may be cut with an ellipsis, down to this many
+   * columns, to fit the terminal. Absent: never cut (ids, statuses, times).
+   */
+  shrinkTo?: number;
+  /** Numbers read best right-aligned. */
+  align?: 'left' | 'right';
+  /** An ISO 8601 time: shown in the display zone (UTC by default, `--tz`), the zone in the header. */
+  time?: boolean;
+}
+
+/**
+ * A result set's two shapes: `fields` are the JSON keys, in order, and exactly the CSV header
+ * (docs/REPORTS.md documents them); `columns` are what a person sees in the table.
+ */
+export interface Layout {
+  fields: readonly string[];
+  columns: readonly Column[];
 }
 
 export const OUTPUT_FORMATS = ['table', 'json', 'csv'] as const;

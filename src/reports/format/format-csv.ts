@@ -1,12 +1,12 @@
 import { stringify } from 'csv-stringify/sync';
 import { csvText } from './cell-text.js';
-import type { Column, Row } from './columns.js';
+import type { Row } from './columns.js';
 
 /**
  * RFC 4180: a header record, CRLF between records, fields quoted when they hold a comma, a quote
- * or a line break (quotes doubled). The header is the row keys, the same names as in JSON.
+ * or a line break (quotes doubled). The header is `fields`, the same names as the JSON keys.
  */
-export function formatCsv(columns: readonly Column[], rows: readonly Row[]): string {
-  const records = [columns.map((c) => c.key), ...rows.map((row) => columns.map((c) => csvText(row[c.key])))];
+export function formatCsv(fields: readonly string[], rows: readonly Row[]): string {
+  const records = [[...fields], ...rows.map((row) => fields.map((f) => csvText(row[f])))];
   return stringify(records, { record_delimiter: 'windows' });
 }

@@ -1,19 +1,76 @@
+/**
+ * Tables for people, in the style of `kubectl get` and `gh`: upper-case headers, columns two
+ * spaces apart, no borders and no rule between rows, sized to the terminal (fit-columns.ts). Cell
+ * widths are display widths (string-width: a CJK character takes two columns), the same measure
+ * cli-table3 pads and cuts with, so CJK text stays aligned.
+ */
 import Table from 'cli-table3';
+import stringWidth from 'string-width';
 import { tableText } from './cell-text.js';
 import type { Column, Row } from './columns.js';
+import { displayZone, type DisplayZone } from './display-time.js';
+import { fitColumns } from './fit-columns.js';
 
 export interface TableOptions {
-  /** Colored header and borders: only on a terminal, never in files or golden tests. */
-  color: boolean;
+  /** Bold headers: only on a terminal without NO_COLOR, never in files or golden tests. */
+  color?: boolean;
+  /** Terminal width to fit; null or absent: as wide as the content (`--wide`). */
+  width?: number | null;
+  /** Zone of time columns. Default UTC. */
+  zone?: DisplayZone;
 }
 
-export function formatTable(columns: readonly Column[], rows: readonly Row[], options: TableOptions): string {
+const GAP = 2;
+const EMPTY_COLUMN_DROP = 1000;
+const NO_BORDERS = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' '.repeat(GAP),
+};
+
+export function formatTable(columns: readonly Column[], rows: readonly Row[], options: TableOptions = {}): string {
+  if (rows.length === 0) return '(none)\n';
+  const zone = options.zone ?? displayZone('UTC');
+  const headers = columns.map((c) => (c.time ? `${c.header} (${zone.name})` : c.header).toUpperCase());
+  const cells = rows.map((row) => columns.map((c) => cellText(c, row, zone)));
+  const empty = columns.map((_c, i) => cells.every((line) => line[i] === ''));
+  const fit = fitColumns(columns.map((c, i) => ({
+    natural: Math.max(stringWidth(headers[i] ?? ''), ...cells.map((line) => widestLine(line[i] ?? ''))),
+    // A column empty in every row (no errors, no changes) says nothing: the first to go.
+    drop: empty[i] ? EMPTY_COLUMN_DROP : c.drop ?? 1,
+    shrinkTo: c.shrinkTo,
+  })), options.width ?? null, GAP);
   const table = new Table({
-    head: columns.map((c) => c.header),
-    style: options.color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] },
+    head: fit.shown.map((i) => headers[i] ?? ''),
+    chars: NO_BORDERS,
+    colWidths: fit.widths,
+    colAligns: fit.shown.map((i) => columns[i]?.align ?? 'left'),
+    style: { head: options.color ? ['bold'] : [], border: [], 'padding-left': 0, 'padding-right': 0 },
   });
-  for (const row of rows) {
-    table.push(columns.map((c) => (c.text ?? tableText)(row[c.key])));
-  }
-  return `${table.toString()}\n`;
+  for (const line of cells) table.push(fit.shown.map((i) => line[i] ?? ''));
+  const body = table.toString().split('\n').map(trimEnd).join('\n');
+  return `${body}\n${hiddenNote(fit.hidden.filter((i) => !empty[i]).map((i) => columns[i]?.header ?? ''), options.width ?? null)}`;
+}
+
+/** Says what was left out to fit, within the width itself. */
+function hiddenNote(hidden: readonly string[], width: number | null): string {
+  if (hidden.length === 0) return '';
+  const note = `(${hidden.length} more column${hidden.length === 1 ? '' : 's'} with --wide: ${hidden.join(', ')})`;
+  return `${width !== null && note.length > width ? `${note.slice(0, Math.max(0, width - 2))}…)` : note}\n`;
+}
+
+function cellText(column: Column, row: Row, zone: DisplayZone): string {
+  const value = row[column.key];
+  if (column.text) return column.text(value, row);
+  if (column.time) return zone.format(value);
+  return tableText(value);
+}
+
+function widestLine(text: string): number {
+  return Math.max(0, ...text.split('\n').map((l) => stringWidth(l)));
+}
+
+/** cli-table3 pads the last column too; trailing blanks (before any color reset) are noise. */
+function trimEnd(line: string): string {
+  // eslint-disable-next-line no-control-regex
+  return line.replace(/ +((?:\u001b\[[0-9;]*m)*)$/, '$1');
 }

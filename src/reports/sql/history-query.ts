@@ -1,4 +1,7 @@
-/** `history`: the event log with status labels (swas.image_history), oldest first. Pure. */
+/**
+ * `history`: the event log with status labels (swas.image_history) and each image's latest known
+ * name, newest first unless asked otherwise. Pure.
+ */
 import { sql, type SQL } from 'drizzle-orm';
 import type { EventKind } from '../../sync/types.js';
 import { isoText, scopeConditions, textIn, timeParam, whereAll, type ScopeFilter } from './fragments.js';
@@ -10,6 +13,10 @@ export interface HistoryQueryOptions extends ScopeFilter {
   since?: Date | undefined;
   /** Exclusive, so consecutive windows never count an event twice. */
   until?: Date | undefined;
+  /** Default newest first: the change you came for is on top, not under the first sync's `created` rows. */
+  oldestFirst?: boolean | undefined;
+  /** At most this many events (from the chosen end). Default all. */
+  limit?: number | undefined;
 }
 
 export function buildHistoryQuery(options: HistoryQueryOptions): SQL {
@@ -20,10 +27,15 @@ export function buildHistoryQuery(options: HistoryQueryOptions): SQL {
     options.since ? sql`e.observed_at >= ${timeParam(options.since)}` : undefined,
     options.until ? sql`e.observed_at < ${timeParam(options.until)}` : undefined,
   ];
+  const direction = options.oldestFirst ? sql`asc` : sql`desc`;
+  // The name is the image's latest known one (deleted images keep theirs in images_all): it
+  // says which image an id is; what it was called at the time is in the event's `changes`.
   return sql`select ${isoText(sql`e.observed_at`)} as "observedAt", e.account as "account", e.region_id as "regionId",
-  e.image_id as "imageId", e.kind as "kind", e.old_status_label as "fromStatus", e.new_status_label as "toStatus",
+  e.image_id as "imageId", i.name as "name", e.kind as "kind", e.old_status_label as "fromStatus", e.new_status_label as "toStatus",
   e.changes as "changes", e.event_id::text as "eventId", e.sync_run_id::text as "syncRunId"
 from swas.image_history as e
+left join swas.images_all as i on i.account = e.account and i.region_id = e.region_id and i.image_id = e.image_id
 ${whereAll(conditions)}
-order by e.observed_at, e.event_id`;
+order by e.observed_at ${direction}, e.event_id ${direction}
+${options.limit !== undefined ? sql`limit ${options.limit}::int` : sql``}`;
 }

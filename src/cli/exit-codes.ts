@@ -1,0 +1,38 @@
+/**
+ * The exit codes of every command, so a script can tell a typo from an outage:
+ * 0 the work succeeded; 1 the work failed (a region failed or was left out, `status` found a stale
+ * region); 2 usage or configuration error (unknown option or command, a bad value, a bad
+ * environment variable or accounts file), found before any work was done.
+ */
+import { CommanderError } from 'commander';
+import { AccountsFileError } from '../config/accounts.js';
+import { ConfigError } from '../config/env.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/**
+ * A usage or configuration error: what was asked cannot be done as asked. Throw it (or a
+ * subclass) from a command and the program exits 2 with the message as one line.
+ */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  readonly exitCode = EXIT_USAGE;
+}
+
+/** The exit code an error ends the program with. */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // help and --version end commander with "exit" errors: success, unless help was shown because
+    // no command was given (commander's exit code 1 there), which is a usage error.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+      return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    // Every other commander error is about the command line (unknown option, missing or bad
+    // value): commander gives most of them exit code 1, which would read as "the work failed".
+    return EXIT_USAGE;
+  }
+  if (err instanceof UsageError || err instanceof ConfigError || err instanceof AccountsFileError) return EXIT_USAGE;
+  return EXIT_FAILED;
+}

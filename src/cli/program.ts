@@ -1,0 +1,84 @@
+/**
+ * The `swas-inventory` program: every command wired on one commander program, and the one place
+ * errors become a message and an exit code (src/cli/exit-codes.ts). Nothing runs at import.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { loadConfig } from '../config/env.js';
+import { packageRoot } from '../db/package-root.js';
+import { registerEmulatorCommand } from '../emulator/cli.js';
+import { registerReportCommands } from '../reports/cli.js';
+import { registerWorkerCommands } from '../worker/cli.js';
+import { registerMigrateCommand } from './commands/migrate.js';
+import { registerSyncCommand } from './commands/sync.js';
+import { exitCodeFor } from './exit-codes.js';
+import { openAppDatabase } from './open-app-database.js';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('swas-inventory')
+    .description('Inventory of Alibaba Cloud SWAS custom images in PostgreSQL, with full change history')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
+    // Before any .command(): subcommands copy these settings when they are created.
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(oneLineError(text)) });
+  registerMigrateCommand(program);
+  registerSyncCommand(program);
+  registerWorkerCommands(program);
+  // Reports migrate too: a fresh database then answers with empty results instead of errors.
+  registerReportCommands(program, { openDb: () => openAppDatabase(loadConfig(), { migrate: true }) });
+  registerEmulatorCommand(program);
+  addUsageHints(program);
+  return program;
+}
+
+/** Runs one command line (`argv` as in process.argv) and returns the exit code; prints errors on stderr. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    const code = exitCodeFor(err);
+    // commander has already printed its own errors (and help); everything else is printed here.
+    if (!isCommanderExit(err)) process.stderr.write(`swas-inventory: ${describeError(err)}\n`);
+    return code;
+  }
+}
+
+/** commander's errors (InvalidArgumentError included) were printed by commander before it threw. */
+function isCommanderExit(err: unknown): boolean {
+  return err instanceof CommanderError;
+}
+
+/** The version in package.json (the same file npm publishes), read when the program is built. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+/**
+ * A usage error is one line and a hint, not the whole usage text: the hint names the command's
+ * own `--help`, so it is one copy-paste away.
+ */
+function addUsageHints(command: Command): void {
+  const path: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) path.unshift(c.name());
+  command.showHelpAfterError(`Run '${path.join(' ')} --help' for usage.`);
+  for (const sub of command.commands) addUsageHints(sub);
+}
+
+/** commander puts its "Did you mean ...?" on a line of its own; keep the error on one line. */
+export function oneLineError(text: string): string {
+  return `${text.replace(/\s*\n\(Did you mean (.+)\?\)/g, ' (did you mean $1?)').trimEnd()}\n`;
+}
+
+/**
+ * One line for a human. drizzle wraps driver errors as "Failed query: <the whole SQL>"; what went
+ * wrong (connection closed, permission denied, ...) is in the cause, so that is what we print.
+ */
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  if (err.message.startsWith('Failed query') && err.cause instanceof Error) return `database error: ${err.cause.message}`;
+  return err.message;
+}

@@ -1,0 +1,55 @@
+/** The conventions every command shares, through the real entry point in child processes. */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return promisify(execFile)(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', DATABASE_URL: '', SWAS_DATA_DIR: '/nonexistent/never-opened', ...env },
+  }).then((r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+}
+
+describe('command-line conventions', () => {
+  it('--version, usage errors (exit 2, one line and a hint), configuration errors (exit 2), help with examples', async () => {
+    const [version, unknownOption, unknownCommand, badValue, badEnv, help, noCommand] = await Promise.all([
+      cli(['--version']),
+      cli(['images', '--formt', 'json']),
+      cli(['imagez']),
+      cli(['sync', '--format', 'xml']),
+      cli(['images'], { LOG_LEVEL: 'loud' }),
+      cli(['history', '--help']),
+      cli([]),
+    ]);
+    expect(version).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+
+    expect(unknownOption).toEqual({ code: 2, stdout: '',
+      stderr: "error: unknown option '--formt' (did you mean --format?)\nRun 'swas-inventory images --help' for usage.\n" });
+    expect(unknownCommand.code).toBe(2);
+    expect(unknownCommand.stderr).toBe("error: unknown command 'imagez' (did you mean images?)\nRun 'swas-inventory --help' for usage.\n");
+    expect(badValue.code).toBe(2);
+    expect(badValue.stderr.trimEnd().split('\n')).toEqual([
+      "error: option '--format <format>' argument 'xml' is invalid. unknown format 'xml': expected one of table, json, csv",
+      "Run 'swas-inventory sync --help' for usage.",
+    ]);
+
+    // A bad environment is a configuration error, not a failed run.
+    expect(badEnv.code).toBe(2);
+    expect(badEnv.stderr).toMatch(/^swas-inventory: Invalid configuration; fix these environment variables:\n {2}- LOG_LEVEL: /);
+
+    expect(help.code).toBe(0);
+    expect(help.stdout.trimEnd().split('\n').slice(-4)).toEqual([
+      'Examples:',
+      '  $ swas-inventory history --since 1h',
+      '  $ swas-inventory history --image m-bp1abc --oldest-first',
+      '  $ swas-inventory history --kind deleted,restored --since 7d --format csv > removals.csv',
+    ]);
+    // No command: the usage, and exit 2 (not "the work failed").
+    expect(noCommand.code).toBe(2);
+    expect(noCommand.stderr).toContain('Usage: swas-inventory [options] [command]');
+  }, 240_000); // seven cold starts of the whole program at once, on a loaded machine
+});

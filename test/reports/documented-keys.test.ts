@@ -1,0 +1,57 @@
+/**
+ * docs/REPORTS.md lists the keys of every command's JSON and CSV ("Keys: `a`, `b`"); this
+ * compares those lists with what the commands print over the scripted history.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../helpers/databases.js';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import { runReportCommand } from './helpers/run-command.js';
+import { NOW, writeScriptedHistory } from './helpers/scripted-history.js';
+
+const DOC = readFileSync(new URL('../../docs/REPORTS.md', import.meta.url), 'utf8');
+
+/** The key list after `label` in the `### section` of the doc. */
+function documented(section: string, label = 'Keys:'): string[] {
+  const start = DOC.indexOf(`\n### ${section}\n`);
+  expect(start, `docs/REPORTS.md has a "### ${section}" section`).toBeGreaterThan(-1);
+  const body = DOC.slice(start + 1).split(/\n##/)[0] ?? '';
+  const line = body.split('\n').find((l) => l.startsWith(label));
+  expect(line, `"### ${section}" has a "${label}" line`).toBeDefined();
+  return [...(line ?? '').slice(label.length).matchAll(/`([^`]+)`/g)].map((m) => m[1] as string);
+}
+
+const csvHeader = (csv: string) => (csv.split('\r\n')[0] ?? '').split(',');
+
+describe('docs/REPORTS.md keys match the output', () => {
+  let h: DatabaseHandle;
+  beforeAll(async () => {
+    h = await createTestDatabase('postgres');
+    await writeScriptedHistory(h.db);
+  });
+  afterAll(async () => h?.close());
+  const json = async (...args: string[]) => JSON.parse((await runReportCommand(h, [...args, '--format', 'json'], { now: NOW })).out) as unknown;
+  const csv = async (...args: string[]) => csvHeader((await runReportCommand(h, [...args, '--format', 'csv'], { now: NOW })).out);
+
+  it.each([['images', ['images']], ['images', ['images', '--include-deleted']], ['images', ['images', '--as-of', '2026-01-03T00:00:00Z']],
+    ['history', ['history']]])('%s %j: every row has the documented keys, in order, and the CSV header is the same', async (section, args) => {
+    const rows = await json(...args) as Array<Record<string, unknown>>;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(Object.keys(row)).toEqual(documented(section));
+    expect(await csv(...args)).toEqual(documented(section));
+  });
+
+  it('report: the object keys and the CSV header', async () => {
+    expect(Object.keys(await json('report', '--require-tag', 'owner') as object)).toEqual(documented('report'));
+    expect(await csv('report')).toEqual(documented('report', 'Keys of the CSV:'));
+  });
+
+  it('runs: the run keys, the region keys and the CSV header', async () => {
+    const runs = await json('runs') as Array<Record<string, unknown> & { regions: Array<Record<string, unknown>> }>;
+    for (const run of runs) {
+      expect(Object.keys(run)).toEqual(documented('runs'));
+      for (const region of run.regions) expect(Object.keys(region)).toEqual(documented('runs', 'Keys of each of `regions`:'));
+    }
+    expect(await csv('runs')).toEqual(documented('runs', 'Keys of the CSV:'));
+  });
+});
