@@ -1,5 +1,5 @@
 /**
- * The report commands (`images`, `history`, `report`, `runs`), registered on the program that
+ * The report commands (`images`, `history`, `report`, `runs`, `status`), registered on the program that
  * src/cli/main.ts builds. Bad input exits with code 2 and a message on stderr; output goes through
  * commander's output configuration (stdout by default).
  */
@@ -8,6 +8,7 @@ import { addHistoryCommand } from './commands/history-command.js';
 import { addImagesCommand } from './commands/images-command.js';
 import { addReportCommand } from './commands/report-command.js';
 import { addRunsCommand } from './commands/runs-command.js';
+import { addStatusCommand } from './commands/status-command.js';
 
 import type { ReportDeps } from './commands/command-options.js';
 
@@ -18,4 +19,5 @@ export function registerReportCommands(program: Command, deps: ReportDeps): void
   addHistoryCommand(program, deps);
   addReportCommand(program, deps);
   addRunsCommand(program, deps);
+  addStatusCommand(program, deps);
 }

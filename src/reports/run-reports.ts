@@ -9,6 +9,8 @@ import { buildHistoryQuery, type HistoryQueryOptions } from './sql/history-query
 import { buildImagesQuery, type ImagesQueryOptions } from './sql/images-query.js';
 import { REPORT_SECTIONS, buildReportQueries, type ReportOptions } from './sql/report-queries.js';
 import { buildRunsQuery } from './sql/runs-query.js';
+import { buildStatusQuery } from './sql/status-query.js';
+import type { ScopeFilter } from './sql/fragments.js';
 
 export async function listImages(db: Db, options: ImagesQueryOptions): Promise<Row[]> {
   return (await queryRows<Row>(db, buildImagesQuery(options))).map((row) => ({ ...row, tags: tagsObject(row.tags) }));
@@ -29,6 +31,11 @@ export async function listHistory(db: Db, options: HistoryQueryOptions): Promise
 
 export async function listRuns(db: Db, limit: number): Promise<Row[]> {
   return (await queryRows<Row>(db, buildRunsQuery(limit))).map(plainRow);
+}
+
+/** region_states with the last attempt's error; freshness.ts judges them. */
+export async function listStatus(db: Db, scope: ScopeFilter): Promise<Row[]> {
+  return (await queryRows<Row>(db, buildStatusQuery(scope))).map(plainRow);
 }
 
 export async function buildReport(db: Db, options: ReportOptions): Promise<ReportResult> {

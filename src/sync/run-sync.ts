@@ -31,6 +31,13 @@ export interface RunSyncOptions {
   trigger?: RunTrigger;
   /** Regions synced at once. Default 4: the API, not us, is the bottleneck. */
   concurrency?: number;
+  /** Told the plan's size, then each region's result as it ends (the CLI's live progress line). */
+  progress?: SyncProgressListener;
+}
+
+export interface SyncProgressListener {
+  planned(regions: number): void;
+  regionDone(result: RegionSyncResult): void;
 }
 
 export interface RunSyncReport {
@@ -47,14 +54,20 @@ export async function runSync(deps: RunSyncDeps, options: RunSyncOptions = {}): 
 
   const plan = await planRegions(deps.clients, deps.accounts, deps.config, options.regions ?? []);
   const results: RegionSyncResult[] = [];
+  options.progress?.planned(plan.regions.length + plan.failures.length);
   for (const { account, error } of plan.failures) {
     const c = classifyError(error);
     log.error({ account: account.name, code: c.code, err: c.message }, 'region discovery failed');
     results.push(failed(account.name, '*', c.code, c.message));
+    options.progress?.regionDone(results[results.length - 1] as RegionSyncResult);
   }
 
   const limit = pLimit(options.concurrency ?? 4);
-  results.push(...await Promise.all(plan.regions.map((region) => limit(() => syncOne(deps, log, runId, region)))));
+  results.push(...await Promise.all(plan.regions.map((region) => limit(async () => {
+    const result = await syncOne(deps, log, runId, region);
+    options.progress?.regionDone(result);
+    return result;
+  }))));
 
   const summary = await finishRun(deps.db, runId, {
     expectedRegions: plan.regions.length,

@@ -4,6 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { formatSyncReport } from '../../src/cli/format-sync-report.js';
+import type { RunSyncReport } from '../../src/sync/run-sync.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { runReportCommand } from './helpers/run-command.js';
@@ -44,6 +47,26 @@ describe('docs/REPORTS.md keys match the output', () => {
   it('report: the object keys and the CSV header', async () => {
     expect(Object.keys(await json('report', '--require-tag', 'owner') as object)).toEqual(documented('report'));
     expect(await csv('report')).toEqual(documented('report', 'Keys of the CSV:'));
+  });
+
+  it('status: every row has the documented keys, and the CSV header is the same', async () => {
+    await h.db.execute(sql`insert into swas.region_states (account, region_id, last_complete_listing_at, last_status, updated_at)
+      values ('prod', 'cn-hangzhou', now(), 'succeeded', now()) on conflict do nothing`);
+    const rows = await json('status') as Array<Record<string, unknown>>;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(Object.keys(row)).toEqual(documented('status'));
+    expect(await csv('status')).toEqual(documented('status'));
+  });
+
+  it('sync: the summary keys, its regions\' keys and the CSV header', () => {
+    const report = { runId: 'r-1', summary: { status: 'partial' }, regions: [
+      { account: 'a', regionId: 'r', status: 'failed', pages: 0, apiCalls: 1, images: 0, error: { code: 'Throttling', message: 'slow' },
+        counts: { created: 0, updated: 0, status_changed: 0, tags_changed: 0, deleted: 0, restored: 0 } },
+    ] } as unknown as RunSyncReport;
+    const doc = JSON.parse(formatSyncReport('json', report)) as { regions: Array<Record<string, unknown>> };
+    expect(Object.keys(doc)).toEqual(documented('sync'));
+    expect(Object.keys(doc.regions[0] ?? {})).toEqual(documented('sync', 'Keys of each of `regions`:'));
+    expect(csvHeader(formatSyncReport('csv', report))).toEqual(documented('sync', 'Keys of each of `regions`:'));
   });
 
   it('runs: the run keys, the region keys and the CSV header', async () => {

@@ -10,6 +10,7 @@ import { DEMO_REGIONS, startDemoEmulator } from '../demo-inventory.js';
 import { addExamples, addOutputOptions, resolveOutput, type OutputFlags } from '../../reports/commands/command-options.js';
 import { formatSyncReport } from '../format-sync-report.js';
 import { oneShotLogLevel } from '../one-shot-log-level.js';
+import { LiveProgress } from '../sync-progress.js';
 import { openAppDatabase } from '../open-app-database.js';
 
 interface SyncOptions extends OutputFlags {
@@ -33,20 +34,26 @@ export function registerSyncCommand(program: Command): void {
     .action(async (opts: SyncOptions) => {
       const config = loadConfig();
       const output = resolveOutput(opts);
-      const log = createLogger({ level: oneShotLogLevel(config, process.env, process.stderr.isTTY === true), destination: process.stderr,
-        pretty: process.stderr.isTTY === true });
       const demo = opts.demo ? await startDemo(config) : null;
       const runConfig = demo ? demo.config : config;
       const handle = await openAppDatabase(runConfig, { migrate: true });
+      // Live progress only when a person watches both streams: piped output gets none.
+      const progress = process.stderr.isTTY === true && output.terminal.isTTY
+        ? new LiveProgress(process.stderr, () => output.terminal.columns) : null;
       try {
-        if (demo) process.stderr.write(`demo round ${demo.round}: emulator at ${demo.url}; data in ${handle.kind} at ${handle.location}\n`);
+        if (demo) (progress?.logStream() ?? process.stderr).write(`demo round ${demo.round}: emulator at ${demo.url}; data in ${handle.kind} at ${handle.location}\n`);
+        const log = createLogger({ level: oneShotLogLevel(config, process.env, process.stderr.isTTY === true),
+          destination: progress?.logStream() ?? process.stderr, pretty: process.stderr.isTTY === true });
         const clients = new SwasClients({ config: runConfig });
         const accounts = demo ? [defaultAccount(runConfig.callsPerSecond)] : loadAccounts(runConfig);
-        const report = await runSync({ db: handle.db, clients, config: runConfig, accounts, log }, { regions: opts.region });
+        const report = await runSync({ db: handle.db, clients, config: runConfig, accounts, log },
+          { regions: opts.region, ...(progress ? { progress } : {}) });
+        progress?.end();
         process.stdout.write(formatSyncReport(output.format, report, output.table));
         if (demo) process.stderr.write('next: `npm run -s cli -- history --since 1h`, `npm run -s cli -- images`, `npm run -s cli -- report`; run the demo again for another round of changes\n');
         if (report.regions.some((r) => r.status === 'failed')) process.exitCode = 1;
       } finally {
+        progress?.end();
         await handle.close();
         await demo?.stop();
       }

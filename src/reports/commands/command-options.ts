@@ -19,6 +19,8 @@ export interface ReportDeps {
   terminal?: () => Terminal;
   /** The clock of `status` ages and future `--as-of` checks. Default: the real one. */
   now?: () => Date;
+  /** The schedule `status` derives staleness from. Default: SYNC_CRON and SYNC_TZ (loadConfig). */
+  syncSchedule?: () => { cron: string; tz: string };
 }
 
 export function badInput(message: string): InvalidArgumentError {

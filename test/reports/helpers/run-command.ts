@@ -10,7 +10,7 @@ export const tty = (columns: number, rows = 40): Terminal => ({ isTTY: true, col
 export interface CommandResult { out: string; err: string; exitCode: number }
 
 export async function runReportCommand(
-  h: DatabaseHandle, args: readonly string[], options: { terminal?: Terminal; now?: Date; onClose?: () => void } = {},
+  h: DatabaseHandle, args: readonly string[], options: { terminal?: Terminal; now?: Date; onClose?: () => void; schedule?: { cron: string; tz: string } } = {},
 ): Promise<CommandResult> {
   let out = '';
   let err = '';
@@ -20,6 +20,7 @@ export async function runReportCommand(
     openDb: async () => ({ ...h, close: async () => { options.onClose?.(); } }),
     terminal: () => options.terminal ?? PIPE,
     ...(options.now ? { now: () => options.now as Date } : {}),
+    ...(options.schedule ? { syncSchedule: () => options.schedule as { cron: string; tz: string } } : {}),
   });
   const exitBefore = process.exitCode;
   try {

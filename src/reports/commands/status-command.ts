@@ -1,0 +1,83 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/env.js';
+import type { Layout, Row } from '../format/columns.js';
+import { formatAge } from '../format/display-time.js';
+import { formatRows } from '../format/format-rows.js';
+import { assessFreshness, scheduleIntervalMs } from '../freshness.js';
+import { listStatus } from '../run-reports.js';
+import {
+  addExamples, addOutputOptions, argParser, repeatable, resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps,
+} from './command-options.js';
+
+/** JSON keys and CSV header (docs/REPORTS.md). */
+export const STATUS_LAYOUT: Layout = {
+  fields: ['account', 'regionId', 'freshness', 'stale', 'lastCompleteListingAt', 'ageSeconds', 'staleAfterSeconds',
+    'lastOutcome', 'lastAttemptAt', 'lastSyncRunId', 'errorCode', 'errorMessage'],
+  columns: [
+    { key: 'account', header: 'Account', drop: 4 }, { key: 'regionId', header: 'Region' },
+    { key: 'freshness', header: 'Freshness' },
+    { key: 'lastCompleteListingAt', header: 'Last complete', time: true, drop: 3 },
+    { key: 'ageSeconds', header: 'Age', align: 'right', text: (v) => (typeof v === 'number' ? formatAge(v * 1000) : 'never') },
+    { key: 'lastOutcome', header: 'Last outcome' }, { key: 'lastAttemptAt', header: 'Last attempt', time: true, drop: 5 },
+    { key: 'errorCode', header: 'Error', shrinkTo: 20, text: (_v, row) => errorText(row) },
+  ],
+};
+
+function errorText(row: Row): string {
+  return [row.errorCode, row.errorMessage].filter((x) => typeof x === 'string' && x !== '').join(': ');
+}
+
+const DURATION = /^(\d{1,6})([smhd])$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `90s`, `30m`, `2h`, `1d` -> milliseconds. */
+export function parseDuration(input: string): number {
+  const m = DURATION.exec(input.trim());
+  if (!m || Number(m[1]) === 0) throw new Error(`bad duration '${input}': expected a number and a unit, such as 90s, 30m, 2h or 1d`);
+  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+}
+
+interface StatusFlags extends OutputFlags {
+  maxAge?: number;
+  account?: string[];
+  region?: string[];
+}
+
+export function addStatusCommand(program: Command, deps: ReportDeps): void {
+  const cmd = program.command('status')
+    .description('freshness per account and region: the last complete listing, its age, the last outcome and error; exit 1 if any is stale')
+    .option('--max-age <duration>', 'stale when the last complete listing is older than this (90s, 30m, 2h, 1d; default twice the SYNC_CRON interval)',
+      argParser(parseDuration))
+    .option('--account <name>', 'only this account (repeatable)', repeatable(String))
+    .option('--region <id>', 'only this region (repeatable)', repeatable(String));
+  addOutputOptions(cmd);
+  addExamples(cmd, [
+    'swas-inventory status',
+    'swas-inventory status --max-age 1h || echo "inventory is stale"',
+    "swas-inventory status --format json | jq '.[] | select(.stale)'",
+  ]);
+  cmd.action(async (flags: StatusFlags, command: Command) => {
+    const output = resolveOutput(flags, deps.terminal?.());
+    const now = deps.now?.() ?? new Date();
+    const staleAfterMs = flags.maxAge ?? 2 * scheduleIntervalMs(...schedule(deps), now);
+    const rows = assessFreshness(await withDatabase(deps, (h) => listStatus(h.db, { accounts: flags.account, regions: flags.region })),
+      now, staleAfterMs);
+    writeOut(command, formatRows(output.format, STATUS_LAYOUT, rows, output.table));
+    const stale = rows.filter((r) => r.stale === true).length;
+    if (output.format === 'table') {
+      writeOut(command, rows.length === 0 ? 'no region has been synced yet\n'
+        : `${stale === 0 ? 'all' : `${stale} of`} ${rows.length} region${rows.length === 1 ? '' : 's'} ${stale === 0 ? 'fresh' : 'stale'}` +
+          ` (stale: no complete listing in the last ${formatAge(staleAfterMs)})\n`);
+    }
+    // Nothing synced yet is not fresh either: a health check must not pass on an empty database.
+    if (stale > 0 || rows.length === 0) process.exitCode = 1;
+  });
+}
+
+function schedule(deps: ReportDeps): [string, string] {
+  const s = deps.syncSchedule?.() ?? (() => {
+    const config = loadConfig();
+    return { cron: config.syncCron, tz: config.syncTz };
+  })();
+  return [s.cron, s.tz];
+}
