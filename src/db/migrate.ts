@@ -13,9 +13,10 @@ const MIGRATION_LOCK = 7_360_241_117;
  * Applies the committed migrations. Several workers may start at once against one Postgres, so
  * the migrator runs under an advisory lock on a connection of its own (a session lock must be
  * released on the connection that took it); drizzle's bookkeeping makes a second run a no-op.
+ * `folder` is for the upgrade tests, which apply historical migration sets first.
  */
-export async function migrateDatabase(handle: DatabaseHandle): Promise<void> {
-  const config = { migrationsFolder: migrationsFolder() };
+export async function migrateDatabase(handle: DatabaseHandle, folder: string = migrationsFolder()): Promise<void> {
+  const config = { migrationsFolder: folder };
   if (handle.kind === 'pglite' || !handle.url) {
     await migratePglite(handle.db as unknown as PgliteDatabase<Record<string, never>>, config);
     return;

@@ -91,7 +91,7 @@ describe('report queries', () => {
 describe('runs query', () => {
   it('newest first, limit as a parameter', () => {
     const { text, params } = render(buildRunsQuery(5));
-    expect(text).toContain('from swas.sync_runs as r order by r.started_at desc, r.id limit $1::int');
+    expect(text).toContain('from swas.runs as r order by r.started_at desc, r.id limit $1::int');
     expect(params).toEqual([5]);
   });
 });

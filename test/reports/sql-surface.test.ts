@@ -94,6 +94,17 @@ describe('swas_reader on postgres', () => {
     expect(await asReader(query)).toEqual([{ n: expected }]);
   });
 
+  it.each([['runs', 'sync_runs'], ['region_runs', 'region_syncs'], ['region_freshness', 'region_states']])(
+    'can read the run bookkeeping through swas.%s (every row of swas.%s)', async (view, table) => {
+      const [owner] = await queryRows<{ n: number }>(h.db, sql.raw(`select count(*)::int as n from swas.${table}`));
+      expect(await asReader(sql.raw(`select count(*)::int as n from swas.${view}`))).toEqual([owner]);
+    });
+
+  it('can read the schema version (drizzle\'s migration journal)', async () => {
+    const [row] = await asReader(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+    expect(row!.n).toBeGreaterThanOrEqual(4);
+  });
+
   it.each(['custom_images', 'custom_image_tags', 'custom_image_versions', 'image_events', 'sync_runs', 'region_syncs', 'region_states'])(
     'cannot read the base table swas.%s', async (table) => {
       expect(await refusal(sql`select 1 from ${sql.raw(`swas.${table}`)} limit 1`)).toMatch(/permission denied for table/);

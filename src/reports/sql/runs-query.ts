@@ -1,6 +1,7 @@
 /**
  * `runs`: the most recent sync runs, each with its per-region outcomes nested as JSON. Pure.
- * json rather than jsonb so the keys keep the order written here in the output.
+ * json rather than jsonb so the keys keep the order written here in the output. Reads the views
+ * (swas.runs, swas.region_runs), so a swas_reader login can run it.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { isoText } from './fragments.js';
@@ -17,8 +18,8 @@ export function buildRunsQuery(limit: number): SQL {
       'errorCode', s.error_code, 'errorMessage', s.error_message,
       'startedAt', ${isoText(sql`s.started_at`)}, 'finishedAt', ${isoText(sql`s.finished_at`)})
     order by s.account, s.region_id)
-    from swas.region_syncs as s where s.sync_run_id = r.id), '[]'::json) as "regions"
-from swas.sync_runs as r
+    from swas.region_runs as s where s.sync_run_id = r.id), '[]'::json) as "regions"
+from swas.runs as r
 order by r.started_at desc, r.id
 limit ${limit}::int`;
 }
