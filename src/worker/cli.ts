@@ -9,6 +9,10 @@ import { loadConfig, type Config } from '../config/env.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { openDatabase } from '../db/open-database.js';
 import { createLogger, type Logger } from '../ops/logger.js';
+import { addExamples, addOutputOptions, resolveOutput, type OutputFlags } from '../reports/commands/command-options.js';
+import { formatCsv } from '../reports/format/format-csv.js';
+import { formatJson } from '../reports/format/format-json.js';
+import { describeTerminal } from '../reports/format/terminal.js';
 import type { PlanJobData } from './job-data.js';
 import { enqueueRun, waitForRun } from './enqueue-run.js';
 import { RUNS_QUEUE } from './queue-names.js';
@@ -36,10 +40,9 @@ interface WorkerCommandOptions {
   stalledInterval?: number;
 }
 
-interface EnqueueCommandOptions {
+interface EnqueueCommandOptions extends OutputFlags {
   wait?: boolean;
   timeout: number;
-  json?: boolean;
 }
 
 const positiveInt = (value: string): number => {
@@ -79,21 +82,31 @@ export function registerWorkerCommands(program: Command, deps: WorkerCliDeps = {
       await stopped;
     });
 
-  program
+  const enqueue = program
     .command('enqueue')
     .description('enqueue a full sync run now for the running workers; with --wait, wait for its result')
     .option('--wait', 'wait until the run finishes; exit 1 unless it succeeded')
-    .option('--timeout <ms>', 'with --wait: give up after <ms>', positiveInt, 600_000)
-    .option('--json', 'print the result as JSON')
+    .option('--timeout <ms>', 'with --wait: give up after <ms>', positiveInt, 600_000);
+  addOutputOptions(enqueue, { jsonAlias: true });
+  addExamples(enqueue, [
+    'swas-inventory enqueue',
+    'swas-inventory enqueue --wait --timeout 300000 || echo "the run did not succeed"',
+    "swas-inventory enqueue --wait --format json | jq '.eventCounts'",
+  ]);
+  enqueue
     .action(async (opts: EnqueueCommandOptions) => {
       const config = getConfig();
       const out = deps.stdout ?? process.stdout;
+      // One record: a line for people, the same keys as JSON or a one-row CSV for scripts.
+      const { format } = resolveOutput(opts, describeTerminal(out as { isTTY?: boolean; columns?: number }, process.env));
+      const print = (doc: Record<string, unknown>, line: string) => out.write(
+        format === 'json' ? formatJson(doc) : format === 'csv' ? formatCsv(Object.keys(doc), [doc]) : `${line}\n`);
       const redis = createRedisConnection(config.redisUrl, 'client');
       const queue = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix: config.queuePrefix });
       try {
         const { runId, jobId } = await enqueueRun(queue);
         if (!opts.wait) {
-          out.write(opts.json ? `${JSON.stringify({ runId, jobId, status: 'queued' })}\n` : `run ${runId} queued\n`);
+          print({ runId, jobId, status: 'queued' }, `run ${runId} queued`);
           return;
         }
         if (config.databaseUrl === null) throw new WorkerConfigError('enqueue --wait reads the run from PostgreSQL: set DATABASE_URL.');
@@ -101,10 +114,9 @@ export function registerWorkerCommands(program: Command, deps: WorkerCliDeps = {
         try {
           await migrateDatabase(database);
           const run = await waitForRun(database.db, runId, { timeoutMs: opts.timeout });
-          out.write(opts.json
-            ? `${JSON.stringify({ runId, status: run.status, regionsTotal: run.regionsTotal, regionsSucceeded: run.regionsSucceeded,
-              regionsIncomplete: run.regionsIncomplete, regionsFailed: run.regionsFailed, imagesSeen: run.imagesSeen, eventCounts: run.eventCounts, error: run.error })}\n`
-            : `run ${runId} ${run.status}: ${run.regionsSucceeded}/${run.regionsTotal} regions succeeded, ${run.regionsFailed} failed, ${run.imagesSeen} images\n`);
+          print({ runId, status: run.status, regionsTotal: run.regionsTotal, regionsSucceeded: run.regionsSucceeded,
+            regionsIncomplete: run.regionsIncomplete, regionsFailed: run.regionsFailed, imagesSeen: run.imagesSeen, eventCounts: run.eventCounts, error: run.error },
+          `run ${runId} ${run.status}: ${run.regionsSucceeded}/${run.regionsTotal} regions succeeded, ${run.regionsFailed} failed, ${run.imagesSeen} images`);
           if (run.status !== 'succeeded') process.exitCode = 1;
         } finally {
           await database.close();

@@ -50,4 +50,12 @@ describe('worker CLI: enqueue', () => {
     expect(output.jobId).toBe(`manual~${output.runId}`);
     expect(await handle.runsQueue.getJob(output.jobId)).toBeDefined();
   });
+
+  it('--format like every command: JSON by default when piped, a one-row CSV with the same keys', async () => {
+    const piped = JSON.parse(await cli(['enqueue'])) as { status: string };
+    expect(piped.status).toBe('queued');
+    const csv = (await cli(['enqueue', '--format', 'csv'])).split('\r\n');
+    expect(csv[0]).toBe('runId,jobId,status');
+    expect(csv[1]).toMatch(/^[0-9a-f-]{36},manual~[0-9a-f-]{36},queued$/);
+  });
 });
