@@ -2,6 +2,7 @@
  * The `swas-inventory` program: every command wired on one commander program, and the one place
  * errors become a message and an exit code (src/cli/exit-codes.ts). Nothing runs at import.
  */
+import { describeDatabaseError, findDatabaseError } from '../db/find-database-error.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -78,7 +79,18 @@ export function oneLineError(text: string): string {
  * wrong (connection closed, permission denied, ...) is in the cause, so that is what we print.
  */
 function describeError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
+  const db = findDatabaseError(err);
+  if (db) return describeDatabaseError(db);
+  if (!(err instanceof Error)) {
+    // Never `[object Object]`: a thrown non-Error still says what it carries.
+    const message = (err as { message?: unknown } | null)?.message;
+    if (typeof message === 'string') return message;
+    try {
+      return JSON.stringify(err) ?? String(err);
+    } catch {
+      return String(err);
+    }
+  }
   if (err.message.startsWith('Failed query') && err.cause instanceof Error) return `database error: ${err.cause.message}`;
   return err.message;
 }

@@ -1,3 +1,5 @@
+import { describeDatabaseError, findDatabaseError, type DatabaseErrorInfo } from '../db/find-database-error.js';
+
 /**
  * Maps whatever a listing threw to what the queue should do with it. Pure: looks only at the
  * error's own fields (SDK error classes from @alicloud/openapi-core, Node socket errors, our own
@@ -54,7 +56,26 @@ const MALFORMED_MESSAGES = /is mismatch, expect|can not cast to|Unexpected token
 /** A body cut short (a proxy or connection dropping mid-body) parses as broken JSON, but a retry can succeed. */
 const TRUNCATED_JSON = /Unexpected end of JSON input|Unterminated string in JSON/;
 
+/**
+ * SQLSTATEs a retry can get past: lock timeouts, serialization failures and deadlocks (another
+ * transaction won), a cancelled statement, a server shutting down or starting, too many clients.
+ * Class 08 is a connection failure.
+ */
+const TRANSIENT_SQLSTATES = /^(55P03|40001|40P01|57014|57P0[1-3]|53300|08...)$/;
+
+/** A database error: the driver's SQLSTATE decides, the message is the server's (never the SQL). */
+function classifyDatabaseError(db: DatabaseErrorInfo): ClassifiedError {
+  const message = redact(describeDatabaseError(db));
+  const lostConnection = !/^[0-9A-Z]{5}$/.test(db.code);
+  // Everything else (permissions 42501, schema 42P01/42703/3F000, data 22xxx, constraints 23xxx,
+  // authentication 28xxx) fails the same way on every retry until someone changes something.
+  const transient = lostConnection || TRANSIENT_SQLSTATES.test(db.code);
+  return { kind: transient ? 'transient' : 'permanent', code: db.code, message };
+}
+
 export function classifyError(error: unknown): ClassifiedError {
+  const db = findDatabaseError(error);
+  if (db) return classifyDatabaseError(db);
   const e = asRecord(error);
   const code = stringField(e, 'code');
   const message = redact(error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error');
