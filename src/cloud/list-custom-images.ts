@@ -23,6 +23,8 @@ export interface CustomImagesPageRequest {
   regionId: string;
   pageNumber: number;
   pageSize: number;
+  /** Awaited once the call is admitted (rate limit passed), right before the request is sent. */
+  admitted?: () => Promise<void>;
 }
 
 /** The page as given: nothing here is validated yet. */
@@ -61,6 +63,7 @@ export async function listCustomImagesPage(
   request: CustomImagesPageRequest,
 ): Promise<RawCustomImagesPage> {
   await clients.beforeCall({ account: account.name, action: 'ListCustomImages', endpoint, regionId: request.regionId });
+  await request.admitted?.();
   const req = new $OpenApiUtil.OpenApiRequest({
     query: OpenApiUtil.query({ PageNumber: request.pageNumber, PageSize: request.pageSize, RegionId: request.regionId }),
   });

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import { emptyCounts } from './diff-region.js';
 import { recordRegionSync, recordSupersededListing } from './persist-region.js';
-import { databaseClock, recordUnchangedRegion } from './record-unchanged-region.js';
+import { recordUnchangedRegion } from './record-unchanged-region.js';
 import { ListingSupersededError, RegionWriter } from './region-writer.js';
 import type { EventKind, RegionListing } from './types.js';
 
@@ -33,8 +33,8 @@ export interface WriteRegionOptions {
 }
 
 /**
- * One region: stamp the listing's start with the database's clock, let `list` stream the listing
- * into the writer, then either record an unchanged region in one statement, or, in the region's
+ * One region: let `list` stream the listing into the writer (which stamps the listing's start
+ * with the database's clock right before its first request), then either record an unchanged region in one statement, or, in the region's
  * transaction (advisory lock held), write the changes, delete what a COMPLETE listing did not see
  * and record the region_syncs row, all or nothing. No transaction or lock is held across the API
  * calls of a small region; a listing older than one already written is refused, never written.
@@ -45,8 +45,7 @@ export async function writeRegion(
   list: (writer: RegionWriter) => Promise<RegionListing>,
   options: WriteRegionOptions = {},
 ): Promise<RegionSyncResult> {
-  const listingStartedAt = await databaseClock(db);
-  const writer = new RegionWriter(db, { runId: ctx.runId, account: ctx.account, regionId: ctx.regionId, listingStartedAt });
+  const writer = new RegionWriter(db, { runId: ctx.runId, account: ctx.account, regionId: ctx.regionId });
   const attempts = ctx.attempts ?? 1;
   const result = (listing: RegionListing, status: RegionSyncResult['status'], error: RegionSyncResult['error']): RegionSyncResult => ({
     account: ctx.account, regionId: ctx.regionId, status, pages: listing.pages, apiCalls: listing.apiCalls,
@@ -57,6 +56,7 @@ export async function writeRegion(
     listing = await list(writer);
     const { complete } = listing.completeness;
     const items = writer.heldItems;
+    const listingStartedAt = await writer.listingStartedAt();
     if (options.fastPath !== false && complete && items !== null && await recordUnchangedRegion(db, {
       runId: ctx.runId, account: ctx.account, regionId: ctx.regionId, listingStartedAt, startedAt: ctx.startedAt,
       items, pages: listing.pages, apiCalls: listing.apiCalls, attempts,
@@ -91,6 +91,7 @@ export async function writeRegion(
 export function applyListing(db: Db, listing: RegionListing, ctx: { runId: string; startedAt: Date; attempts?: number }): Promise<RegionSyncResult> {
   return writeRegion(db, { ...ctx, account: listing.accountName, regionId: listing.regionId }, async (writer) => {
     await writer.begin(1);
+    await writer.started();
     await writer.page(listing.images.map((image) => ({ imageId: image.imageId, raw: image.raw, observed: image })));
     return listing;
   }, { fastPath: false });

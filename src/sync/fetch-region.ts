@@ -29,6 +29,8 @@ export interface FetchRegionOptions {
   /** Pages in flight at once after page 1. Default 4: fast, yet gentle on flow control. */
   concurrency?: number;
   counter?: ApiCallCounter;
+  /** Awaited right before page 1's request is sent (after the rate limiter): the listing's start. */
+  beforeFirstRequest?: () => Promise<void>;
 }
 
 export const DEFAULT_PAGE_CONCURRENCY = 4;
@@ -53,7 +55,8 @@ export async function* fetchPages(fetchPage: PageFetcher, options: FetchRegionOp
   const counter = options.counter ?? { apiCalls: 0 };
   const get = async (pageNumber: number): Promise<FetchedPage> => {
     counter.apiCalls += 1;
-    return parsePageEnvelope(await fetchPage({ regionId, pageNumber, pageSize }), regionId);
+    const admitted = pageNumber === 1 ? options.beforeFirstRequest : undefined;
+    return parsePageEnvelope(await fetchPage({ regionId, pageNumber, pageSize, ...(admitted ? { admitted } : {}) }), regionId);
   };
   const settle = (pageNumber: number): Promise<Settled> =>
     get(pageNumber).then((page) => ({ ok: true as const, page }), (error: unknown) => ({ ok: false as const, error }));

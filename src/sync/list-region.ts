@@ -26,6 +26,8 @@ import type { ListedItem, ListingCompleteness, RegionListing } from './types.js'
 export interface ListingSink {
   begin(attempt: number): Promise<void>;
   page(items: ListedItem[]): Promise<void>;
+  /** Called right before each attempt's first request is sent: when the listing observes from. */
+  started?(): Promise<void>;
 }
 
 export interface ListRegionOptions {
@@ -75,6 +77,7 @@ export async function listRegionWith(
     pageCount = 0;
     for await (const page of fetchPages(fetchPage, {
       regionId, pageSize: config.pageSize, counter,
+      ...(sink.started ? { beforeFirstRequest: () => (sink.started as () => Promise<void>).call(sink) } : {}),
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     })) {
       pageCount += 1;

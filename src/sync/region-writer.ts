@@ -15,6 +15,7 @@ import type { ListingSink } from './list-region.js';
 import { loadPresentImages, loadStoredByIds, lockRegion } from './load-stored-images.js';
 import { normalizeImage } from './normalize-image.js';
 import { persistDiff, type WriteContext } from './persist-region.js';
+import { databaseClock } from './record-unchanged-region.js';
 import type { EventKind, ListedItem } from './types.js';
 
 /** Images diffed and written together: few statements per batch, bounded memory. */
@@ -34,14 +35,13 @@ export interface RegionWriterContext {
   runId: string;
   account: string;
   regionId: string;
-  /** The database's clock just before the listing's first page was requested. */
-  listingStartedAt: Date;
 }
 
 export class RegionWriter implements ListingSink {
   private buffer: ListedItem[] = [];
   private held: HeldTransaction | null = null;
   private write: WriteContext | null = null;
+  private stamp: Date | null = null;
   counts: Record<EventKind, number> = emptyCounts();
 
   constructor(private readonly db: Db, private readonly region: RegionWriterContext, private readonly batchSize = WRITE_BATCH) {}
@@ -51,6 +51,20 @@ export class RegionWriter implements ListingSink {
     if (attempt > 1 && this.held) await this.held.tx.execute(sql`rollback to savepoint listing_attempt`);
     this.buffer = [];
     this.counts = emptyCounts();
+  }
+
+  /**
+   * Stamps the listing with the database's clock right before its first request goes out (after
+   * any rate-limit wait): a later listing of the region has a later stamp. Each attempt re-stamps.
+   */
+  async started(): Promise<void> {
+    this.stamp = await databaseClock(this.held?.tx ?? this.db);
+  }
+
+  /** The listing's stamp (taken now if the listing never called started()). */
+  async listingStartedAt(): Promise<Date> {
+    this.stamp ??= await databaseClock(this.held?.tx ?? this.db);
+    return this.stamp;
   }
 
   async page(items: ListedItem[]): Promise<void> {
@@ -114,7 +128,8 @@ export class RegionWriter implements ListingSink {
         (select listing_started_at from swas.region_states where account = ${this.region.account} and region_id = ${this.region.regionId}) as newer`);
     if (!row) throw new Error('database returned no clock');
     const newer = row.newer === null ? null : toDate(row.newer);
-    if (newer !== null && newer > this.region.listingStartedAt) throw new ListingSupersededError(this.region.regionId, this.region.listingStartedAt, newer);
+    const stamp = await this.listingStartedAt();
+    if (newer !== null && newer > stamp) throw new ListingSupersededError(this.region.regionId, stamp, newer);
     this.write = { runId: this.region.runId, account: this.region.account, regionId: this.region.regionId, observedAt: toDate(row.now) };
     if (listingStillRunning) await tx.execute(sql`savepoint listing_attempt`);
   }

@@ -39,6 +39,7 @@ describe.each(backends())('unchanged regions and stale listings on %s', (kind) =
     const runId = opts.runId ?? await newRun();
     const result = await writeRegion(h.db, { runId, account: ACCOUNT, regionId, startedAt: new Date() }, async (writer) => {
       await writer.begin(1);
+      await writer.started(); // as listRegion does right before page 1 is requested
       const listed = items.map((i) => listedItem(i, regionId));
       await writer.page(listed);
       opts.listed?.();

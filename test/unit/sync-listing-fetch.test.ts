@@ -118,6 +118,23 @@ describe('listRegionWith', () => {
     expect(listing.apiCalls).toBe(4);
   });
 
+  it('tells the sink when each attempt starts, right before its page 1 request is sent (after the rate limiter)', async () => {
+    const order: string[] = [];
+    let calls = 0;
+    const r = region(() => 150 + calls++);
+    const fetchPage: PageFetcher = async (request) => {
+      order.push(`admit ${request.pageNumber}`);
+      await request.admitted?.();
+      order.push(`send ${request.pageNumber}`);
+      return r.fetchPage(request);
+    };
+    await listRegionWith(fetchPage, 'default', REGION, { ...config, listingAttempts: 2 }, {
+      concurrency: 1,
+      sink: { begin: async () => { order.push('begin'); }, page: async () => {}, started: async () => { order.push('started'); } },
+    });
+    expect(order).toEqual(['begin', 'admit 1', 'started', 'send 1', 'admit 2', 'send 2', 'begin', 'admit 1', 'started', 'send 1', 'admit 2', 'send 2']);
+  });
+
   it('fails the region on one malformed item, even on a later page', async () => {
     const fetchPage: PageFetcher = async (request) => rawPage(request, 150,
       request.pageNumber === 1 ? Array.from({ length: 100 }, (_, i) => item(i + 1)) : [{ ImageId: 'm-bad', Name: ['x'] }, ...Array.from({ length: 49 }, (_, i) => item(i + 101))]);
