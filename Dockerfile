@@ -15,6 +15,9 @@ RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# The ops server must be reachable from outside the container (probes, Prometheus, Bull Board);
+# outside a container HTTP_HOST defaults to 127.0.0.1.
+ENV HTTP_HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules

@@ -36,3 +36,20 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError || err instanceof ConfigError || err instanceof AccountsFileError) return EXIT_USAGE;
   return EXIT_FAILED;
 }
+
+/** 130 / 143: interrupted by SIGINT / SIGTERM (128 + the signal number, as shells report it). */
+export const EXIT_SIGINT = 130;
+export const EXIT_SIGTERM = 143;
+
+/** The same codes by name, for the commands that pick one from a run's outcome. */
+export const EXIT = { ok: EXIT_OK, failed: EXIT_FAILED, config: EXIT_USAGE, sigint: EXIT_SIGINT, sigterm: EXIT_SIGTERM } as const;
+
+/** A configuration mistake found during the work (a region name ListRegions does not know, the demo pointed at real data): exit 2. */
+export class ConfigurationError extends UsageError {
+  override name = 'ConfigurationError';
+}
+
+/** The exit code for a signal that stopped a command. */
+export function signalExitCode(signal: string): number {
+  return signal === 'SIGTERM' ? EXIT_SIGTERM : EXIT_SIGINT;
+}

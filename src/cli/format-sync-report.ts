@@ -14,6 +14,9 @@ export function syncReportJson(report: RunSyncReport) {
   return {
     runId: report.runId,
     status: report.summary.status,
+    /** Why the run is not `succeeded` (null when it is). */
+    error: report.summary.error,
+    unknownRegions: report.unknownRegions.map((u) => u.regionId),
     regions: report.regions.map((r) => ({
       account: r.account,
       regionId: r.regionId,
@@ -47,5 +50,9 @@ export function formatSyncReport(format: OutputFormat, report: RunSyncReport, op
   const doc = syncReportJson(report);
   if (format === 'json') return formatJson(doc);
   const rows = formatRows(format, SYNC_LAYOUT, doc.regions, options);
-  return format === 'csv' ? rows : `${rows}run ${report.runId}: ${report.summary.status}\n`;
+  if (format === 'csv') return rows;
+  // The table cuts long errors to fit; every reason is printed whole below it (a cut one loses the hint what to fix).
+  const reasons = doc.regions.filter((r) => r.error !== null).map((r) => `  ${r.account}/${r.regionId}: ${r.error}`);
+  const why = doc.error !== null ? `: ${doc.error}` : '';
+  return `${rows}${reasons.length > 0 ? `reasons:\n${reasons.join('\n')}\n` : ''}run ${report.runId}: ${report.summary.status}${why}\n`;
 }

@@ -41,6 +41,14 @@ const PERMANENT_CODES: readonly RegExp[] = [
   /^MalformedResponse$/,
 ];
 
+/** What to fix, for the refusals whose SDK message does not say (the account's credentials or clock). */
+const CREDENTIAL_HINTS: ReadonlyArray<[RegExp, string]> = [
+  [/^InvalidAccessKeyId(\.|$)/, 'the AccessKey ID is not known: check ALIBABA_CLOUD_ACCESS_KEY_ID, or the variable the account names in SWAS_CONFIG'],
+  [/^(IncompleteSignature|SignatureDoesNotMatch)$/, 'the signature was refused, which usually means a wrong AccessKey secret: check ALIBABA_CLOUD_ACCESS_KEY_SECRET, or the variable the account names in SWAS_CONFIG'],
+  [/^InvalidSecurityToken(\.|$)/, 'the STS security token is invalid or expired: refresh ALIBABA_CLOUD_SECURITY_TOKEN, or let the account assume its role (ram_role_arn)'],
+  [/^InvalidTimeStamp\.Expired$/, 'this machine\'s clock is off: synchronise it (NTP)'],
+];
+
 const TRANSIENT_CODES: readonly RegExp[] = [
   /^ServiceUnavailable$/,
   /^InternalError$/,
@@ -72,6 +80,8 @@ function classifyDatabaseError(db: DatabaseErrorInfo): ClassifiedError {
   const transient = lostConnection || TRANSIENT_SQLSTATES.test(db.code);
   return { kind: transient ? 'transient' : 'permanent', code: db.code, message };
 }
+/** @alicloud/credentials' default chain found nothing (no env keys, profile, role, URI). */
+const NO_CREDENTIALS = /unable to get credentials from any of the providers in the chain/i;
 
 export function classifyError(error: unknown): ClassifiedError {
   const db = findDatabaseError(error);
@@ -79,6 +89,15 @@ export function classifyError(error: unknown): ClassifiedError {
   const e = asRecord(error);
   const code = stringField(e, 'code');
   const message = redact(error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error');
+  if (NO_CREDENTIALS.test(message)) {
+    return {
+      kind: 'permanent',
+      code: 'NoCredentials',
+      message: 'No Alibaba Cloud credentials found: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET ' +
+        '(the default credentials chain), or give the account its credentials in the accounts file (SWAS_CONFIG: ' +
+        `profile, ram_role_arn, ecs_ram_role or access_key). The chain tried: ${message}`.slice(0, 2000),
+    };
+  }
   const statusCode = numberField(e, 'statusCode');
   const requestId = stringField(e, 'requestId');
   const base = {
@@ -101,7 +120,10 @@ export function classifyError(error: unknown): ClassifiedError {
       ...(accessDenied === undefined ? {} : { accessDenied }),
     };
   }
-  if (code !== undefined && PERMANENT_CODES.some((re) => re.test(code))) return { kind: 'permanent', code, ...base };
+  if (code !== undefined && PERMANENT_CODES.some((re) => re.test(code))) {
+    const hint = CREDENTIAL_HINTS.find(([re]) => re.test(code))?.[1];
+    return { kind: 'permanent', code, ...base, ...(hint !== undefined ? { message: `${message} (${hint})`.slice(0, 2000) } : {}) };
+  }
   if (code !== undefined && TRANSIENT_CODES.some((re) => re.test(code))) return { kind: 'transient', code, ...base };
   if (statusCode !== undefined && statusCode >= 500) return { kind: 'transient', code: code ?? `HTTP${statusCode}`, ...base };
   if (error instanceof SyntaxError && TRUNCATED_JSON.test(message)) return { kind: 'transient', code: 'TruncatedResponse', ...base };
@@ -131,10 +153,18 @@ function numberField(e: Record<string, unknown> | undefined, key: string): numbe
   return undefined;
 }
 
-/** Defence in depth: error messages should never carry secrets, but strip anything that looks like one. */
+/**
+ * Defence in depth: error messages should never carry secrets, but strip anything that looks like
+ * one. Only whole keys (`Signature=...`, not the `IncompleteSignature` error code), so a message is
+ * redacted without being mangled. Also made one line, and the credentials library's glued
+ * "undefinedGET https://undefined/" (its URI provider, unset) is cut out.
+ */
 function redact(message: string): string {
   return message
-    .replace(/(AccessKeySecret|SecurityToken|Signature|x-acs-security-token)[=:]\s*[^\s,&]+/gi, '$1=[redacted]')
+    .replace(/(?<![A-Za-z])(AccessKeySecret|SecurityToken|Signature|x-acs-security-token)[=:]\s*[^\s,&]+/gi, '$1=[redacted]')
+    .replace(/,?\s*getaddrinfo ENOTFOUND undefined\s*GET https?:\/\/undefined\/? failed\.?/g, '')
+    .replace(/\s*[\r\n]+\s*/g, ' ')
     .replaceAll('\u0000', '')
+    .trim()
     .slice(0, 2000);
 }

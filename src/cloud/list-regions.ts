@@ -4,9 +4,10 @@
  * region to list, which can never produce a deletion).
  */
 import { ListRegionsRequest } from '@alicloud/swas-open20200601';
-import { accountAllowsRegion, type Account } from '../config/accounts.js';
+import type { Account } from '../config/accounts.js';
 import type { Config } from '../config/env.js';
 import { MalformedResponseError } from '../sync/errors.js';
+import { selectRegions } from '../sync/select-regions.js';
 import { singleAttemptRuntime, type Endpoint, type SwasClients } from './swas-client.js';
 
 export interface RegionTarget {
@@ -15,15 +16,21 @@ export interface RegionTarget {
   endpoint: Endpoint;
 }
 
-/**
- * Lists the regions `account` should sync, sorted by id. The typed SDK method is fine here: every
- * field we read is a plain string and nothing of it is stored.
- */
+/** The regions `account` should sync (SWAS_REGIONS and its allow/deny lists applied), sorted by id. */
 export async function listRegions(
   clients: SwasClients,
   account: Account,
   config: Pick<Config, 'regions'>,
 ): Promise<RegionTarget[]> {
+  return selectRegions(await listAvailableRegions(clients, account), account, { configured: config.regions }).targets;
+}
+
+/**
+ * Every region ListRegions returns for `account`, sorted by id, unfiltered (the caller filters, and
+ * reports the regions asked for that are not among them). The typed SDK method is fine here: every
+ * field we read is a plain string and nothing of it is stored.
+ */
+export async function listAvailableRegions(clients: SwasClients, account: Account): Promise<RegionTarget[]> {
   const endpoint = clients.discoveryEndpoint();
   await clients.beforeCall({ account: account.name, action: 'ListRegions', endpoint, regionId: null });
   const response = await clients.client(account, endpoint)
@@ -41,8 +48,6 @@ export async function listRegions(
     }
     if (seen.has(regionId)) continue;
     seen.add(regionId);
-    if (config.regions !== null && !config.regions.includes(regionId)) continue;
-    if (!accountAllowsRegion(account, regionId)) continue;
     targets.push({ regionId, endpoint: clients.regionEndpoint(regionId, region.regionEndpoint) });
   }
   return targets.sort((a, b) => (a.regionId < b.regionId ? -1 : a.regionId > b.regionId ? 1 : 0));

@@ -49,6 +49,12 @@ export interface Config {
   syncTz: string;
   /** `HTTP_PORT`: ops server (health, metrics, queue board). Default 9090. */
   httpPort: number;
+  /**
+   * `HTTP_HOST`: the address the ops server binds. Default `127.0.0.1`: Bull Board and /metrics have
+   * no authentication, so by default only this machine reaches them. Containers set `0.0.0.0`
+   * (the Dockerfile does) so the orchestrator's probes and Prometheus can reach the port.
+   */
+  httpHost: string;
   /** `LOG_LEVEL`: pino level. Default `info`. */
   logLevel: LogLevel;
   /** `SWAS_CALLS_PER_SECOND`: per-account API call budget unless the accounts file sets one. Default 5 (conservative: the real ListCustomImages limit is unpublished). */
@@ -163,6 +169,7 @@ const envSchema = z.object({
   SYNC_CRON: cronVar,
   SYNC_TZ: timeZoneVar,
   HTTP_PORT: intVar(9090, 0, 65_535),
+  HTTP_HOST: z.preprocess(unsetIfBlank, z.string().trim().regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address, e.g. 127.0.0.1 or 0.0.0.0').default('127.0.0.1')),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof unsetIfBlank(v) === 'string' ? String(v).trim().toLowerCase() : undefined),
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -208,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     syncCron: e.SYNC_CRON,
     syncTz: e.SYNC_TZ,
     httpPort: e.HTTP_PORT,
+    httpHost: e.HTTP_HOST,
     logLevel: e.LOG_LEVEL,
     callsPerSecond: e.SWAS_CALLS_PER_SECOND,
     workerConcurrency: e.WORKER_CONCURRENCY,

@@ -25,6 +25,8 @@ async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
   const client = postgres(url, {
     max,
     onnotice: () => {},
+    // Seconds. A server that never completes the handshake fails the query instead of hanging it.
+    connect_timeout: 10,
     // Our own timestamps are timestamptz; keep bigint ids as JS numbers only where the schema says so.
     connection: { application_name: 'swas-inventory' },
   });

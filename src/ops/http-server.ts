@@ -4,7 +4,7 @@
  * belongs to operators with Redis access, not to anyone who can reach the port.
  */
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
@@ -21,7 +21,7 @@ export interface ReadinessCheck {
 
 export interface HttpServerOptions {
   port: number;
-  /** Default `0.0.0.0`: the server runs in containers; put it behind your network policy. */
+  /** Default `127.0.0.1` (HTTP_HOST's default; see the README for why, and the Dockerfile sets `0.0.0.0`). */
   host?: string;
   registry: Registry;
   checks: readonly ReadinessCheck[];
@@ -32,6 +32,7 @@ export interface HttpServerOptions {
 
 export interface HttpServerHandle {
   server: Server;
+  host: string;
   port: number;
   close(): Promise<void>;
 }
@@ -80,11 +81,19 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   });
   app.use(BULL_BOARD_PATH, board.getRouter() as express.Router);
 
-  const server = app.listen(options.port, options.host ?? '0.0.0.0');
-  await once(server, 'listening');
+  const host = options.host ?? '127.0.0.1';
+  const server = createServer(app);
+  try {
+    server.listen(options.port, host);
+    await once(server, 'listening');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new Error(`ops server: cannot listen on ${host}:${options.port} (${code}); set HTTP_PORT (0 = any free port) or HTTP_HOST to a free address`, { cause: err });
+  }
   const port = (server.address() as AddressInfo).port;
   return {
     server,
+    host,
     port,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());

@@ -30,3 +30,14 @@ export function previewValue(value: unknown): string {
   text = text.replaceAll('\u0000', '');
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
+
+/** The run was interrupted (SIGINT/SIGTERM of the one-shot `sync`): the region's listing stops at its next call and writes nothing. */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+  readonly permanent = true;
+  readonly code = 'Interrupted';
+
+  constructor(readonly reason: string) {
+    super(`interrupted (${reason}) before this region finished; nothing was written for it. The next run syncs it.`);
+  }
+}

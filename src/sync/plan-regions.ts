@@ -1,7 +1,8 @@
 import type { Account } from '../config/accounts.js';
 import type { Config } from '../config/env.js';
-import { listRegions, type RegionTarget } from '../cloud/list-regions.js';
+import { listAvailableRegions, type RegionTarget } from '../cloud/list-regions.js';
 import type { SwasClients } from '../cloud/swas-client.js';
+import { selectRegions, type UnknownRegion } from './select-regions.js';
 
 export interface PlannedRegion extends RegionTarget {
   account: Account;
@@ -11,6 +12,10 @@ export interface RegionPlan {
   regions: PlannedRegion[];
   /** Accounts whose region discovery failed: the run reports them instead of silently skipping. */
   failures: Array<{ account: Account; error: unknown }>;
+  /** Regions asked for by name that ListRegions does not return: a configuration error. */
+  unknown: UnknownRegion[];
+  /** Every region id some account's ListRegions returned (for the error's hint). */
+  availableIds: string[];
 }
 
 /**
@@ -23,17 +28,20 @@ export async function planRegions(
   config: Pick<Config, 'regions'>,
   only: readonly string[] = [],
 ): Promise<RegionPlan> {
-  const plan: RegionPlan = { regions: [], failures: [] };
-  const settled = await Promise.allSettled(accounts.map((account) => listRegions(clients, account, config)));
+  const plan: RegionPlan = { regions: [], failures: [], unknown: [], availableIds: [] };
+  const available = new Set<string>();
+  const settled = await Promise.allSettled(accounts.map((account) => listAvailableRegions(clients, account)));
   settled.forEach((outcome, i) => {
     const account = accounts[i] as Account;
     if (outcome.status === 'rejected') {
       plan.failures.push({ account, error: outcome.reason });
       return;
     }
-    for (const target of outcome.value) {
-      if (only.length === 0 || only.includes(target.regionId)) plan.regions.push({ ...target, account });
-    }
+    for (const r of outcome.value) available.add(r.regionId);
+    const { targets, unknown } = selectRegions(outcome.value, account, { only, configured: config.regions });
+    plan.unknown.push(...unknown);
+    for (const target of targets) plan.regions.push({ ...target, account });
   });
+  plan.availableIds = [...available].sort();
   return plan;
 }

@@ -2,6 +2,11 @@
  * The bookkeeping of a run: `sync_runs` (one row a run) and failed `region_syncs` rows. Successful
  * and incomplete regions write their own row inside their transaction (apply-listing.ts); a
  * failed region writes only this row, so a failure can never leave half a region behind.
+ *
+ * Coverage is part of the outcome: a region the run meant to sync but left out (held by an earlier
+ * run, not reached, its account's discovery failed, a name ListRegions does not know) gets a
+ * region_syncs row saying so (status `skipped` or `failed`, with a code), and the run cannot be
+ * `succeeded` while any such row exists.
  */
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
@@ -9,7 +14,8 @@ import { regionStates, regionSyncs, syncRuns } from '../db/schema.js';
 import { emptyCounts } from './diff-region.js';
 import { EVENT_KINDS, type EventKind } from './types.js';
 
-export type RunTrigger = 'cli' | 'schedule' | 'manual';
+/** `demo` marks the demo's runs (see src/cli/demo-guard.ts). */
+export type RunTrigger = 'cli' | 'schedule' | 'manual' | 'demo';
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed';
 
 export async function startRun(db: Db, run: { id: string; trigger: RunTrigger; startedAt?: Date }): Promise<void> {
@@ -85,30 +91,77 @@ export async function recordRegionFailure(db: Db, failure: RegionFailure): Promi
   });
 }
 
+/** A region the run did not sync, and why. `regionId` is `*` for an account whose discovery failed. */
+export interface LeftOutRegion {
+  account: string;
+  regionId: string;
+  /** `skipped`: not attempted (held by an earlier run, not reached); `failed`: could not be attempted. */
+  status: 'skipped' | 'failed';
+  code: string;
+  message: string;
+}
+
+/**
+ * Records left-out regions on the run without touching region_states (nothing was learned about
+ * those regions). A row already written for the region (a re-run plan job, a region that did
+ * finish) is kept as it is.
+ */
+export async function recordLeftOut(db: Db, runId: string, regions: readonly LeftOutRegion[], now: Date = new Date()): Promise<void> {
+  if (regions.length === 0) return;
+  await db
+    .insert(regionSyncs)
+    .values(regions.map((r) => ({
+      syncRunId: runId, account: r.account, regionId: r.regionId, status: r.status, attempts: 0,
+      errorCode: r.code, errorMessage: r.message.slice(0, 2000), startedAt: now, finishedAt: now,
+    })))
+    .onConflictDoNothing();
+}
+
 export interface RunSummary {
   runId: string;
   status: Exclude<RunStatus, 'running'>;
   regionsTotal: number;
   regionsSucceeded: number;
   regionsIncomplete: number;
+  /** Failed regions plus those left out (`regionsLeftOut`): the ones that did not sync. */
   regionsFailed: number;
+  /** Regions the run did not attempt (held by an earlier run, not reached, interrupted). */
+  regionsLeftOut: number;
   imagesSeen: number;
   eventCounts: Record<EventKind, number>;
+  /** Why the run is not `succeeded`: set whenever it is not. */
+  error: string | null;
+}
+
+export interface FinishRunOptions {
+  /** The regions the run set out to sync; any without a row is recorded as left out (`NotReached`). */
+  expected?: ReadonlyArray<{ account: string; regionId: string }>;
+  /** A run-wide failure (interrupted, discovery failed, unknown regions): the run is `failed`. */
+  error?: string;
 }
 
 /**
- * Aggregates the run's region_syncs into its sync_runs row. `expectedRegions` (when the planner
- * knows it) counts regions that never reported as failed, so a run cannot look successful because
- * some of its regions silently vanished.
+ * Aggregates the run's region_syncs into its sync_runs row. Regions in `expected` that never
+ * reported are recorded as left out first, so a run cannot look successful because some of its
+ * regions silently vanished; a run that synced no region at all is `failed`.
  */
-export async function finishRun(db: Db, runId: string, opts: { expectedRegions?: number; error?: string } = {}): Promise<RunSummary> {
+export async function finishRun(db: Db, runId: string, opts: FinishRunOptions = {}): Promise<RunSummary> {
+  const before = await db.select({ account: regionSyncs.account, regionId: regionSyncs.regionId }).from(regionSyncs).where(eq(regionSyncs.syncRunId, runId));
+  const reported = new Set(before.map((r) => `${r.account}\u0000${r.regionId}`));
+  await recordLeftOut(db, runId, (opts.expected ?? [])
+    .filter((r) => !reported.has(`${r.account}\u0000${r.regionId}`))
+    .map((r) => ({ ...r, status: 'skipped' as const, code: 'NotReached', message: 'the run ended before this region reported (its job was lost or the run stopped)' })));
+
   const rows = await db.select().from(regionSyncs).where(eq(regionSyncs.syncRunId, runId));
   const counts = emptyCounts();
-  let succeeded = 0, incomplete = 0, failed = 0, imagesSeen = 0;
+  let succeeded = 0, incomplete = 0, failed = 0, leftOut = 0, imagesSeen = 0;
+  const notSynced: string[] = [];
   for (const r of rows) {
     if (r.status === 'succeeded') succeeded++;
     else if (r.status === 'incomplete') incomplete++;
+    else if (r.status === 'skipped') leftOut++;
     else failed++;
+    if (r.status === 'skipped' || r.status === 'failed') notSynced.push(`${r.account}/${r.regionId} (${r.status}: ${r.errorCode ?? 'unknown'})`);
     imagesSeen += r.imagesSeen;
     counts.created += r.created;
     counts.updated += r.updated;
@@ -117,26 +170,39 @@ export async function finishRun(db: Db, runId: string, opts: { expectedRegions?:
     counts.deleted += r.deleted;
     counts.restored += r.restored;
   }
-  const missing = Math.max(0, (opts.expectedRegions ?? rows.length) - rows.length);
-  failed += missing;
-  const total = succeeded + incomplete + failed;
+  const synced = succeeded + incomplete;
   const status: RunSummary['status'] =
-    opts.error !== undefined || (total > 0 && succeeded === 0 && incomplete === 0) ? 'failed'
-      : failed > 0 || incomplete > 0 ? 'partial'
+    opts.error !== undefined || synced === 0 ? 'failed'
+      : failed > 0 || leftOut > 0 || incomplete > 0 ? 'partial'
         : 'succeeded';
+  const error = describeRunProblems(opts.error, synced, incomplete, notSynced);
   await db
     .update(syncRuns)
     .set({
       status,
       finishedAt: new Date(),
-      regionsTotal: total,
+      regionsTotal: rows.length,
       regionsSucceeded: succeeded,
       regionsIncomplete: incomplete,
-      regionsFailed: failed,
+      regionsFailed: failed + leftOut,
       imagesSeen,
       eventCounts: Object.fromEntries(EVENT_KINDS.map((k) => [k, counts[k]])),
-      error: opts.error ?? (missing > 0 ? `${missing} region(s) never reported` : null),
+      error,
     })
     .where(eq(syncRuns.id, runId));
-  return { runId, status, regionsTotal: total, regionsSucceeded: succeeded, regionsIncomplete: incomplete, regionsFailed: failed, imagesSeen, eventCounts: counts };
+  return { runId, status, regionsTotal: rows.length, regionsSucceeded: succeeded, regionsIncomplete: incomplete,
+    regionsFailed: failed + leftOut, regionsLeftOut: leftOut, imagesSeen, eventCounts: counts, error };
+}
+
+/** The run's `error`: what made it not `succeeded`, naming the regions that did not sync. */
+function describeRunProblems(error: string | undefined, synced: number, incomplete: number, notSynced: readonly string[]): string | null {
+  const parts: string[] = [];
+  if (error !== undefined) parts.push(error);
+  if (notSynced.length > 0) {
+    const shown = notSynced.slice(0, 20).join(', ');
+    parts.push(`${notSynced.length} region(s) not synced: ${shown}${notSynced.length > 20 ? `, and ${notSynced.length - 20} more` : ''}`);
+  }
+  if (synced === 0 && error === undefined) parts.push('no region was synced');
+  if (incomplete > 0 && parts.length === 0) parts.push(`${incomplete} region(s) incomplete (inconsistent listings; nothing was deleted for them)`);
+  return parts.length > 0 ? parts.join('; ') : null;
 }

@@ -1,21 +1,31 @@
 /**
  * A whole run in-process (the CLI's `sync`, no Redis): plan -> sync every region with bounded
  * concurrency -> summarize. Each region succeeds or fails on its own; a failure is recorded with
- * its reason and never turns into deletions.
+ * its reason and never turns into deletions. Retries follow the same policy as the worker's queue
+ * (retry-policy.ts), around whole regions: a listing never retries mid-way.
  */
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { Account } from '../config/accounts.js';
 import type { Config } from '../config/env.js';
-import { classifyError } from '../cloud/classify-error.js';
+import { classifyError, type ClassifiedError } from '../cloud/classify-error.js';
 import type { SwasClients } from '../cloud/swas-client.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../ops/logger.js';
 import type { RegionSyncResult } from './apply-listing.js';
 import { emptyCounts } from './diff-region.js';
+import { InterruptedError } from './errors.js';
 import { planRegions, type PlannedRegion } from './plan-regions.js';
-import { closeAbandonedRuns, finishRun, recordRegionFailure, startRun, type RunSummary, type RunTrigger } from './run-record.js';
+import { decideRetry, REGION_RETRY_POLICY, transientDelayMs, withJitter, type RegionRetryPolicy } from './retry-policy.js';
+import { closeAbandonedRuns, finishRun, recordLeftOut, recordRegionFailure, startRun, type LeftOutRegion, type RunSummary, type RunTrigger } from './run-record.js';
+import { describeUnknownRegions, type UnknownRegion } from './select-regions.js';
 import { syncRegion } from './sync-region.js';
+
+/** The account-wide pause a Throttling answer starts (the same limiter paces every call). */
+export interface AccountPause {
+  pause(account: string, ms: number): Promise<void>;
+  pausedForMs(account: string): Promise<number>;
+}
 
 export interface RunSyncDeps {
   db: Db;
@@ -23,6 +33,8 @@ export interface RunSyncDeps {
   config: Config;
   accounts: readonly Account[];
   log: Logger;
+  /** Where throttles pause the account; default a pause known to this run only. */
+  pauses?: AccountPause;
 }
 
 export interface RunSyncOptions {
@@ -33,17 +45,26 @@ export interface RunSyncOptions {
   concurrency?: number;
   /** Told the plan's size, then each region's result as it ends (the CLI's live progress line). */
   progress?: SyncProgressListener;
+  /** Default REGION_RETRY_POLICY, the worker queue's. */
+  retry?: RegionRetryPolicy;
+  /** Aborting stops the run: regions not started are left out, those in flight stop at their next call; the run is `failed`. */
+  signal?: AbortSignal;
 }
 
 export interface SyncProgressListener {
   planned(regions: number): void;
-  regionDone(result: RegionSyncResult): void;
+  regionDone(result: RunRegionResult): void;
 }
+
+export type RunRegionResult = Omit<RegionSyncResult, 'status'> & { status: RegionSyncResult['status'] | 'skipped'; attempts?: number };
 
 export interface RunSyncReport {
   runId: string;
   summary: RunSummary;
-  regions: RegionSyncResult[];
+  regions: RunRegionResult[];
+  /** Regions asked for that ListRegions does not return (a configuration error: exit 2). */
+  unknownRegions: UnknownRegion[];
+  interrupted: boolean;
 }
 
 export async function runSync(deps: RunSyncDeps, options: RunSyncOptions = {}): Promise<RunSyncReport> {
@@ -51,51 +72,114 @@ export async function runSync(deps: RunSyncDeps, options: RunSyncOptions = {}): 
   await closeAbandonedRuns(deps.db);
   await startRun(deps.db, { id: runId, trigger: options.trigger ?? 'cli' });
   const log = deps.log.child({ runId });
+  const pauses = deps.pauses ?? localPauses();
+  const policy = options.retry ?? REGION_RETRY_POLICY;
 
   const plan = await planRegions(deps.clients, deps.accounts, deps.config, options.regions ?? []);
-  const results: RegionSyncResult[] = [];
-  options.progress?.planned(plan.regions.length + plan.failures.length);
+  const leftOut: LeftOutRegion[] = [];
   for (const { account, error } of plan.failures) {
     const c = classifyError(error);
     log.error({ account: account.name, code: c.code, err: c.message }, 'region discovery failed');
-    results.push(failed(account.name, '*', c.code, c.message));
-    options.progress?.regionDone(results[results.length - 1] as RegionSyncResult);
+    leftOut.push({ account: account.name, regionId: '*', status: 'failed', code: c.code, message: `region discovery (ListRegions) failed: ${c.message}` });
   }
+  const unknownError = plan.unknown.length > 0 ? describeUnknownRegions(plan.unknown, plan.availableIds) : undefined;
+  for (const u of plan.unknown) {
+    leftOut.push({ account: u.account, regionId: u.regionId, status: 'failed', code: 'UnknownRegion',
+      message: `asked for by ${u.askedBy}, but ListRegions does not return it: fix the region name` });
+  }
+  if (unknownError !== undefined) log.error({ unknown: plan.unknown.map((u) => u.regionId) }, unknownError);
+  await recordLeftOut(deps.db, runId, leftOut);
+  const results: RunRegionResult[] = leftOut.map((l) => failed(l.account, l.regionId, l.code, l.message, l.status));
+  options.progress?.planned(plan.regions.length + results.length);
+  for (const r of results) options.progress?.regionDone(r);
 
   const limit = pLimit(options.concurrency ?? 4);
   results.push(...await Promise.all(plan.regions.map((region) => limit(async () => {
-    const result = await syncOne(deps, log, runId, region);
+    const result = await syncOne(deps, log, runId, region, policy, pauses, options.signal);
     options.progress?.regionDone(result);
     return result;
   }))));
 
+  const interrupted = options.signal?.aborted === true;
+  const problems = [
+    ...(interrupted ? [`interrupted (${String(options.signal?.reason ?? 'aborted')}): the run stopped before every region finished`] : []),
+    ...(plan.failures.length > 0 ? [`region discovery failed for ${plan.failures.map((f) => `${f.account.name} (${classifyError(f.error).code})`).join(', ')}`] : []),
+    ...(unknownError !== undefined ? [unknownError] : []),
+  ];
   const summary = await finishRun(deps.db, runId, {
-    expectedRegions: plan.regions.length,
-    ...(plan.failures.length > 0 ? { error: `region discovery failed for ${plan.failures.map((f) => f.account.name).join(', ')}` } : {}),
+    expected: plan.regions.map((r) => ({ account: r.account.name, regionId: r.regionId })),
+    ...(problems.length > 0 ? { error: problems.join('; ') } : {}),
   });
   log.info({ status: summary.status, regions: summary.regionsTotal }, 'sync run finished');
-  return { runId, summary, regions: results };
+  return { runId, summary, regions: results, unknownRegions: plan.unknown, interrupted };
 }
 
-async function syncOne(deps: RunSyncDeps, log: Logger, runId: string, region: PlannedRegion): Promise<RegionSyncResult> {
+async function syncOne(
+  deps: RunSyncDeps, log: Logger, runId: string, region: PlannedRegion,
+  policy: RegionRetryPolicy, pauses: AccountPause, signal: AbortSignal | undefined,
+): Promise<RunRegionResult> {
   const startedAt = new Date();
   const where = { account: region.account.name, regionId: region.regionId };
   const counter = { apiCalls: 0 };
-  try {
-    const result = await syncRegion(deps, { runId, region, counter });
-    log.info({ ...where, status: result.status, images: result.images, counts: result.counts }, 'region synced');
-    return result;
-  } catch (error) {
-    const c = classifyError(error);
-    log.error({ ...where, code: c.code, kind: c.kind, err: c.message }, 'region failed');
+  let throttles = 0;
+  for (let attempt = 1; ; ) {
+    let c: ClassifiedError;
+    try {
+      // Another region of the account was throttled: wait out the pause before starting over.
+      await sleep(await pauses.pausedForMs(region.account.name), signal);
+      if (signal?.aborted === true) throw new InterruptedError(String(signal.reason ?? 'aborted'));
+      const result = await syncRegion(deps, { runId, region, counter, attempts: attempt });
+      log.info({ ...where, status: result.status, images: result.images, counts: result.counts, attempt }, 'region synced');
+      return { ...result, apiCalls: counter.apiCalls, attempts: attempt };
+    } catch (error) {
+      c = classifyError(signal?.aborted === true && !(error instanceof InterruptedError) ? new InterruptedError(String(signal.reason ?? 'aborted')) : error);
+    }
+    const decision = decideRetry(policy, c, attempt, throttles);
+    if (decision.action === 'throttled') {
+      throttles++;
+      log.warn({ ...where, code: c.code, retryAfterMs: decision.ms, throttles }, 'throttled: account paused, region retried without spending an attempt');
+      await pauses.pause(region.account.name, decision.ms);
+      await sleep(withJitter(decision.ms, policy.throttleJitter), signal);
+      continue;
+    }
+    if (decision.action === 'retry') {
+      const wait = transientDelayMs(policy, attempt);
+      log.warn({ ...where, code: c.code, attempt, waitMs: wait, err: c.message }, 'region attempt failed; retrying the whole region');
+      await sleep(wait, signal);
+      attempt++;
+      continue;
+    }
+    const status = c.code === 'Interrupted' ? 'skipped' : 'failed';
+    log.error({ ...where, code: c.code, kind: c.kind, attempt, err: c.message }, 'region failed');
     // If even the failure cannot be recorded (database down), the other regions still finish
     // and report: one unrecorded failure must not abandon them mid-flight.
-    await recordRegionFailure(deps.db, { runId, ...where, code: c.code, message: c.message, startedAt, apiCalls: counter.apiCalls })
-      .catch((recordError: unknown) => log.error({ ...where, err: classifyError(recordError).message }, 'could not record the region failure'));
-    return { ...failed(region.account.name, region.regionId, c.code, c.message), apiCalls: counter.apiCalls };
+    const record = status === 'skipped'
+      ? recordLeftOut(deps.db, runId, [{ ...where, status, code: c.code, message: c.message }])
+      : recordRegionFailure(deps.db, { runId, ...where, code: c.code, message: c.message, startedAt, attempts: attempt, apiCalls: counter.apiCalls });
+    await record.catch((recordError: unknown) => log.error({ ...where, err: classifyError(recordError).message }, 'could not record the region failure'));
+    return { ...failed(region.account.name, region.regionId, c.code, c.message, status), apiCalls: counter.apiCalls, attempts: attempt };
   }
 }
 
-function failed(account: string, regionId: string, code: string, message: string): RegionSyncResult {
-  return { account, regionId, status: 'failed', pages: 0, apiCalls: 0, images: 0, counts: emptyCounts(), error: { code, message } };
+function failed(account: string, regionId: string, code: string, message: string, status: 'failed' | 'skipped' = 'failed'): RunRegionResult {
+  return { account, regionId, status, pages: 0, apiCalls: 0, images: 0, counts: emptyCounts(), error: { code, message } };
+}
+
+/** Waits `ms`, or less when the run is aborted (the caller then sees `signal.aborted`). */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0 || signal?.aborted === true) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => { clearTimeout(timer); signal?.removeEventListener('abort', done); resolve(); };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Pauses known to this run only, for callers that pass no limiter. */
+function localPauses(): AccountPause {
+  const until = new Map<string, number>();
+  return {
+    pause: async (account, ms) => { until.set(account, Math.max(until.get(account) ?? 0, Date.now() + ms)); },
+    pausedForMs: async (account) => Math.max(0, (until.get(account) ?? 0) - Date.now()),
+  };
 }

@@ -7,9 +7,12 @@
  * - Back-off: when the API answers `Throttling*`, the account pauses until `x-acs-retry-after`
  *   has passed, for every worker: a `pause-until` key with a millisecond expiry. Calls check it
  *   before taking a token.
+ *
+ * The one-shot `sync` (no Redis) uses the same class in memory (`AccountRateLimiter.inMemory`):
+ * RateLimiterMemory instead of RateLimiterRedis and an in-process pause, same budgets and waits.
  */
 import type { Redis } from 'ioredis';
-import { RateLimiterQueue, RateLimiterRedis } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterQueue, RateLimiterRedis } from 'rate-limiter-flexible';
 import { ownKey } from './queue-names.js';
 import { sleep } from './redis-lock.js';
 
@@ -28,13 +31,21 @@ export function budgetWindow(callsPerSecond: number): { points: number; duration
 
 export class AccountRateLimiter {
   private readonly queues = new Map<string, RateLimiterQueue>();
+  /** In-memory mode: when each account's pause ends (ms since epoch). */
+  private readonly pausedUntil = new Map<string, number>();
 
   constructor(
-    private readonly redis: Redis,
+    /** null = this process only (the one-shot `sync`). */
+    private readonly redis: Redis | null,
     private readonly prefix: string,
     /** The budget of an account (calls per second). */
     private readonly budgetOf: (account: string) => number,
   ) {}
+
+  /** Budgets and pauses for this process alone (no Redis): the one-shot `sync`. */
+  static inMemory(budgetOf: (account: string) => number): AccountRateLimiter {
+    return new AccountRateLimiter(null, 'memory', budgetOf);
+  }
 
   /** Waits until `account` may make one more API call (its pause has passed and a token is free). */
   async acquire(account: string): Promise<void> {
@@ -49,11 +60,16 @@ export class AccountRateLimiter {
   /** After a Throttling answer: pause every worker's calls for `account` for `ms`. */
   async pause(account: string, ms: number): Promise<void> {
     if (ms <= 0) return;
+    if (this.redis === null) {
+      this.pausedUntil.set(account, Math.max(this.pausedUntil.get(account) ?? 0, Date.now() + Math.ceil(ms)));
+      return;
+    }
     await this.redis.eval(EXTEND_PAUSE, 1, this.pauseKey(account), String(Math.ceil(ms)));
   }
 
   /** How long the account is still paused (0 when it is not). */
   async pausedForMs(account: string): Promise<number> {
+    if (this.redis === null) return Math.max(0, (this.pausedUntil.get(account) ?? 0) - Date.now());
     const ttl = await this.redis.pttl(this.pauseKey(account));
     return ttl > 0 ? ttl : 0;
   }
@@ -65,11 +81,10 @@ export class AccountRateLimiter {
   private queueOf(account: string): RateLimiterQueue {
     let queue = this.queues.get(account);
     if (queue === undefined) {
-      const limiter = new RateLimiterRedis({
-        storeClient: this.redis,
-        keyPrefix: ownKey(this.prefix, 'budget'),
-        ...budgetWindow(this.budgetOf(account)),
-      });
+      const window = budgetWindow(this.budgetOf(account));
+      const limiter = this.redis === null
+        ? new RateLimiterMemory({ keyPrefix: 'budget', ...window })
+        : new RateLimiterRedis({ storeClient: this.redis, keyPrefix: ownKey(this.prefix, 'budget'), ...window });
       queue = new RateLimiterQueue(limiter);
       this.queues.set(account, queue);
     }

@@ -8,13 +8,16 @@ import { loadAccounts, type Account } from '../config/accounts.js';
 import { loadConfig, type Config } from '../config/env.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { openDatabase } from '../db/open-database.js';
+import { probeDatabase } from '../db/probe-database.js';
+import { maskUrl } from '../db/database.js';
+import { assertRedisReachable, CONNECT_TIMEOUT_MS, ServiceUnavailableError, withDeadline } from '../ops/service-unavailable.js';
 import { createLogger, type Logger } from '../ops/logger.js';
 import { addExamples, addOutputOptions, resolveOutput, type OutputFlags } from '../reports/commands/command-options.js';
 import { formatCsv } from '../reports/format/format-csv.js';
 import { formatJson } from '../reports/format/format-json.js';
 import { describeTerminal } from '../reports/format/terminal.js';
 import type { PlanJobData } from './job-data.js';
-import { enqueueRun, waitForRun } from './enqueue-run.js';
+import { enqueueRun, regionsNotSynced, waitForRun } from './enqueue-run.js';
 import { RUNS_QUEUE } from './queue-names.js';
 import { closeRedis, createRedisConnection } from './redis-connection.js';
 import { installShutdownHandlers } from './shutdown.js';
@@ -101,22 +104,29 @@ export function registerWorkerCommands(program: Command, deps: WorkerCliDeps = {
       const { format } = resolveOutput(opts, describeTerminal(out as { isTTY?: boolean; columns?: number }, process.env));
       const print = (doc: Record<string, unknown>, line: string) => out.write(
         format === 'json' ? formatJson(doc) : format === 'csv' ? formatCsv(Object.keys(doc), [doc]) : `${line}\n`);
+      await assertRedisReachable(config.redisUrl);
       const redis = createRedisConnection(config.redisUrl, 'client');
       const queue = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix: config.queuePrefix });
+      queue.on('error', () => {}); // reported through the rejected add below, once
       try {
-        const { runId, jobId } = await enqueueRun(queue);
+        const { runId, jobId } = await withDeadline(enqueueRun(queue), CONNECT_TIMEOUT_MS,
+          () => new ServiceUnavailableError('Redis', maskUrl(config.redisUrl), 'REDIS_URL', `adding the run did not finish within ${CONNECT_TIMEOUT_MS} ms`));
         if (!opts.wait) {
           print({ runId, jobId, status: 'queued' }, `run ${runId} queued`);
           return;
         }
         if (config.databaseUrl === null) throw new WorkerConfigError('enqueue --wait reads the run from PostgreSQL: set DATABASE_URL.');
         const database = await openDatabase({ databaseUrl: config.databaseUrl, maxConnections: 1 });
+        await probeDatabase(database);
         try {
           await migrateDatabase(database);
           const run = await waitForRun(database.db, runId, { timeoutMs: opts.timeout });
+          const leftOut = (await regionsNotSynced(database.db, runId)).filter((r) => r.status === 'skipped');
+          // `error` names every region not synced and why (left out: held by an earlier run, not reached).
           print({ runId, status: run.status, regionsTotal: run.regionsTotal, regionsSucceeded: run.regionsSucceeded,
             regionsIncomplete: run.regionsIncomplete, regionsFailed: run.regionsFailed, imagesSeen: run.imagesSeen, eventCounts: run.eventCounts, error: run.error },
-          `run ${runId} ${run.status}: ${run.regionsSucceeded}/${run.regionsTotal} regions succeeded, ${run.regionsFailed} failed, ${run.imagesSeen} images`);
+          `run ${runId} ${run.status}: ${run.regionsSucceeded}/${run.regionsTotal} regions succeeded, ${run.regionsFailed - leftOut.length} failed, ` +
+            `${leftOut.length} left out, ${run.imagesSeen} images${run.error !== null ? `\n  ${run.error}` : ''}`);
           if (run.status !== 'succeeded') process.exitCode = 1;
         } finally {
           await database.close();

@@ -1,16 +1,16 @@
 /**
  * The flow's parent: runs once every region job of the run is final. It aggregates region_syncs
  * into the run's summary through the same finishRun the CLI uses; a region whose job was lost
- * without recording anything counts as failed there (`expectedRegions`), never as success.
+ * without recording anything is recorded there as left out (`NotReached`), never as success.
  */
 import type { Processor } from 'bullmq';
-import type { RunSummary } from '../sync/run-record.js';
+import type { FinishRunOptions, RunSummary } from '../sync/run-record.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { FinishJobData } from './job-data.js';
 
 export interface FinishDeps {
-  finishRun: (runId: string, opts: { expectedRegions: number; error?: string }) => Promise<RunSummary>;
+  finishRun: (runId: string, opts: FinishRunOptions) => Promise<RunSummary>;
   /** Frees every region of the run for later runs (a safety net: each region job frees its own). */
   releaseClaims: (data: FinishJobData) => Promise<void>;
   logger: Logger;
@@ -20,10 +20,10 @@ export interface FinishDeps {
 export function createFinishProcessor(deps: FinishDeps): Processor<FinishJobData, RunSummary> {
   return async (job) => {
     const { runId, regions, error } = job.data;
-    const summary = await deps.finishRun(runId, { expectedRegions: regions.length, ...(error !== undefined ? { error } : {}) });
+    const summary = await deps.finishRun(runId, { expected: regions, ...(error !== undefined ? { error } : {}) });
     await deps.releaseClaims(job.data);
     deps.metrics?.runs.inc({ status: summary.status });
-    deps.logger.info({ runId, status: summary.status, regions: summary.regionsTotal, failed: summary.regionsFailed,
+    deps.logger.info({ runId, status: summary.status, regions: summary.regionsTotal, failed: summary.regionsFailed, leftOut: summary.regionsLeftOut,
       images: summary.imagesSeen, events: summary.eventCounts }, 'sync run finished');
     return summary;
   };

@@ -9,13 +9,15 @@
 import type { FlowProducer, JobsOptions, Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ClassifiedError } from '../cloud/classify-error.js';
+import type { LeftOutRegion } from '../sync/run-record.js';
+import { describeUnknownRegions, type UnknownRegion } from '../sync/select-regions.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { recordCallMetrics, withCallTally } from './call-tally.js';
 import { interleaveByAccount } from './interleave.js';
 import type { FinishJobData, PlanJobData, RegionJobData, RegionTarget } from './job-data.js';
 import { FINISH_JOB_OPTIONS, REGION_JOB_OPTIONS } from './job-options.js';
-import { claimRegions } from './overlap.js';
+import { claimRegions, type HolderLiveness } from './overlap.js';
 import { JOB_NAMES, REGIONS_QUEUE, RUNS_QUEUE } from './queue-names.js';
 import { finishJobId, regionJobId, runIdForJob } from './run-id.js';
 
@@ -25,8 +27,12 @@ export interface PlanDeps {
   flows: FlowProducer;
   accounts: readonly string[];
   startRun: (runId: string, trigger: PlanJobData['trigger']) => Promise<void>;
-  /** The regions of one account (ListRegions, filtered; cached). Throws when discovery fails. */
-  regionsOf: (account: string) => Promise<RegionTarget[]>;
+  /** The regions of one account (ListRegions, filtered; cached) and those asked for that it lacks. Throws when discovery fails. */
+  regionsOf: (account: string) => Promise<{ targets: RegionTarget[]; unknown: UnknownRegion[] }>;
+  /** Records the regions this run leaves out (and why) as region_syncs rows. */
+  recordLeftOut: (runId: string, regions: LeftOutRegion[]) => Promise<void>;
+  /** Whether an earlier run holding a region still has a live job for it (see overlap.ts). */
+  holderLiveness?: HolderLiveness;
   classify: (error: unknown) => ClassifiedError;
   logger: Logger;
   metrics?: Metrics;
@@ -41,6 +47,7 @@ export interface PlanResult {
   /** Regions left out because an earlier, unfinished run still has them. */
   heldByOtherRun: number;
   discoveryFailures: string[];
+  unknownRegions: string[];
 }
 
 export function createPlanProcessor(deps: PlanDeps): Processor<PlanJobData, PlanResult> {
@@ -52,12 +59,14 @@ export function createPlanProcessor(deps: PlanDeps): Processor<PlanJobData, Plan
     const discoveries = deps.accounts.map((account) => withCallTally(() => deps.regionsOf(account)));
     const settled = await Promise.allSettled(discoveries.map((d) => d.result));
     const targets: RegionTarget[] = [];
+    const unknown: UnknownRegion[] = [];
     const failures: Array<{ account: string; error: ClassifiedError }> = [];
     settled.forEach((outcome, i) => {
       const account = deps.accounts[i] as string;
       const tally = (discoveries[i] as (typeof discoveries)[number]).tally;
       if (outcome.status === 'fulfilled') {
-        targets.push(...outcome.value);
+        targets.push(...outcome.value.targets);
+        unknown.push(...outcome.value.unknown);
         recordCallMetrics(deps.metrics, tally, null);
       } else {
         const error = deps.classify(outcome.reason);
@@ -74,15 +83,28 @@ export function createPlanProcessor(deps: PlanDeps): Processor<PlanJobData, Plan
     }
     for (const f of failures) log.error({ account: f.account, code: f.error.code, err: f.error.message }, 'region discovery failed');
 
-    const { claimed, heldByOtherRun } = await claimRegions(deps.redis, deps.prefix, runId, targets, deps.claimTtlMs ?? 6 * 3600_000);
+    const { claimed, heldByOtherRun } = await claimRegions(deps.redis, deps.prefix, runId, targets, deps.claimTtlMs ?? 6 * 3600_000, deps.holderLiveness);
     if (heldByOtherRun.length > 0) {
       log.warn({ regions: heldByOtherRun.length }, 'regions still being synced by an earlier run: left out of this run');
     }
+    // Coverage is part of the run's outcome: every region left out is named on the run, with why.
+    await deps.recordLeftOut(runId, [
+      ...failures.map((f) => ({ account: f.account, regionId: '*', status: 'failed' as const, code: f.error.code,
+        message: `region discovery (ListRegions) failed: ${f.error.message}` })),
+      ...unknown.map((u) => ({ account: u.account, regionId: u.regionId, status: 'failed' as const, code: 'UnknownRegion',
+        message: `asked for by ${u.askedBy}, but ListRegions does not return it: fix the region name` })),
+      ...heldByOtherRun.map((h) => ({ account: h.account, regionId: h.regionId, status: 'skipped' as const, code: 'HeldByEarlierRun',
+        message: `left out: run ${h.heldBy} is still syncing this region (its job is ${h.holderState}); the next run after it finishes covers it` })),
+    ]);
     const ordered = interleaveByAccount(claimed);
+    const problems = [
+      ...(failures.length > 0 ? [`region discovery failed for ${failures.map((f) => `${f.account} (${f.error.code})`).join(', ')}`] : []),
+      ...(unknown.length > 0 ? [describeUnknownRegions(unknown)] : []),
+    ];
     const finishData: FinishJobData = {
       runId,
       regions: ordered.map((t) => ({ account: t.account, regionId: t.regionId })),
-      ...(failures.length > 0 ? { error: `region discovery failed for ${failures.map((f) => `${f.account} (${f.error.code})`).join(', ')}` } : {}),
+      ...(problems.length > 0 ? { error: problems.join('; ') } : {}),
     };
     await deps.flows.add({
       name: JOB_NAMES.finish,
@@ -100,6 +122,7 @@ export function createPlanProcessor(deps: PlanDeps): Processor<PlanJobData, Plan
       }),
     });
     log.info({ regions: ordered.length, accounts: deps.accounts.length, heldByOtherRun: heldByOtherRun.length }, 'run planned');
-    return { runId, regions: ordered.length, heldByOtherRun: heldByOtherRun.length, discoveryFailures: failures.map((f) => f.account) };
+    return { runId, regions: ordered.length, heldByOtherRun: heldByOtherRun.length, discoveryFailures: failures.map((f) => f.account),
+      unknownRegions: unknown.map((u) => u.regionId) };
   };
 }

@@ -15,7 +15,7 @@ import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { recordCallMetrics, withCallTally } from './call-tally.js';
 import type { RegionJobData, RegionJobResult } from './job-data.js';
-import { withJitter } from './jitter.js';
+import { decideRetry, REGION_RETRY_POLICY, withJitter } from '../sync/retry-policy.js';
 
 export interface RegionSyncOutcome {
   status: 'succeeded' | 'incomplete' | 'failed';
@@ -58,8 +58,11 @@ export class RegionSyncError extends Error {
 }
 
 export function createRegionProcessor(deps: RegionProcessorDeps): Processor<RegionJobData, RegionJobResult> {
-  const defaultDelay = deps.defaultThrottleDelayMs ?? 1_000;
-  const maxThrottles = deps.maxThrottleDelays ?? 100;
+  const policy = {
+    ...REGION_RETRY_POLICY,
+    defaultThrottleDelayMs: deps.defaultThrottleDelayMs ?? REGION_RETRY_POLICY.defaultThrottleDelayMs,
+    maxThrottleDelays: deps.maxThrottleDelays ?? REGION_RETRY_POLICY.maxThrottleDelays,
+  };
 
   return async (job, token) => {
     const data = job.data;
@@ -71,7 +74,7 @@ export function createRegionProcessor(deps: RegionProcessorDeps): Processor<Regi
     const paused = await deps.limiter.pausedForMs(data.account);
     if (paused > 0) {
       timer?.({ outcome: 'delayed' });
-      await delayJob(job, token, withJitter(paused));
+      await delayJob(job, token, withJitter(paused, policy.throttleJitter));
     }
 
     // Only a job started before (stalled, retried or delayed) can find its region already committed.
@@ -96,20 +99,22 @@ export function createRegionProcessor(deps: RegionProcessorDeps): Processor<Regi
     } catch (error) {
       const c = deps.classify(error);
       recordCallMetrics(deps.metrics, tally, c.code);
-      const throttles = (data.throttles ?? 0) + 1;
-      if (c.kind === 'throttled' && throttles <= maxThrottles) {
-        const wait = c.retryAfterMs ?? defaultDelay;
+      const throttles = data.throttles ?? 0;
+      // Attempts are BullMQ's (the job's options); the shared policy decides throttle vs retry vs fail.
+      const decision = decideRetry({ ...policy, attempts: job.opts.attempts ?? 1 }, c, attempt, throttles);
+      if (decision.action === 'throttled') {
+        const wait = decision.ms;
         deps.metrics?.throttles.inc({ account: data.account });
         deps.metrics?.regionSyncs.inc({ status: 'throttled' });
         timer?.({ outcome: 'throttled' });
-        log.warn({ code: c.code, retryAfterMs: wait, throttles }, 'throttled: account paused, job delayed without spending an attempt');
+        log.warn({ code: c.code, retryAfterMs: wait, throttles: throttles + 1 }, 'throttled: account paused, job delayed without spending an attempt');
         await deps.limiter.pause(data.account, wait);
-        await job.updateData({ ...data, throttles });
-        await delayJob(job, token, withJitter(wait));
+        await job.updateData({ ...data, throttles: throttles + 1 });
+        await delayJob(job, token, withJitter(wait, policy.throttleJitter));
       }
 
       const maxAttempts = job.opts.attempts ?? 1;
-      const final = c.kind === 'permanent' || attempt >= maxAttempts;
+      const final = decision.action === 'fail';
       timer?.({ outcome: final ? 'failed' : 'retried' });
       deps.metrics?.regionSyncs.inc({ status: final ? 'failed' : 'retried' });
       if (final) {

@@ -14,6 +14,10 @@ export function createRedisConnection(url: string, role: RedisRole = 'worker', o
     // Reconnect quickly at first, then at most every 2 s while Redis is down.
     retryStrategy: (times) => Math.min(times * 100, 2_000),
     connectionName: `swas-inventory-${role}`,
+    // A connection that never completes fails instead of hanging; a one-shot client's commands
+    // also get a deadline (a worker's cannot: BullMQ's blocking calls wait for jobs on purpose).
+    connectTimeout: 10_000,
+    ...(role === 'client' ? { commandTimeout: 10_000 } : {}),
     lazyConnect: false,
   });
   // ioredis reconnects by itself; the listener only reports (without one it prints to the console).

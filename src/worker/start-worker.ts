@@ -13,19 +13,22 @@ import { SwasClients } from '../cloud/swas-client.js';
 import type { DatabaseHandle } from '../db/database.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { openDatabase } from '../db/open-database.js';
+import { probeDatabase } from '../db/probe-database.js';
+import { assertRedisReachable } from '../ops/service-unavailable.js';
 import { startHttpServer, type HttpServerHandle } from '../ops/http-server.js';
 import { countImagesByStatus } from '../ops/image-status-counts.js';
 import type { Logger } from '../ops/logger.js';
 import { createMetrics, type Metrics } from '../ops/metrics.js';
-import { closeAbandonedRuns, finishRun, startRun } from '../sync/run-record.js';
+import { closeAbandonedRuns, finishRun, recordLeftOut, startRun } from '../sync/run-record.js';
 import { AccountRateLimiter } from './account-rate-limit.js';
 import { tallyCall } from './call-tally.js';
 import { createFinishProcessor } from './finish-run-job.js';
 import type { FinishJobData, PlanJobData, RegionJobData, RegionJobResult } from './job-data.js';
-import { releaseRegion, releaseRegions } from './overlap.js';
+import { claimKey, releaseRegion, releaseRegions, type HolderLiveness, type RegionKey } from './overlap.js';
 import { createPlanProcessor, type PlanDeps } from './plan-run.js';
 import { createRegionProcessor, type RegionProcessorDeps } from './process-region-job.js';
 import { REGIONS_QUEUE, RUNS_QUEUE } from './queue-names.js';
+import { finishJobId, regionJobId } from './run-id.js';
 import { closeRedis, createRedisConnection } from './redis-connection.js';
 import { createRunsProcessor } from './runs-processor.js';
 import { ensureSchedule, type ScheduleSpec } from './schedule.js';
@@ -46,7 +49,13 @@ export interface WorkerTuning {
   regionJobOptions?: JobsOptions;
   /** Active jobs get this long to finish at shutdown before the worker stops waiting. Default 60 s. */
   shutdownTimeoutMs?: number;
+  /** A claim's safety-net expiry (claims of live jobs block regardless, dead ones never do). Default 6 h. */
+  claimTtlMs?: number;
 }
+
+const CLAIM_TTL_MS = 6 * 3600_000;
+/** A claim with no job yet is a run being planned for this long at most. */
+const PLANNING_GRACE_MS = 5 * 60_000;
 
 export interface StartWorkerOptions {
   config: Config;
@@ -58,6 +67,8 @@ export interface StartWorkerOptions {
   schedule?: ScheduleSpec | false;
   /** Start the ops HTTP server on this port (0 = any free port); default HTTP_PORT; `false` = none. */
   httpPort?: number | false;
+  /** The ops server's address; default HTTP_HOST. */
+  httpHost?: string;
   tuning?: WorkerTuning;
   /** Where `access_key` accounts' named variables are read. Default process.env. */
   env?: NodeJS.ProcessEnv;
@@ -85,8 +96,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const tuning = options.tuning ?? {};
   const prefix = config.queuePrefix;
 
+  // Both services answer before anything starts: an unreachable one is one line and a non-zero exit, not a hang.
+  await assertRedisReachable(config.redisUrl);
   const database = options.database ?? await openWorkerDatabase(config, tuning.concurrency ?? config.workerConcurrency);
   if (options.database === undefined) {
+    await probeDatabase(database);
     await migrateDatabase(database).catch(async (err: unknown) => {
       await database.close();
       throw err;
@@ -118,8 +132,26 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const regionsQueue = new Queue<RegionJobData>(REGIONS_QUEUE, { connection: redis, prefix });
   const flows = new FlowProducer({ connection: redis, prefix });
 
+  // A claim blocks a later run only while its holder's job is alive (see overlap.ts).
+  const holderLiveness: HolderLiveness = async (holder, target) => {
+    const jobId = regionJobId(holder, target.account, target.regionId);
+    const state = await regionsQueue.getJobState(jobId);
+    if (state === 'completed' || state === 'failed') return { alive: false, state };
+    if (state === 'active') {
+      const locked = await redis.exists(regionsQueue.toKey(`${jobId}:lock`)) === 1;
+      return { alive: locked, state: locked ? 'active' : 'active without a lock (its worker died)' };
+    }
+    if (state !== 'unknown') return { alive: true, state };
+    // No job: either its run is still being planned (claims come before the flow), or it is gone.
+    const finish = await runsQueue.getJobState(finishJobId(holder));
+    if (finish !== 'unknown') return { alive: false, state: 'gone' };
+    const age = (tuning.claimTtlMs ?? CLAIM_TTL_MS) - await redis.pttl(claimKey(prefix, target));
+    return age < PLANNING_GRACE_MS ? { alive: true, state: 'being planned' } : { alive: false, state: 'never created (its plan job died)' };
+  };
   const planProcessor = createPlanProcessor({
-    prefix, redis, flows, classify, logger, metrics,
+    prefix, redis, flows, classify, logger, metrics, holderLiveness,
+    claimTtlMs: tuning.claimTtlMs ?? CLAIM_TTL_MS,
+    recordLeftOut: (runId, regions) => recordLeftOut(db, runId, regions),
     accounts: options.accounts.map((a) => a.name),
     startRun: (runId, trigger) => startRun(db, { id: runId, trigger }),
     regionsOf: options.overrides?.regionsOf ?? adapters.regionsOf,
@@ -130,16 +162,33 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     finishRun: (runId, opts) => finishRun(db, runId, opts),
     releaseClaims: (data: FinishJobData) => releaseRegions(redis, prefix, data.runId, data.regions),
   });
-  const regionProcessor = createRegionProcessor({
+  // Region jobs in this process, so a shutdown that abandons them also frees their regions at once.
+  const activeRegions = new Map<string, RegionJobData>();
+  const releaseActive = async (): Promise<void> => {
+    await Promise.all([...activeRegions.values()].map((d) => releaseRegion(redis, prefix, d.runId, d as RegionKey)));
+  };
+  const innerRegionProcessor = createRegionProcessor({
     syncRegion: options.overrides?.syncRegion ?? adapters.syncRegion,
     alreadyRecorded: options.overrides?.alreadyRecorded ?? adapters.alreadyRecorded,
     recordFailure: options.overrides?.recordFailure ?? adapters.recordFailure,
     classify, limiter, logger, metrics,
     releaseClaim: (data) => releaseRegion(redis, prefix, data.runId, data),
   });
+  const regionProcessor: typeof innerRegionProcessor = async (job, token) => {
+    const key = job.id ?? `${job.data.runId}/${job.data.account}/${job.data.regionId}`;
+    activeRegions.set(key, job.data);
+    try {
+      return await innerRegionProcessor(job, token);
+    } finally {
+      activeRegions.delete(key);
+    }
+  };
 
   const workerOptions = {
     prefix,
+    // Nothing is taken before the whole daemon is up (ops port bound, schedule declared): a worker
+    // that cannot start must not have processed a run first.
+    autorun: false,
     lockDuration: tuning.lockDurationMs ?? 30_000,
     stalledInterval: tuning.stalledIntervalMs ?? 30_000,
     maxStalledCount: tuning.maxStalledCount ?? 3,
@@ -168,7 +217,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     const inTime = await Promise.race([graceful, new Promise<false>((r) => setTimeout(() => r(false), timeoutMs).unref())]);
     if (!inTime) {
       // Jobs still running are abandoned: their locks expire and another worker picks them up as stalled.
-      logger.warn({ timeoutMs }, 'active jobs did not finish in time; closing anyway (they will be re-run as stalled jobs)');
+      logger.warn({ timeoutMs, regions: activeRegions.size }, 'active jobs did not finish in time; closing anyway (they will be re-run as stalled jobs; their regions are freed for the next run)');
+      await releaseActive().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not release the claims of abandoned jobs'));
       await Promise.all([runsWorker.close(true), regionsWorker.close(true)]);
     }
     await Promise.all([flows.close(), runsQueue.close(), regionsQueue.close()]);
@@ -183,6 +233,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     if (options.httpPort !== false) {
       http = await startHttpServer({
         port: options.httpPort ?? config.httpPort,
+        host: options.httpHost ?? config.httpHost,
         registry: metrics.registry,
         queues: [runsQueue as Queue, regionsQueue as Queue],
         isClosing: () => closing,
@@ -198,13 +249,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       logger.info({ schedule: spec, outcome }, 'sync schedule declared');
     }
     await Promise.all([runsWorker.waitUntilReady(), regionsWorker.waitUntilReady()]);
+    for (const w of [runsWorker, regionsWorker]) {
+      w.run().catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err), queue: w.name }, 'worker stopped processing'));
+    }
   } catch (err) {
     // A half-started worker (port taken, Redis unreachable) must not keep the process alive.
     await closeOnce();
     throw err;
   }
   logger.info({ prefix, concurrency: tuning.concurrency ?? config.workerConcurrency, accounts: options.accounts.length,
-    httpPort: http?.port ?? null }, 'worker started');
+    httpHost: http?.host ?? null, httpPort: http?.port ?? null }, 'worker started');
 
   return { runsQueue, regionsQueue, redis, database, metrics, http, close: closeOnce };
 }

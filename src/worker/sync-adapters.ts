@@ -1,5 +1,5 @@
 /**
- * The worker's bridge to the sync pipeline: the same syncRegion / planRegions / run-record
+ * The worker's bridge to the sync pipeline: the same syncRegion / region selection / run-record
  * functions the CLI's in-process `sync` uses, looked up by account NAME (job data never carries
  * credentials; each worker resolves them from its own accounts file).
  */
@@ -10,8 +10,9 @@ import type { Config } from '../config/env.js';
 import type { SwasClients } from '../cloud/swas-client.js';
 import type { Db } from '../db/database.js';
 import { regionSyncs } from '../db/schema.js';
-import { planRegions } from '../sync/plan-regions.js';
+import { listAvailableRegions } from '../cloud/list-regions.js';
 import { recordRegionFailure } from '../sync/run-record.js';
+import { selectRegions, type UnknownRegion } from '../sync/select-regions.js';
 import { syncRegion } from '../sync/sync-region.js';
 import type { RegionJobData, RegionTarget } from './job-data.js';
 import type { RegionFailureRecord, RegionSyncOutcome } from './process-region-job.js';
@@ -73,15 +74,12 @@ export function createSyncAdapters(deps: SyncAdapterDeps) {
       });
     },
 
-    async regionsOf(name: string): Promise<RegionTarget[]> {
+    async regionsOf(name: string): Promise<{ targets: RegionTarget[]; unknown: UnknownRegion[] }> {
       const account = accountNamed(name);
-      const filters = { only: deps.config.regions, account: account.regions, endpoint: deps.config.endpoint };
-      return cachedRegions(deps.redis, deps.prefix, name, filters, deps.regionCacheTtlMs, async () => {
-        const plan = await planRegions(deps.clients, [account], deps.config);
-        const failure = plan.failures[0];
-        if (failure !== undefined) throw failure.error;
-        return plan.regions.map((r) => ({ account: name, regionId: r.regionId, endpoint: r.endpoint }));
-      });
+      // The cache holds ListRegions' whole answer; the filters apply after, so a changed filter takes effect at once.
+      const available = await cachedRegions(deps.redis, deps.prefix, name, { endpoint: deps.config.endpoint, v: 2 }, deps.regionCacheTtlMs, async () =>
+        (await listAvailableRegions(deps.clients, account)).map((r) => ({ account: name, regionId: r.regionId, endpoint: r.endpoint })));
+      return selectRegions(available, account, { configured: deps.config.regions });
     },
   };
 }

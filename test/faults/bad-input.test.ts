@@ -17,6 +17,7 @@ import type { DatabaseHandle } from '../../src/db/database.js';
 import { customImages, customImageTags, regionSyncs } from '../../src/db/schema.js';
 import { generateSeed, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import { silentLogger } from '../../src/ops/logger.js';
+import { SINGLE_ATTEMPT_POLICY } from '../../src/sync/retry-policy.js';
 import { runSync } from '../../src/sync/run-sync.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import { writeFingerprint } from '../helpers/write-probe.js';
@@ -74,7 +75,7 @@ describe('bad input, property-based, through the emulator and the real SDK', () 
     ]);
     const before = await writeFingerprint(h.db);
     rec.part.badInputs.tried += 1;
-    const report = await runSync({ db: h.db, clients, config, accounts: [account], log: silentLogger() }, { regions: [REGION] });
+    const report = await runSync({ db: h.db, clients, config, accounts: [account], log: silentLogger() }, { regions: [REGION], retry: SINGLE_ATTEMPT_POLICY });
     const region = report.regions.find((r) => r.regionId === REGION);
     const [row] = await h.db.select().from(regionSyncs).where(and(eq(regionSyncs.syncRunId, report.runId), eq(regionSyncs.account, account.name)));
     const what = JSON.stringify(mutations).slice(0, 600);

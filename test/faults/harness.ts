@@ -9,6 +9,7 @@ import { SwasClients } from '../../src/cloud/swas-client.js';
 import type { Db } from '../../src/db/database.js';
 import { generateSeed, startEmulator, type EmulatorHandle, type ImageFieldsInput, type ImageStatus, type StartEmulatorOptions } from '../../src/emulator/index.js';
 import { silentLogger } from '../../src/ops/logger.js';
+import { SINGLE_ATTEMPT_POLICY } from '../../src/sync/retry-policy.js';
 import { runSync, type RunSyncReport } from '../../src/sync/run-sync.js';
 import type { AccountView } from './truth.js';
 
@@ -55,7 +56,8 @@ export async function startFaultWorld(options: { seed?: number; emulator?: Omit<
   return {
     emu, config, clients, account,
     view: { name: account.name, uid: key.uid, regions: REGIONS },
-    sync: (db, regions = []) => runSync({ db, clients, config, accounts: [account], log: silentLogger() }, { regions }),
+    // One attempt: every fault must show up as a failed region (the retry policy has its own tests).
+    sync: (db, regions = []) => runSync({ db, clients, config, accounts: [account], log: silentLogger() }, { regions, retry: SINGLE_ATTEMPT_POLICY }),
   };
 }
 

@@ -12,6 +12,7 @@ import { SwasClients } from '../../src/cloud/swas-client.js';
 import { customImages, customImageTags, imageEvents } from '../../src/db/schema.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { silentLogger } from '../../src/ops/logger.js';
+import { SINGLE_ATTEMPT_POLICY } from '../../src/sync/retry-policy.js';
 import { runSync, type RunSyncReport } from '../../src/sync/run-sync.js';
 import { backends, createTestDatabase } from '../helpers/databases.js';
 import { writeFingerprint } from '../helpers/write-probe.js';
@@ -28,7 +29,7 @@ describe.each(backends())('sync end to end on %s', (kind) => {
   let owner: string;
 
   const sync = (regions: string[] = []): Promise<RunSyncReport> =>
-    runSync({ db: h.db, clients, config, accounts: [account], log: silentLogger() }, { regions });
+    runSync({ db: h.db, clients, config, accounts: [account], log: silentLogger() }, { regions, retry: SINGLE_ATTEMPT_POLICY });
   const region = (report: RunSyncReport, id: string) => report.regions.find((r) => r.regionId === id);
   const eventsSince = (id: number) =>
     h.db.select().from(imageEvents).where(gt(imageEvents.id, id)).orderBy(asc(imageEvents.id));

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       syncCron: '*/15 * * * *',
       syncTz: 'UTC',
       httpPort: 9090,
+      httpHost: '127.0.0.1',
       logLevel: 'info',
       callsPerSecond: 5,
       workerConcurrency: 8,

@@ -1,6 +1,10 @@
 /**
  * Bull Board must actually render, not just answer 200: load it in headless Chromium (Debian's
  * `chromium` package, driven by playwright-core; no browser download) and wait for the queues.
+ *
+ * Finding Chromium: $CHROMIUM_PATH, else /usr/bin/chromium, else /usr/bin/chromium-browser.
+ * Without one the test is skipped with a loud notice, so `npm test` passes on a machine with only
+ * Postgres and Redis; with CI set (as .ci/run does, after installing chromium) it is required.
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,16 +16,22 @@ import { createTestDatabase } from '../helpers/databases.js';
 import { uniquePrefix } from '../helpers/redis.js';
 import { deletePrefix, startTestWorker, startWorld, workerConfig, type World } from './worker-test-kit.js';
 
-function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
-  const found = candidates.find((p) => existsSync(p));
-  if (found === undefined) {
-    throw new Error('No Chromium for the Bull Board test: install Debian\'s package (apt-get install -y chromium) or set CHROMIUM_PATH.');
-  }
-  return found;
+const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
+const CHROMIUM = CANDIDATES.find((p) => existsSync(p));
+const REQUIRED = (process.env.CI ?? '') !== '' && process.env.CI !== 'false';
+const MISSING = `No Chromium for the Bull Board browser test (looked at ${CANDIDATES.join(', ')}): install Debian's package ` +
+  '(apt-get install -y chromium) or set CHROMIUM_PATH.';
+
+if (CHROMIUM === undefined && !REQUIRED) {
+  process.stderr.write(`\n${'!'.repeat(100)}\n!! SKIPPED: ${MISSING}\n!! (CI=1 makes this test required; .ci/run installs chromium and sets it.)\n${'!'.repeat(100)}\n\n`);
 }
 
-describe('Bull Board in a browser', () => {
+function chromiumPath(): string {
+  if (CHROMIUM === undefined) throw new Error(`${MISSING} CI is set, so this test is required.`);
+  return CHROMIUM;
+}
+
+describe.skipIf(CHROMIUM === undefined && !REQUIRED)('Bull Board in a browser', () => {
   let world: World;
   let db: DatabaseHandle;
   let handle: WorkerHandle;

@@ -88,12 +88,21 @@ describe('worker fan-out: 3 accounts x 5 regions', () => {
     ]);
 
     expect(r1).toMatchObject({ status: 'succeeded', regionsTotal: 15 });
-    // The second run only got the regions the first had already finished when it was planned.
-    expect(r2.status).toBe('succeeded');
-    expect(r2.regionsTotal).toBeLessThan(15);
+    // The second run only got the regions the first had already finished when it was planned; the
+    // others it names as left out (held by the first run), and so it is not `succeeded`.
+    const rows = await db.db.select().from(regionSyncs).where(eq(regionSyncs.syncRunId, second.runId));
+    const leftOut = rows.filter((r) => r.status === 'skipped');
+    expect(rows).toHaveLength(15);
+    expect(leftOut.length).toBeGreaterThan(0);
+    for (const r of leftOut) {
+      expect(r.errorCode).toBe('HeldByEarlierRun');
+      expect(r.errorMessage).toContain(first.runId);
+    }
+    expect(r2.status).not.toBe('succeeded');
+    expect(r2.error).toContain(`${leftOut.length} region(s) not synced`);
     const secondJobs = (await handle.regionsQueue.getJobs(['completed', 'failed', 'waiting', 'active', 'delayed'], 0, -1))
       .filter((j) => j?.data.runId === second.runId);
-    expect(secondJobs).toHaveLength(r2.regionsTotal);
+    expect(secondJobs).toHaveLength(15 - leftOut.length);
     // No (account, region) ever had two jobs in flight: every image was created exactly once.
     const truth = truthImageIds(world);
     expect(await eventCounts(db.db)).toEqual({ created: truth.length });

@@ -1,13 +1,18 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { defaultAccount, loadAccounts } from '../../config/accounts.js';
+import { loadAccounts, type Account } from '../../config/accounts.js';
 import { loadConfig, parseEndpoint, type Config } from '../../config/env.js';
 import { SwasClients } from '../../cloud/swas-client.js';
+import { migrateDatabase } from '../../db/migrate.js';
 import { createLogger } from '../../ops/logger.js';
+import { InterruptedError } from '../../sync/errors.js';
 import { runSync } from '../../sync/run-sync.js';
+import { AccountRateLimiter } from '../../worker/account-rate-limit.js';
+import { assertOnlyDemoData, DEMO_ACCOUNT, DEMO_TRIGGER } from '../demo-guard.js';
 import { DEMO_REGIONS, startDemoEmulator } from '../demo-inventory.js';
 import { addExamples, addOutputOptions, resolveOutput, type OutputFlags } from '../../reports/commands/command-options.js';
+import { EXIT, signalExitCode } from '../exit-codes.js';
 import { formatSyncReport } from '../format-sync-report.js';
 import { oneShotLogLevel } from '../one-shot-log-level.js';
 import { LiveProgress } from '../sync-progress.js';
@@ -21,9 +26,9 @@ interface SyncOptions extends OutputFlags {
 export function registerSyncCommand(program: Command): void {
   const cmd = program
     .command('sync')
-    .description('run one full sync in-process (no Redis) and print a per-region summary; exit 1 if any region failed')
+    .description('run one full sync in-process (no Redis) and print a per-region summary; exit 1 unless every region synced, 2 for a region name ListRegions does not know')
     .option('--region <id>', 'only this region (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
-    .option('--demo', 'run against an in-process emulator with a sample inventory; each run applies a round of changes');
+    .option('--demo', 'run against an in-process emulator with a sample inventory, in a database holding only demo data; each run applies a round of changes');
   addOutputOptions(cmd, { jsonAlias: true });
   addExamples(cmd, [
     'swas-inventory sync --demo',
@@ -34,26 +39,50 @@ export function registerSyncCommand(program: Command): void {
     .action(async (opts: SyncOptions) => {
       const config = loadConfig();
       const output = resolveOutput(opts);
-      const demo = opts.demo ? await startDemo(config) : null;
-      const runConfig = demo ? demo.config : config;
-      const handle = await openAppDatabase(runConfig, { migrate: true });
+      // The demo checks its database before anything (even the migrations) is written to it.
+      const handle = await openAppDatabase(config, { migrate: false });
+      let demo: Awaited<ReturnType<typeof startDemo>> | null = null;
       // Live progress only when a person watches both streams: piped output gets none.
       const progress = process.stderr.isTTY === true && output.terminal.isTTY
         ? new LiveProgress(process.stderr, () => output.terminal.columns) : null;
+      const interrupt = new AbortController();
+      const onSignal = (signal: NodeJS.Signals): void => {
+        if (interrupt.signal.aborted) process.exit(signalExitCode(signal)); // a second Ctrl-C: stop now
+        (progress?.logStream() ?? process.stderr).write(`${signal}: stopping; regions in flight stop at their next call, the run is recorded as failed (interrupted). Press again to exit at once.\n`);
+        interrupt.abort(signal);
+      };
       try {
+        if (opts.demo) await assertOnlyDemoData(handle);
+        await migrateDatabase(handle);
+        if (opts.demo) demo = await startDemo(config);
+        const runConfig = demo ? demo.config : config;
         if (demo) (progress?.logStream() ?? process.stderr).write(`demo round ${demo.round}: emulator at ${demo.url}; data in ${handle.kind} at ${handle.location}\n`);
         const log = createLogger({ level: oneShotLogLevel(config, process.env, process.stderr.isTTY === true),
           destination: progress?.logStream() ?? process.stderr, pretty: process.stderr.isTTY === true });
-        const clients = new SwasClients({ config: runConfig });
-        const accounts = demo ? [defaultAccount(runConfig.callsPerSecond)] : loadAccounts(runConfig);
-        const report = await runSync({ db: handle.db, clients, config: runConfig, accounts, log },
-          { regions: opts.region, ...(progress ? { progress } : {}) });
+        const accounts: Account[] = demo ? [demo.account] : loadAccounts(runConfig);
+        // The per-account budget the worker enforces through Redis, here in memory: same limiter, same waits.
+        const budgets = new Map(accounts.map((a) => [a.name, a.callsPerSecond]));
+        const limiter = AccountRateLimiter.inMemory((name) => budgets.get(name) ?? runConfig.callsPerSecond);
+        const clients = new SwasClients({
+          config: runConfig,
+          beforeCall: async (info) => {
+            // An interrupted run stops each listing at its next call: its region writes nothing.
+            if (interrupt.signal.aborted) throw new InterruptedError(String(interrupt.signal.reason));
+            await limiter.acquire(info.account);
+          },
+        });
+        for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, onSignal);
+        const report = await runSync({ db: handle.db, clients, config: runConfig, accounts, log, pauses: limiter },
+          { regions: opts.region, signal: interrupt.signal, ...(demo ? { trigger: DEMO_TRIGGER } : {}), ...(progress ? { progress } : {}) });
         progress?.end();
         process.stdout.write(formatSyncReport(output.format, report, output.table));
         if (demo) process.stderr.write('next: `npm run -s cli -- history --since 1h`, `npm run -s cli -- images`, `npm run -s cli -- report`; run the demo again for another round of changes\n');
-        if (report.regions.some((r) => r.status === 'failed')) process.exitCode = 1;
+        process.exitCode = report.interrupted ? signalExitCode(String(interrupt.signal.reason))
+          : report.unknownRegions.length > 0 ? EXIT.config
+            : report.summary.status !== 'succeeded' ? EXIT.failed : EXIT.ok;
       } finally {
         progress?.end();
+        for (const s of ['SIGINT', 'SIGTERM'] as const) process.off(s, onSignal);
         await handle.close();
         await demo?.stop();
       }
@@ -62,7 +91,8 @@ export function registerSyncCommand(program: Command): void {
 
 /**
  * The demo's world: an in-process emulator whose keys go into the environment, where the default
- * credentials chain finds them, exactly as a user's own keys would be found.
+ * credentials chain finds them, exactly as a user's own keys would be found. Its one account is
+ * named `demo`, whatever SWAS_CONFIG says: no real account is ever synced by the demo.
  */
 async function startDemo(config: Config) {
   mkdirSync(config.dataDir, { recursive: true });
@@ -72,15 +102,17 @@ async function startDemo(config: Config) {
     round = Number((JSON.parse(readFileSync(roundFile, 'utf8')) as { round?: number }).round ?? 0) + 1;
   } catch { /* first demo run */ }
   const emu = await startDemoEmulator(round);
-  const account = emu.accounts[0];
-  if (!account) throw new Error('demo emulator has no account');
-  process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = account.accessKeyId;
-  process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = account.accessKeySecret;
+  const key = emu.accounts[0];
+  if (!key) throw new Error('demo emulator has no account');
+  process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = key.accessKeyId;
+  process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = key.accessKeySecret;
   writeFileSync(roundFile, JSON.stringify({ round }));
+  const account: Account = { name: DEMO_ACCOUNT, credentials: { type: 'env' }, regions: { allow: null, deny: [] }, callsPerSecond: 50 };
   return {
     round,
     url: emu.url,
-    config: { ...config, endpoint: parseEndpoint(emu.url), regions: config.regions ?? DEMO_REGIONS },
+    account,
+    config: { ...config, endpoint: parseEndpoint(emu.url), regions: DEMO_REGIONS, accountsFile: null },
     stop: () => emu.stop(),
   };
 }
