@@ -1,6 +1,8 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Command } from 'commander';
+import { loadConfig } from '../../src/config/env.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { registerWorkerCommands } from '../../src/worker/cli.js';
 import type { WorkerHandle } from '../../src/worker/start-worker.js';
@@ -57,5 +59,42 @@ describe('worker CLI: enqueue', () => {
     const csv = (await cli(['enqueue', '--format', 'csv'])).split('\r\n');
     expect(csv[0]).toBe('runId,jobId,status');
     expect(csv[1]).toMatch(/^[0-9a-f-]{36},manual~[0-9a-f-]{36},queued$/);
+  });
+});
+
+describe('worker CLI: every command ends when Redis cannot be reached', () => {
+  async function enqueueWith(redisUrl: string): Promise<{ error: Error; ms: number }> {
+    const program = new Command().exitOverride();
+    registerWorkerCommands(program, { loadConfig: () => loadConfig({ REDIS_URL: redisUrl, LOG_LEVEL: 'silent' }), stdout: new PassThrough() });
+    const started = Date.now();
+    const error = await program.parseAsync(['node', 'swas-inventory', 'enqueue']).then(() => new Error('enqueue succeeded'), (e: unknown) => e as Error);
+    return { error, ms: Date.now() - started };
+  }
+
+  it('a closed port: one line naming Redis and the address, well within 60 s', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const { error, ms } = await enqueueWith(`redis://:hunter2@127.0.0.1:${port}`);
+    expect(error.message).toMatch(new RegExp(`^cannot reach Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port} \\(REDIS_URL\\): .*ECONNREFUSED`));
+    expect(error.message).not.toContain('hunter2');
+    expect(error.message).not.toContain('\n');
+    expect(ms).toBeLessThan(60_000);
+  });
+
+  it('a host that accepts the connection and never answers: the same, within 60 s', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((s) => { sockets.push(s); });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const { error, ms } = await enqueueWith(`redis://127.0.0.1:${port}`);
+      expect(error.message).toMatch(/^cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+ \(REDIS_URL\): no answer within \d+ ms/);
+      expect(ms).toBeLessThan(60_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
   });
 });

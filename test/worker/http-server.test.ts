@@ -60,6 +60,10 @@ describe('worker ops HTTP server', () => {
     for (const secret of Object.values(world.env)) expect(body).not.toContain(secret);
   });
 
+  it('binds HTTP_HOST, by default 127.0.0.1 (Bull Board and /metrics have no authentication)', () => {
+    expect(handle.http!.host).toBe('127.0.0.1');
+  });
+
   it('reports not ready while shutting down', async () => {
     const closing = handle.close();
     const res = await fetch(`${base}/readyz`).catch(() => null);
@@ -80,15 +84,19 @@ describe('worker start failure', () => {
     const prefix = uniquePrefix('fail');
     try {
       const config = workerConfig(world, db.url!, prefix);
-      await expect(startTestWorker(world, config, { database: db, httpPort: port })).rejects.toThrow(/EADDRINUSE/);
-      // Nothing consumes the queue: a run enqueued now stays waiting.
       const { Queue } = await import('bullmq');
       const { Redis } = await import('ioredis');
       const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
       const queue = new Queue('sync-runs', { connection: redis, prefix });
+      // A run already waiting when the worker starts: the port is checked before any job is taken.
+      await queue.add('plan-run', { trigger: 'manual' });
+      await expect(startTestWorker(world, config, { database: db, httpPort: port, httpHost: '127.0.0.1' }))
+        .rejects.toThrow(new RegExp(`^ops server: cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`));
+      // Nothing consumed the queue, before or after: the runs stay waiting.
       await queue.add('plan-run', { trigger: 'manual' });
       await new Promise((r) => setTimeout(r, 1_500));
-      expect(await queue.getWaitingCount()).toBe(1);
+      expect(await queue.getWaitingCount()).toBe(2);
+      expect(await queue.getCompletedCount() + await queue.getActiveCount()).toBe(0);
       await queue.close();
       redis.disconnect();
     } finally {

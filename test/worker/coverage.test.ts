@@ -1,0 +1,119 @@
+/**
+ * Coverage is part of a run's outcome. A run planned while a killed worker's jobs still hold their
+ * regions names them as left out and is not `succeeded`; once the dead jobs' locks lapse (one lock
+ * duration), the next run covers every region. A worker stopped by SIGINT frees the regions of
+ * the jobs it abandons at once.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { eq } from 'drizzle-orm';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import { regionSyncs } from '../../src/db/schema.js';
+import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
+import type { PlanJobData, RegionJobData } from '../../src/worker/job-data.js';
+import { REGIONS_QUEUE, RUNS_QUEUE } from '../../src/worker/queue-names.js';
+import type { WorkerHandle } from '../../src/worker/start-worker.js';
+import { createTestDatabase } from '../helpers/databases.js';
+import { testRedisUrl, uniquePrefix } from '../helpers/redis.js';
+import { spawnWorker, type WorkerProcess } from './process-kit.js';
+import { deletePrefix, startTestWorker, startWorld, waitFor, workerConfig, type World } from './worker-test-kit.js';
+
+describe('run coverage after a worker dies or is stopped', () => {
+  let world: World;
+  let db: DatabaseHandle;
+  let prefix: string;
+  let redis: Redis;
+  let runs: Queue<PlanJobData>;
+  let regions: Queue<RegionJobData>;
+  let proc: WorkerProcess | undefined;
+  let inProcess: WorkerHandle | undefined;
+
+  beforeAll(async () => {
+    world = await startWorld({ accounts: 2, regions: ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'], imagesPerRegion: 2 });
+  });
+  afterEach(async () => {
+    if (proc !== undefined && proc.child.exitCode === null && proc.child.signalCode === null) {
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+    }
+    await inProcess?.close();
+    inProcess = undefined;
+    await runs?.close();
+    await regions?.close();
+    redis?.disconnect();
+    await deletePrefix(prefix);
+    await db?.close();
+    world.emu.clearFaults();
+  });
+  afterAll(async () => {
+    await world?.emu.stop();
+  });
+
+  async function setUp(label: string): Promise<void> {
+    db = await createTestDatabase('postgres');
+    prefix = uniquePrefix(label);
+    redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+    runs = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix });
+    regions = new Queue<RegionJobData>(REGIONS_QUEUE, { connection: redis, prefix });
+  }
+  const claims = async () => (await redis.keys(`${prefix}:swas-inventory:claim:*`)).length;
+  const rowsOf = (runId: string) => db.db.select().from(regionSyncs).where(eq(regionSyncs.syncRunId, runId));
+
+  async function startedWorker(args: string[]): Promise<WorkerProcess> {
+    const p = spawnWorker(world, db.url!, prefix, args);
+    await waitFor('the worker process to start', async () => {
+      if (p.child.exitCode !== null) throw new Error(`worker exited early (${p.child.exitCode}):\n${p.logs()}`);
+      return p.logs().includes('"worker started"');
+    }, 60_000);
+    return p;
+  }
+
+  it('after a SIGKILL the next run names the regions still held and is not succeeded; a run one lock duration later covers all', async () => {
+    await setUp('cov');
+    // Slow listings, long locks: the killed worker's jobs stay "alive" (locked) for 25 s.
+    world.emu.setFaults([{ kind: 'latency', ms: 30_000, match: { action: 'ListCustomImages' } }]);
+    proc = await startedWorker(['--no-schedule', '--concurrency', '6', '--lock-duration', '25000', '--stalled-interval', '600000']);
+    const first = await enqueueRun(runs);
+    await waitFor('all six region jobs to be active', async () => (await regions.getActiveCount()) >= 6, 30_000, 20);
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+    const killedAt = Date.now();
+    world.emu.clearFaults();
+
+    // A new worker that does not recover stalled jobs for a long while: only the claims' link to the jobs' locks can free them.
+    inProcess = await startTestWorker(world, workerConfig(world, db.url!, prefix), {
+      database: db, tuning: { lockDurationMs: 5_000, stalledIntervalMs: 600_000 },
+    });
+    const second = await enqueueRun(runs);
+    const r2 = await waitForRun(db.db, second.runId, { timeoutMs: 60_000, pollMs: 100 });
+    // Planned while the dead jobs' locks were still alive (25 s): every region was left out, and said so.
+    expect(Date.now() - killedAt).toBeLessThan(25_000);
+    expect(r2.status).not.toBe('succeeded');
+    const leftOut = (await rowsOf(second.runId)).filter((r) => r.status === 'skipped');
+    expect(leftOut).toHaveLength(6);
+    for (const r of leftOut) {
+      expect(r.errorCode).toBe('HeldByEarlierRun');
+      expect(r.errorMessage).toContain(first.runId);
+    }
+    expect(r2.error).toContain('6 region(s) not synced');
+
+    // Once the locks lapse, the dead worker's claims no longer block: the next run covers every region.
+    await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 26_000 - Date.now())));
+    const third = await enqueueRun(runs);
+    const r3 = await waitForRun(db.db, third.runId, { timeoutMs: 60_000, pollMs: 100 });
+    expect(r3).toMatchObject({ status: 'succeeded', regionsTotal: 6, regionsSucceeded: 6, regionsFailed: 0 });
+  }, 150_000);
+
+  it('SIGINT with jobs that cannot finish in time: their claims are released before the process exits', async () => {
+    await setUp('covint');
+    world.emu.setFaults([{ kind: 'latency', ms: 30_000, match: { action: 'ListCustomImages' } }]);
+    proc = await startedWorker(['--no-schedule', '--concurrency', '6', '--shutdown-timeout', '500']);
+    await enqueueRun(runs);
+    await waitFor('all six region jobs to be active', async () => (await regions.getActiveCount()) >= 6, 30_000, 20);
+    expect(await claims()).toBe(6);
+    proc.child.kill('SIGINT');
+    expect(await proc.exited, proc.logs()).toEqual({ code: 0, signal: null });
+    expect(await claims()).toBe(0);
+  }, 120_000);
+});
