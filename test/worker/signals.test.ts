@@ -57,7 +57,7 @@ describe('worker process signals', () => {
     await waitFor('the worker process to start', async () => {
       if (p.child.exitCode !== null) throw new Error(`worker exited early (${p.child.exitCode}):\n${p.logs()}`);
       return p.logs().includes('"worker started"');
-    }, 40_000);
+    }, 60_000);
   }
 
   it('SIGTERM during region jobs: the active jobs finish, then the process exits 0', async () => {
