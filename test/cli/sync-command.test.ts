@@ -90,7 +90,7 @@ describe('sync (the one-shot command)', () => {
   }, 90_000);
 
   it('no credentials: the reason says what to set, classified, and nothing is glued or mangled', async () => {
-    const res = await runCli(['sync'], env({ ALIBABA_CLOUD_ACCESS_KEY_ID: undefined, ALIBABA_CLOUD_ACCESS_KEY_SECRET: undefined }));
+    const res = await runCli(['sync', '--format', 'table'], env({ ALIBABA_CLOUD_ACCESS_KEY_ID: undefined, ALIBABA_CLOUD_ACCESS_KEY_SECRET: undefined }));
     expect(res.code).toBe(1);
     expect(res.stdout).toContain('NoCredentials');
     expect(res.stdout).toContain('set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET');

@@ -59,7 +59,7 @@ describe('docs/REPORTS.md keys match the output', () => {
   });
 
   it('sync: the summary keys, its regions\' keys and the CSV header', () => {
-    const report = { runId: 'r-1', summary: { status: 'partial' }, regions: [
+    const report = { runId: 'r-1', summary: { status: 'partial', error: '1 region(s) not synced' }, unknownRegions: [], interrupted: false, regions: [
       { account: 'a', regionId: 'r', status: 'failed', pages: 0, apiCalls: 1, images: 0, error: { code: 'Throttling', message: 'slow' },
         counts: { created: 0, updated: 0, status_changed: 0, tags_changed: 0, deleted: 0, restored: 0 } },
     ] } as unknown as RunSyncReport;
