@@ -1,19 +1,33 @@
 import { join } from 'node:path';
 import type { Config } from '../config/env.js';
 import type { DatabaseHandle } from '../db/database.js';
+import { describeHolder } from '../db/data-dir-lock.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { openDatabase } from '../db/open-database.js';
 import { probeDatabase } from '../db/probe-database.js';
+import { assertSchemaCurrent } from '../db/schema-version.js';
 
-/** The configured database (Postgres, or embedded PGlite under SWAS_DATA_DIR), migrated if asked. */
+/**
+ * The configured database (Postgres, or embedded PGlite under SWAS_DATA_DIR). `migrate: true`
+ * applies the migrations (sync, worker, migrate); `false` only checks that none is missing, so
+ * report commands work as a read-only login and say "run migrate" when the schema is behind.
+ */
 export async function openAppDatabase(config: Config, opts: { migrate: boolean }): Promise<DatabaseHandle> {
   const handle = await openDatabase({
     databaseUrl: config.databaseUrl ?? undefined,
     dataDir: join(config.dataDir, 'pgdata'),
+    dataDirWaitMs: config.dataDirWaitMs,
+    onDataDirWait: (holder) => {
+      process.stderr.write(
+        `swas-inventory: waiting up to ${Math.round(config.dataDirWaitMs / 1000)} s for the embedded database, ` +
+        `in use by ${describeHolder(holder)}\n`,
+      );
+    },
   });
   await probeDatabase(handle);
   try {
     if (opts.migrate) await migrateDatabase(handle);
+    else await assertSchemaCurrent(handle.db);
   } catch (err) {
     await handle.close();
     throw err;

@@ -27,8 +27,9 @@ export function buildProgram(): Command {
   registerMigrateCommand(program);
   registerSyncCommand(program);
   registerWorkerCommands(program);
-  // Reports migrate too: a fresh database then answers with empty results instead of errors.
-  registerReportCommands(program, { openDb: () => openAppDatabase(loadConfig(), { migrate: true }) });
+  // Reports never migrate: they check the schema version and say "run migrate" when it is behind,
+  // so a read-only login (swas_reader) can run them and a report never changes a schema.
+  registerReportCommands(program, { openDb: () => openAppDatabase(loadConfig(), { migrate: false }) });
   registerEmulatorCommand(program);
   addUsageHints(program);
   return program;

@@ -63,6 +63,11 @@ export interface Config {
   workerConcurrency: number;
   /** `QUEUE_PREFIX`: BullMQ key prefix. Default `swas`; on Redis Cluster use a hash tag such as `{swas}` so a queue's keys share a slot. */
   queuePrefix: string;
+  /**
+   * `SWAS_DATA_DIR_WAIT_MS`: how long a command waits for the embedded database while another
+   * process holds it (one process at a time), before refusing. Default 30000; 0 refuses at once.
+   */
+  dataDirWaitMs: number;
 }
 
 /** Empty or blank values count as unset, so `FOO=` in a .env file means "use the default". */
@@ -177,6 +182,7 @@ const envSchema = z.object({
   SWAS_CALLS_PER_SECOND: positiveNumberVar(5),
   WORKER_CONCURRENCY: intVar(8, 1, 1000),
   QUEUE_PREFIX: z.preprocess(unsetIfBlank, z.string().trim().regex(/^[^\s:]+$/, 'must be non-empty with no spaces or colons').default('swas')),
+  SWAS_DATA_DIR_WAIT_MS: intVar(30_000, 0, 3_600_000),
 });
 
 /** Thrown when the environment is invalid; `issues` name each variable. */
@@ -220,5 +226,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     callsPerSecond: e.SWAS_CALLS_PER_SECOND,
     workerConcurrency: e.WORKER_CONCURRENCY,
     queuePrefix: e.QUEUE_PREFIX,
+    dataDirWaitMs: e.SWAS_DATA_DIR_WAIT_MS,
   };
 }

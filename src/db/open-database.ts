@@ -5,6 +5,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from './schema.js';
+import { lockDataDir, type DataDirHolder } from './data-dir-lock.js';
 import { maskUrl, type DatabaseHandle, type Db } from './database.js';
 
 export interface OpenDatabaseOptions {
@@ -14,11 +15,15 @@ export interface OpenDatabaseOptions {
   dataDir?: string | undefined;
   /** postgres.js pool size (default 10). */
   maxConnections?: number;
+  /** PGlite folder only: how long to wait while another process holds it (default 30000 ms). */
+  dataDirWaitMs?: number;
+  /** PGlite folder only: told who holds the folder, once, when this has to wait. */
+  onDataDirWait?: (holder: DataDirHolder | null) => void;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.maxConnections ?? 10);
-  return openPglite(options.dataDir ?? './.swas-inventory/pgdata');
+  return openPglite(options.dataDir ?? './.swas-inventory/pgdata', options);
 }
 
 async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
@@ -40,16 +45,41 @@ async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
   };
 }
 
-async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string, options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   const inMemory = dataDir.startsWith('memory://');
   const location = inMemory ? dataDir : resolve(dataDir);
-  if (!inMemory) mkdirSync(location, { recursive: true });
-  const client = await PGlite.create(inMemory ? undefined : location);
+  if (inMemory) return pgliteHandle(await PGlite.create(), location, async () => {});
+  mkdirSync(location, { recursive: true });
+  const release = await lockDataDir(location, {
+    waitMs: options.dataDirWaitMs ?? 30_000,
+    ...(options.onDataDirWait ? { onWait: options.onDataDirWait } : {}),
+    onCompromised: (err) => {
+      // Someone took the folder over as stale (this process stalled past the stale time): stop
+      // rather than let two processes write it.
+      process.stderr.write(`swas-inventory: lost the lock of the embedded database ${location} (${err.message}); stopping\n`);
+      process.exit(70);
+    },
+  });
+  try {
+    return pgliteHandle(await PGlite.create(location), location, release);
+  } catch (err) {
+    await release();
+    throw err;
+  }
+}
+
+function pgliteHandle(client: PGlite, location: string, release: () => Promise<void>): DatabaseHandle {
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,
     kind: 'pglite',
     location,
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        await release();
+      }
+    },
   };
 }

@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       callsPerSecond: 5,
       workerConcurrency: 8,
       queuePrefix: 'swas',
+      dataDirWaitMs: 30_000,
     });
   });
 
