@@ -11,8 +11,10 @@ import { assertSchemaCurrent } from '../db/schema-version.js';
  * The configured database (Postgres, or embedded PGlite under SWAS_DATA_DIR). `migrate: true`
  * applies the migrations (sync, worker, migrate); `false` only checks that none is missing, so
  * report commands work as a read-only login and say "run migrate" when the schema is behind.
+ * `checkSchema: false` is for a caller that migrates itself once it has checked something first
+ * (the demo refuses a database holding real data before writing anything, migrations included).
  */
-export async function openAppDatabase(config: Config, opts: { migrate: boolean }): Promise<DatabaseHandle> {
+export async function openAppDatabase(config: Config, opts: { migrate: boolean; checkSchema?: boolean }): Promise<DatabaseHandle> {
   const handle = await openDatabase({
     databaseUrl: config.databaseUrl ?? undefined,
     dataDir: join(config.dataDir, 'pgdata'),
@@ -27,7 +29,7 @@ export async function openAppDatabase(config: Config, opts: { migrate: boolean }
   await probeDatabase(handle);
   try {
     if (opts.migrate) await migrateDatabase(handle);
-    else await assertSchemaCurrent(handle.db);
+    else if (opts.checkSchema !== false) await assertSchemaCurrent(handle.db);
   } catch (err) {
     await handle.close();
     throw err;

@@ -40,7 +40,7 @@ export function registerSyncCommand(program: Command): void {
       const config = loadConfig();
       const output = resolveOutput(opts);
       // The demo checks its database before anything (even the migrations) is written to it.
-      const handle = await openAppDatabase(config, { migrate: false });
+      const handle = await openAppDatabase(config, { migrate: false, checkSchema: false });
       let demo: Awaited<ReturnType<typeof startDemo>> | null = null;
       // Live progress only when a person watches both streams: piped output gets none.
       const progress = process.stderr.isTTY === true && output.terminal.isTTY
