@@ -51,7 +51,11 @@ const accountSchema = z.object({
   callsPerSecond: z.number().positive().optional(),
 }).strict();
 
-const accountsFileSchema = z.object({ accounts: z.array(accountSchema).min(1, 'must list at least one account') }).strict()
+const accountsFileSchema = z.object({
+  accounts: z.array(accountSchema).min(1, 'must list at least one account'),
+  /** Webhook subscriptions: validated by config/subscriptions.ts (they need the environment for their secrets). */
+  subscriptions: z.array(z.unknown()).optional(),
+}).strict()
   .superRefine((file, ctx) => {
     const seen = new Set<string>();
     file.accounts.forEach((a, i) => {

@@ -8,6 +8,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  customType,
   bigint,
   bigserial,
   boolean,
@@ -26,6 +27,9 @@ import {
 export const swas = pgSchema('swas');
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** A transaction id as Postgres' 64-bit, wraparound-free `xid8`; read as its decimal text. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
 
 /** The typed columns shared by the current row and each version: one per response field. */
 const imageColumns = () => ({
@@ -171,9 +175,16 @@ export const imageEvents = swas.table(
     newStatus: smallint('new_status'),
     /** `{field: {old, new}}` */
     changes: jsonb('changes').notNull().default(sql`'{}'::jsonb`),
+    /**
+     * The writing transaction's id, filled by the default (no extra statement): the notifier's
+     * commit-order-safe watermark (see src/notify/scan-events.ts). Null for events recorded
+     * before subscriptions existed.
+     */
+    commitXid: xid8('commit_xid').default(sql`pg_current_xact_id()`),
   },
   (t) => [
     index('image_events_image_idx').on(t.account, t.imageId, t.observedAt),
+    index('image_events_commit_xid_idx').on(t.commitXid, t.id),
     index('image_events_observed_idx').on(t.observedAt),
     index('image_events_kind_observed_idx').on(t.kind, t.observedAt),
   ],
@@ -197,5 +208,47 @@ export const customImageVersions = swas.table(
     index('custom_image_versions_image_idx').on(t.account, t.imageId, t.validFrom),
     index('custom_image_versions_valid_idx').on(t.validFrom, t.validTo),
     uniqueIndex('custom_image_versions_one_open_key').on(t.account, t.imageId).where(sql`valid_to is null`),
+  ],
+);
+
+/**
+ * Per subscription (by name: the URL and secret live only in the configuration): how far its
+ * scan of image_events has got. Every event with (commit_xid, id) up to (last_xid, last_event_id)
+ * has been matched against the subscription's filters and, if it matched, queued as a delivery.
+ */
+export const notificationCursors = swas.table('notification_cursors', {
+  subscription: text('subscription').primaryKey(),
+  lastXid: xid8('last_xid').notNull(),
+  lastEventId: bigint('last_event_id', { mode: 'number' }).notNull().default(0),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
+});
+
+/**
+ * One row per (subscription, event) that matched: its delivery state. `pending` until the
+ * receiver answered 2xx (`delivered`) or the attempts ran out (`dead`, reason kept). A lease
+ * marks a request in flight so a second notifier does not send it too; a killed one's lease expires.
+ */
+export const notificationDeliveries = swas.table(
+  'notification_deliveries',
+  {
+    subscription: text('subscription').notNull(),
+    eventId: bigint('event_id', { mode: 'number' }).notNull(),
+    account: text('account').notNull(),
+    imageId: text('image_id').notNull(),
+    /** `pending`, `delivered`, `dead`. */
+    state: text('state').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: tstz('next_attempt_at').notNull().defaultNow(),
+    leaseUntil: tstz('lease_until'),
+    /** Why the last attempt failed (HTTP status or error code and a short message; never the URL). */
+    lastError: text('last_error'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    deliveredAt: tstz('delivered_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.subscription, t.eventId] }),
+    index('notification_deliveries_pending_idx').on(t.subscription, t.account, t.imageId, t.eventId).where(sql`state = 'pending'`),
+    index('notification_deliveries_state_idx').on(t.subscription, t.state),
   ],
 );

@@ -17,10 +17,12 @@ import { formatSyncReport } from '../format-sync-report.js';
 import { oneShotLogLevel } from '../one-shot-log-level.js';
 import { LiveProgress } from '../sync-progress.js';
 import { openAppDatabase } from '../open-app-database.js';
+import { notifyAfterSync, prepareNotifications } from './sync-notify.js';
 
 interface SyncOptions extends OutputFlags {
   region: string[];
   demo?: boolean;
+  notify?: boolean;
 }
 
 export function registerSyncCommand(program: Command): void {
@@ -28,7 +30,8 @@ export function registerSyncCommand(program: Command): void {
     .command('sync')
     .description('run one full sync in-process (no Redis) and print a per-region summary; exit 1 unless every region synced, 2 for a region name ListRegions does not know')
     .option('--region <id>', 'only this region (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
-    .option('--demo', 'run against an in-process emulator with a sample inventory, in a database holding only demo data; each run applies a round of changes');
+    .option('--demo', 'run against an in-process emulator with a sample inventory, in a database holding only demo data; each run applies a round of changes')
+    .option('--notify', 'deliver the events this run recorded to the subscriptions of the accounts file before exiting (exit 1 if one still fails)');
   addOutputOptions(cmd, { jsonAlias: true });
   addExamples(cmd, [
     'swas-inventory sync --demo',
@@ -71,6 +74,8 @@ export function registerSyncCommand(program: Command): void {
             await limiter.acquire(info.account);
           },
         });
+        // Subscriptions are read (and their cursors placed) BEFORE the run, so its events are after every cursor.
+        const subscriptions = opts.notify ? await prepareNotifications(handle.db, runConfig) : [];
         for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, onSignal);
         const report = await runSync({ db: handle.db, clients, config: runConfig, accounts, log, pauses: limiter },
           { regions: opts.region, signal: interrupt.signal, ...(demo ? { trigger: DEMO_TRIGGER } : {}), ...(progress ? { progress } : {}) });
@@ -80,6 +85,7 @@ export function registerSyncCommand(program: Command): void {
         process.exitCode = report.interrupted ? signalExitCode(String(interrupt.signal.reason))
           : report.unknownRegions.length > 0 ? EXIT.config
             : report.summary.status !== 'succeeded' ? EXIT.failed : EXIT.ok;
+        if (opts.notify && !report.interrupted && !(await notifyAfterSync(handle.db, subscriptions)) && process.exitCode === EXIT.ok) process.exitCode = EXIT.failed;
       } finally {
         progress?.end();
         for (const s of ['SIGINT', 'SIGTERM'] as const) process.off(s, onSignal);

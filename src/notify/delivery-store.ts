@@ -1,0 +1,107 @@
+/**
+ * The notification_deliveries rows: claim what is due, record what happened. Each row is one
+ * (subscription, event). In order per image: only the oldest pending delivery of an image (its
+ * head) can be claimed, and only while no request for it is in flight (leased), so an image's
+ * events go out one after another; a delivered or dead head lets the next one go.
+ */
+import { sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../db/database.js';
+import type { NotifiableEvent } from './notifiable-event.js';
+import { EVENT_COLUMNS, toEvent, type StoredEventRow } from './scan-events.js';
+
+export interface ClaimedDelivery {
+  event: NotifiableEvent;
+  /** Attempts before this one. */
+  attempts: number;
+}
+
+/**
+ * Leases up to `limit` due heads for `leaseMs`. Two claimers racing for one row: the second's
+ * UPDATE re-checks the lease on the row the first committed, and skips it.
+ */
+export async function claimDue(db: Db, subscription: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  const claimed = await queryRows<{ event_id: string | number; attempts: number }>(db, sql`
+    with heads as (
+      select distinct on (account, image_id) event_id, next_attempt_at, lease_until
+      from swas.notification_deliveries
+      where subscription = ${subscription} and state = 'pending'
+      order by account, image_id, event_id
+    ), due as (
+      select event_id from heads
+      where next_attempt_at <= now() and (lease_until is null or lease_until < now())
+      order by event_id
+      limit ${limit}
+    )
+    update swas.notification_deliveries d
+    set lease_until = now() + ${leaseMs} * interval '1 millisecond'
+    from due
+    where d.subscription = ${subscription} and d.event_id = due.event_id
+      and d.state = 'pending' and (d.lease_until is null or d.lease_until < now())
+    returning d.event_id, d.attempts`);
+  if (claimed.length === 0) return [];
+  const events = await loadEvents(db, claimed.map((c) => Number(c.event_id)));
+  return claimed
+    .map((c) => ({ event: events.get(Number(c.event_id)), attempts: c.attempts }))
+    .filter((c): c is ClaimedDelivery => c.event !== undefined)
+    .sort((a, b) => a.event.id - b.event.id);
+}
+
+export async function loadEvents(db: Db, ids: number[]): Promise<Map<number, NotifiableEvent>> {
+  if (ids.length === 0) return new Map();
+  const rows = await queryRows<StoredEventRow & Record<string, unknown>>(db, sql`
+    select ${EVENT_COLUMNS} from swas.image_events e
+    left join swas.custom_images ci on ci.account = e.account and ci.image_id = e.image_id
+    where e.id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint)`);
+  return new Map(rows.map((r) => [Number(r.id), toEvent(r)]));
+}
+
+export async function markDelivered(db: Db, subscription: string, eventId: number): Promise<void> {
+  await db.execute(sql`update swas.notification_deliveries
+    set state = 'delivered', attempts = attempts + 1, delivered_at = now(), lease_until = null, last_error = null
+    where subscription = ${subscription} and event_id = ${eventId} and state = 'pending'`);
+}
+
+/** A failed attempt: retried after `retryInMs`, or dead when it was the last one allowed. */
+export async function markFailed(
+  db: Db, subscription: string, eventId: number, failure: { reason: string; retryInMs: number; dead: boolean },
+): Promise<void> {
+  await db.execute(sql`update swas.notification_deliveries
+    set attempts = attempts + 1, last_error = ${failure.reason.slice(0, 500)}, lease_until = null,
+      state = case when ${failure.dead} then 'dead' else 'pending' end,
+      next_attempt_at = now() + ${failure.retryInMs} * interval '1 millisecond'
+    where subscription = ${subscription} and event_id = ${eventId} and state = 'pending'`);
+}
+
+/**
+ * Re-queues the subscription's events observed since `since` (delivered or dead ones too) with
+ * the same rows, hence the same webhook-ids. Returns how many. Only events the subscription once
+ * matched have rows; `accept` decides for the others (events from before its cursor started).
+ */
+export async function requeueSince(db: Db, subscription: string, since: Date, accept: (e: NotifiableEvent) => boolean): Promise<number> {
+  const rows = await queryRows<StoredEventRow & Record<string, unknown>>(db, sql`
+    select ${EVENT_COLUMNS} from swas.image_events e
+    left join swas.custom_images ci on ci.account = e.account and ci.image_id = e.image_id
+    where e.observed_at >= ${since.toISOString()}::timestamptz order by e.id`);
+  const wanted = rows.map(toEvent).filter(accept);
+  if (wanted.length === 0) return 0;
+  await db.execute(sql`insert into swas.notification_deliveries (subscription, event_id, account, image_id)
+    select ${subscription}, d.event_id, d.account, d.image_id
+    from jsonb_to_recordset(${JSON.stringify(wanted.map((e) => ({ event_id: e.id, account: e.account, image_id: e.imageId })))}::jsonb)
+      as d(event_id bigint, account text, image_id text)
+    on conflict (subscription, event_id) do update
+      set state = 'pending', attempts = 0, next_attempt_at = now(), lease_until = null, last_error = null, delivered_at = null`);
+  return wanted.length;
+}
+
+export interface PendingSummary {
+  eventId: number;
+  attempts: number;
+  nextAttemptAt: Date;
+}
+
+export async function listPending(db: Db, subscription: string): Promise<PendingSummary[]> {
+  const rows = await queryRows<{ event_id: string | number; attempts: number; next_attempt_at: Date | string }>(db, sql`
+    select event_id, attempts, next_attempt_at from swas.notification_deliveries
+    where subscription = ${subscription} and state = 'pending' order by event_id`);
+  return rows.map((r) => ({ eventId: Number(r.event_id), attempts: r.attempts, nextAttemptAt: new Date(r.next_attempt_at) }));
+}

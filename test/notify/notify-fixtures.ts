@@ -1,0 +1,47 @@
+/** Listings, subscriptions and runs for the notification tests. */
+import { randomUUID } from 'node:crypto';
+import type { Subscription, SubscriptionSpec } from '../../src/config/subscriptions.js';
+import type { Db } from '../../src/db/database.js';
+import { applyListing } from '../../src/sync/apply-listing.js';
+import { startRun } from '../../src/sync/run-record.js';
+import type { ImageFields, ImageTag, ObservedImage, RegionListing } from '../../src/sync/types.js';
+
+export const fields = (regionId: string, over: Partial<ImageFields> = {}): ImageFields => ({
+  regionId, name: `image`, description: null, status: 1, osType: 'Linux',
+  creationTime: '2022-10-09T02:28:06.000Z', instanceId: null, instanceName: null, systemSnapshotId: null,
+  systemSnapshotName: null, dataSnapshotId: null, dataSnapshotName: null, requiredSystemDiskSize: 20,
+  requiredDataDiskSize: null, sourceImageName: null, sourceImageVersion: null, resourceGroupId: null,
+  inShare: false, inShareUser: null, userId: '1801858287100001', createInstances: [], ...over,
+});
+
+export const image = (id: string, regionId: string, over: Partial<ImageFields> = {}, tags: ImageTag[] = []): ObservedImage =>
+  ({ imageId: id, fields: fields(regionId, over), tags, raw: { ImageId: id, Tags: tags.map((t) => ({ Key: t.key, Value: t.value })) } });
+
+export const listing = (regionId: string, images: ObservedImage[], accountName = 'default'): RegionListing => ({
+  accountName, regionId, images, imageIds: new Set(images.map((i) => i.imageId)), pages: 1, apiCalls: 1,
+  completeness: { complete: true },
+});
+
+/** One run applying the listings (each its own region transaction). */
+export async function syncListings(db: Db, ...listings: RegionListing[]): Promise<string> {
+  const runId = randomUUID();
+  await startRun(db, { id: runId, trigger: 'cli' });
+  for (const l of listings) await applyListing(db, l, { runId, startedAt: new Date() });
+  return runId;
+}
+
+/** A subscription with the schema's defaults, fast retries for tests. */
+export function subscription(name: string, url: string, secret: string, over: Partial<SubscriptionSpec> = {}): Subscription {
+  return {
+    name, url, secretEnv: 'UNUSED', secret, format: 'json', timeoutMs: 2_000, maxAttempts: 10,
+    backoff: { baseMs: 20, maxMs: 200 }, concurrency: 4, ratePerSecond: 1_000, ...over,
+  };
+}
+
+export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
