@@ -54,8 +54,9 @@ export async function scanAll(db: Db, sub: Subscription): Promise<number> {
 
 export async function deliverSubscription(db: Db, sub: Subscription, pace: () => Promise<void>, options: PassOptions = {}): Promise<void> {
   await scanAll(db, sub);
-  // The lease outlives the request's timeout: a lease that expired mid-request would let a second sender in.
-  const leaseMs = sub.timeoutMs + 30_000;
+  // The lease outlives the request's timeout (and the write of its outcome): a lease that expired
+  // mid-request would let a second sender in. A killed sender's events go out again after it.
+  const leaseMs = 2 * sub.timeoutMs + 1_000;
   const lane = async (): Promise<void> => {
     while (!options.stopping?.()) {
       const [claimed] = await claimDue(db, sub.name, 1, leaseMs);

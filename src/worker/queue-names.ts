@@ -12,10 +12,15 @@ export const RUNS_QUEUE = 'sync-runs';
 /** One job per (account, region) of a run. */
 export const REGIONS_QUEUE = 'sync-regions';
 
+/** Webhook delivery passes (only when the accounts file declares subscriptions). */
+export const NOTIFY_QUEUE = 'notifications';
+/** The notifier's poll: retries that came due, and anything a lost wake-up left behind. */
+export const NOTIFY_SCHEDULER_ID = 'notify-poll';
+
 /** The one schedule's id: stable, so every worker upserts the same scheduler. */
 export const SCHEDULER_ID = 'sync-schedule';
 
-export const JOB_NAMES = { plan: 'plan-run', finish: 'finish-run', region: 'sync-region' } as const;
+export const JOB_NAMES = { plan: 'plan-run', finish: 'finish-run', region: 'sync-region', deliver: 'deliver' } as const;
 
 /** True when the prefix is a Redis Cluster hash tag (`{...}` with something inside). */
 export function isHashTagPrefix(prefix: string): boolean {

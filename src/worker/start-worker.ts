@@ -7,6 +7,8 @@ import { FlowProducer, Queue, Worker, type JobsOptions } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Account } from '../config/accounts.js';
+import { loadSubscriptions, type Subscription } from '../config/subscriptions.js';
+import { notificationStatus } from '../notify/notification-status.js';
 import type { Config } from '../config/env.js';
 import { classifyError } from '../cloud/classify-error.js';
 import { SwasClients } from '../cloud/swas-client.js';
@@ -31,6 +33,7 @@ import { REGIONS_QUEUE, RUNS_QUEUE } from './queue-names.js';
 import { finishJobId, regionJobId } from './run-id.js';
 import { closeRedis, createRedisConnection } from './redis-connection.js';
 import { createRunsProcessor } from './runs-processor.js';
+import { startNotifyQueue, type NotifyQueueHandle } from './notify-queue.js';
 import { ensureSchedule, type ScheduleSpec } from './schedule.js';
 import { createSyncAdapters } from './sync-adapters.js';
 
@@ -51,6 +54,8 @@ export interface WorkerTuning {
   shutdownTimeoutMs?: number;
   /** A claim's safety-net expiry (claims of live jobs block regardless, dead ones never do). Default 6 h. */
   claimTtlMs?: number;
+  /** The notifier's poll interval. Default NOTIFY_POLL_MS (5000). */
+  notifyPollMs?: number;
 }
 
 const CLAIM_TTL_MS = 6 * 3600_000;
@@ -72,6 +77,8 @@ export interface StartWorkerOptions {
   tuning?: WorkerTuning;
   /** Where `access_key` accounts' named variables are read. Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Webhook subscriptions; default those of the accounts file. None: no notifier queue. */
+  subscriptions?: readonly Subscription[];
   /** Replace pieces of the sync (tests of the queue mechanics); default the real pipeline. */
   overrides?: Partial<Pick<RegionProcessorDeps, 'syncRegion' | 'alreadyRecorded' | 'recordFailure' | 'classify'> & Pick<PlanDeps, 'regionsOf'>>;
 }
@@ -82,6 +89,8 @@ export interface WorkerHandle {
   redis: Redis;
   database: DatabaseHandle;
   metrics: Metrics;
+  /** The notifier's queue, when there are subscriptions. */
+  notify: NotifyQueueHandle | null;
   http: HttpServerHandle | null;
   /** Stops taking jobs, lets active ones finish (up to the shutdown timeout), closes everything. Idempotent. */
   close(): Promise<void>;
@@ -114,7 +123,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const redis = createRedisConnection(config.redisUrl, 'worker', onRedisError);
   const budgets = new Map(options.accounts.map((a) => [a.name, a.callsPerSecond]));
   const limiter = new AccountRateLimiter(redis, prefix, (name) => budgets.get(name) ?? config.callsPerSecond);
-  const metrics = createMetrics({ countImagesByStatus: () => countImagesByStatus(db) });
+  const subscriptions = options.subscriptions ?? loadSubscriptions(config, options.env ?? process.env);
+  const metrics = createMetrics({
+    countImagesByStatus: () => countImagesByStatus(db),
+    ...(subscriptions.length > 0 ? { notificationStatus: () => Promise.all(subscriptions.map((s) => notificationStatus(db, s.name))) } : {}),
+  });
   const clients = new SwasClients({
     config,
     ...(options.env !== undefined ? { env: options.env } : {}),
@@ -205,6 +218,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   // the connections reconnect by themselves.
   for (const w of [runsWorker, regionsWorker]) w.on('error', (err) => logger.error({ err: err.message, queue: w.name }, 'worker error'));
   for (const q of [runsQueue, regionsQueue]) q.on('error', (err) => logger.error({ err: err.message, queue: q.name }, 'queue error'));
+  let notify: NotifyQueueHandle | null = null;
+  const notifyConnection = subscriptions.length > 0 ? createRedisConnection(config.redisUrl, 'worker', onRedisError) : null;
+  // A region that committed may have recorded events: wake the notifier rather than wait for its poll.
+  regionsWorker.on('completed', (_job, result) => { if (result.status !== 'skipped') notify?.wake(); });
   flows.on('error', (err: Error) => logger.error({ err: err.message }, 'flow producer error'));
 
   let closing = false;
@@ -213,29 +230,36 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const close = async (): Promise<void> => {
     closing = true;
     const timeoutMs = tuning.shutdownTimeoutMs ?? 60_000;
-    const graceful = Promise.all([runsWorker.close(), regionsWorker.close()]).then(() => true);
+    const graceful = Promise.all([runsWorker.close(), regionsWorker.close(), notify?.close()]).then(() => true);
     const inTime = await Promise.race([graceful, new Promise<false>((r) => setTimeout(() => r(false), timeoutMs).unref())]);
     if (!inTime) {
       // Jobs still running are abandoned: their locks expire and another worker picks them up as stalled.
       logger.warn({ timeoutMs, regions: activeRegions.size }, 'active jobs did not finish in time; closing anyway (they will be re-run as stalled jobs; their regions are freed for the next run)');
       await releaseActive().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not release the claims of abandoned jobs'));
-      await Promise.all([runsWorker.close(true), regionsWorker.close(true)]);
+      await Promise.all([runsWorker.close(true), regionsWorker.close(true), notify?.close(true)]);
     }
     await Promise.all([flows.close(), runsQueue.close(), regionsQueue.close()]);
     await http?.close();
-    await Promise.all([redis, ...workerConnections].map(closeRedis));
+    await Promise.all([redis, ...workerConnections, ...(notifyConnection ? [notifyConnection] : [])].map(closeRedis));
     if (options.database === undefined) await database.close();
     logger.info('worker stopped');
   };
   const closeOnce = (): Promise<void> => (closed ??= close());
 
   try {
+    if (notifyConnection) {
+      notify = await startNotifyQueue({
+        db, subscriptions, prefix, connection: redis, workerConnection: notifyConnection, logger, metrics,
+        lockDurationMs: workerOptions.lockDuration, stalledIntervalMs: workerOptions.stalledInterval,
+        ...(tuning.notifyPollMs !== undefined ? { pollMs: tuning.notifyPollMs } : {}),
+      });
+    }
     if (options.httpPort !== false) {
       http = await startHttpServer({
         port: options.httpPort ?? config.httpPort,
         host: options.httpHost ?? config.httpHost,
         registry: metrics.registry,
-        queues: [runsQueue as Queue, regionsQueue as Queue],
+        queues: [runsQueue as Queue, regionsQueue as Queue, ...(notify ? [notify.queue] : [])],
         isClosing: () => closing,
         checks: [
           { name: 'postgres', check: () => db.execute(sql`select 1`) },
@@ -260,7 +284,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   logger.info({ prefix, concurrency: tuning.concurrency ?? config.workerConcurrency, accounts: options.accounts.length,
     httpHost: http?.host ?? null, httpPort: http?.port ?? null }, 'worker started');
 
-  return { runsQueue, regionsQueue, redis, database, metrics, http, close: closeOnce };
+  return { runsQueue, regionsQueue, redis, database, metrics, notify, http, close: closeOnce };
 }
 
 async function openWorkerDatabase(config: Config, regionJobs: number): Promise<DatabaseHandle> {

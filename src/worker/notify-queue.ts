@@ -1,0 +1,79 @@
+/**
+ * The notifier beside the sync queues: a BullMQ queue whose jobs each run one delivery pass over
+ * every subscription (the Notifier folds overlapping requests into one more pass). Jobs come from
+ * a scheduler (every NOTIFY_POLL_MS: retries that came due, anything a lost wake-up missed) and
+ * from region jobs that finished (a wake-up right after their commit). Job data is empty: the
+ * subscriptions, URLs and secrets are each worker's own configuration, never in Redis.
+ *
+ * The database is the source of truth (cursor, deliveries, leases): a job lost with Redis, or a
+ * worker SIGKILLed mid-request, loses nothing; the lease expires and the event goes out again
+ * with the same webhook-id.
+ */
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Subscription } from '../config/subscriptions.js';
+import type { Db } from '../db/database.js';
+import { Notifier } from '../notify/notifier.js';
+import type { Logger } from '../ops/logger.js';
+import type { Metrics } from '../ops/metrics.js';
+import { JOB_NAMES, NOTIFY_QUEUE, NOTIFY_SCHEDULER_ID } from './queue-names.js';
+
+export interface NotifyQueueOptions {
+  db: Db;
+  subscriptions: readonly Subscription[];
+  prefix: string;
+  /** The queue's connection (shared) and the worker's own (BullMQ blocks on it). */
+  connection: Redis;
+  workerConnection: Redis;
+  logger: Logger;
+  metrics: Metrics;
+  /** Default 5000 ms. */
+  pollMs?: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+}
+
+export interface NotifyQueueHandle {
+  queue: Queue;
+  notifier: Notifier;
+  /** Asks any worker for a pass now (after a region committed). */
+  wake(): void;
+  close(force?: boolean): Promise<void>;
+}
+
+const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: 100, attempts: 1 } as const;
+
+export async function startNotifyQueue(options: NotifyQueueOptions): Promise<NotifyQueueHandle> {
+  const { logger, metrics } = options;
+  const notifier = new Notifier(options.db, options.subscriptions, {
+    onAttempt: (r) => {
+      metrics.deliveries.inc({ subscription: r.subscription, outcome: r.outcome });
+      if (r.latencyMs !== undefined) metrics.deliveryLatency.observe({ subscription: r.subscription }, r.latencyMs / 1000);
+      if (r.outcome === 'dead') logger.error({ subscription: r.subscription, eventId: r.eventId, attempts: r.attempts, reason: r.reason }, 'webhook delivery dead: attempts ran out');
+      else if (r.outcome === 'failed') logger.warn({ subscription: r.subscription, eventId: r.eventId, attempts: r.attempts, reason: r.reason }, 'webhook delivery failed; retried later');
+    },
+    onError: (subscription, err) => logger.error({ subscription, err: err instanceof Error ? err.message : String(err) }, 'webhook delivery pass failed'),
+  });
+  const queue = new Queue(NOTIFY_QUEUE, { connection: options.connection, prefix: options.prefix });
+  const worker = new Worker(NOTIFY_QUEUE, async () => { await notifier.kick(); }, {
+    connection: options.workerConnection, prefix: options.prefix, concurrency: 1,
+    lockDuration: options.lockDurationMs, stalledInterval: options.stalledIntervalMs,
+  });
+  worker.on('error', (err) => logger.error({ err: err.message, queue: NOTIFY_QUEUE }, 'worker error'));
+  queue.on('error', (err) => logger.error({ err: err.message, queue: NOTIFY_QUEUE }, 'queue error'));
+  await queue.upsertJobScheduler(NOTIFY_SCHEDULER_ID, { every: options.pollMs ?? 5_000 }, { name: JOB_NAMES.deliver, data: {}, opts: JOB_OPTIONS });
+  await worker.waitUntilReady();
+  logger.info({ subscriptions: options.subscriptions.map((s) => s.name), pollMs: options.pollMs ?? 5_000 }, 'notifier started');
+  return {
+    queue,
+    notifier,
+    wake: () => {
+      queue.add(JOB_NAMES.deliver, {}, JOB_OPTIONS).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'could not queue a notifier wake-up (the poll catches up)'));
+    },
+    close: async (force = false) => {
+      await notifier.stop();
+      await worker.close(force);
+      await queue.close();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/** What a delivery scenario must end with: every event delivered, none missing, in order per image. */
+import postgres from 'postgres';
+import type { WebhookReceiver } from '../helpers/webhook-receiver.js';
+
+export interface DeliveryFigures {
+  events: number;
+  requests: number;
+  /** Requests beyond one accepted per event (retries after failures, redeliveries after a kill). */
+  extraRequests: number;
+  /** Accepted more than once (a redelivery the receiver deduplicates by webhook-id). */
+  duplicates: number;
+  missing: number;
+}
+
+export async function checkDelivered(databaseUrl: string, receiver: WebhookReceiver, subscription: string): Promise<DeliveryFigures & { outOfOrder: string[] }> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    const events = await sql<{ id: string; account: string; image_id: string }[]>`select id, account, image_id from swas.image_events order by id`;
+    const accepted = receiver.accepted();
+    const firstAt = new Map<string, number>();
+    accepted.forEach((r, i) => { if (!firstAt.has(r.webhookId)) firstAt.set(r.webhookId, i); });
+    const idOf = (id: string) => `swas_${subscription}_${id}`;
+    const missing = events.filter((e) => !firstAt.has(idOf(e.id))).length;
+    const outOfOrder: string[] = [];
+    const lastByImage = new Map<string, number>();
+    for (const e of events) {
+      const at = firstAt.get(idOf(e.id));
+      if (at === undefined) continue;
+      const key = `${e.account}/${e.image_id}`;
+      if ((lastByImage.get(key) ?? -1) > at) outOfOrder.push(`${key} event ${e.id}`);
+      lastByImage.set(key, at);
+    }
+    return {
+      events: events.length, requests: receiver.received.length, extraRequests: receiver.received.length - events.length,
+      duplicates: accepted.length - firstAt.size, missing, outOfOrder,
+    };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+export async function runFinished(databaseUrl: string, runId: string): Promise<boolean> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql<{ status: string }[]>`select status from swas.sync_runs where id = ${runId}`;
+    return row !== undefined && row.status !== 'running';
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
