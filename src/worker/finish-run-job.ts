@@ -7,7 +7,7 @@ import type { Processor } from 'bullmq';
 import type { FinishRunOptions, RunSummary } from '../sync/run-record.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import type { FinishJobData } from './job-data.js';
+import { requireJobData, type FinishJobData } from './job-data.js';
 
 export interface FinishDeps {
   finishRun: (runId: string, opts: FinishRunOptions) => Promise<RunSummary>;
@@ -19,9 +19,10 @@ export interface FinishDeps {
 
 export function createFinishProcessor(deps: FinishDeps): Processor<FinishJobData, RunSummary> {
   return async (job) => {
-    const { runId, regions, error } = job.data;
+    const data = requireJobData('finish', job);
+    const { runId, regions, error } = data;
     const summary = await deps.finishRun(runId, { expected: regions, ...(error !== undefined ? { error } : {}) });
-    await deps.releaseClaims(job.data);
+    await deps.releaseClaims(data);
     deps.metrics?.runs.inc({ status: summary.status });
     deps.logger.info({ runId, status: summary.status, regions: summary.regionsTotal, failed: summary.regionsFailed, leftOut: summary.regionsLeftOut,
       images: summary.imagesSeen, events: summary.eventCounts }, 'sync run finished');

@@ -2,6 +2,8 @@
  * What jobs carry. Never secrets: an account is named, its credentials are looked up by each
  * worker from its own configuration (Bull Board and Redis show job data to whoever can see them).
  */
+import { UnrecoverableError } from 'bullmq';
+import { z } from 'zod';
 import type { Endpoint } from '../cloud/swas-client.js';
 
 export type PlanTrigger = 'schedule' | 'manual';
@@ -37,4 +39,44 @@ export interface RegionJobResult {
   status: 'succeeded' | 'incomplete' | 'failed' | 'skipped';
   imagesSeen?: number;
   apiCalls?: number;
+}
+
+/**
+ * A job whose data is gone (its hash evicted or truncated in Redis) must fail as exactly that,
+ * never reach the sync as `account: undefined`. Checked first thing in every processor.
+ */
+export class MissingJobDataError extends UnrecoverableError {
+  override name = 'MissingJobDataError';
+  constructor(queue: string, jobId: string | undefined, missing: readonly string[]) {
+    super(`job ${queue}/${jobId ?? '?'} has no usable data (missing ${missing.join(', ')}): its Redis keys were lost or evicted; ` +
+      'the queues need a Redis with maxmemory-policy noeviction (docs/WORKER.md)');
+  }
+}
+
+const text = z.string().min(1);
+const schemas = {
+  region: z.object({
+    runId: text, account: text, regionId: text,
+    endpoint: z.object({ host: text }).passthrough(),
+    throttles: z.number().int().nonnegative().optional(),
+  }).passthrough(),
+  plan: z.object({ trigger: z.enum(['schedule', 'manual']), runId: text.optional() }).passthrough(),
+  finish: z.object({
+    runId: text,
+    regions: z.array(z.object({ account: text, regionId: text }).passthrough()),
+    error: z.string().optional(),
+  }).passthrough(),
+};
+
+/** The job's data, checked; throws MissingJobDataError naming the missing or malformed fields. */
+export function requireJobData<K extends keyof typeof schemas>(
+  kind: K,
+  job: { id?: string | undefined; queueName: string; data: unknown },
+): K extends 'region' ? RegionJobData : K extends 'plan' ? PlanJobData : FinishJobData {
+  const parsed = schemas[kind].safeParse(job.data ?? {});
+  if (!parsed.success) {
+    const missing = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || 'data'))];
+    throw new MissingJobDataError(job.queueName, job.id, missing);
+  }
+  return job.data as K extends 'region' ? RegionJobData : K extends 'plan' ? PlanJobData : FinishJobData;
 }

@@ -15,7 +15,7 @@ import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { recordCallMetrics, withCallTally } from './call-tally.js';
 import { interleaveByAccount } from './interleave.js';
-import type { FinishJobData, PlanJobData, RegionJobData, RegionTarget } from './job-data.js';
+import { requireJobData, type FinishJobData, type PlanJobData, type RegionJobData, type RegionTarget } from './job-data.js';
 import { FINISH_JOB_OPTIONS, REGION_JOB_OPTIONS } from './job-options.js';
 import { claimRegions, type HolderLiveness } from './overlap.js';
 import { JOB_NAMES, REGIONS_QUEUE, RUNS_QUEUE } from './queue-names.js';
@@ -52,9 +52,10 @@ export interface PlanResult {
 
 export function createPlanProcessor(deps: PlanDeps): Processor<PlanJobData, PlanResult> {
   return async (job) => {
-    const runId = job.data.runId ?? runIdForJob(deps.prefix, job.id ?? job.name);
-    const log = deps.logger.child({ runId, jobId: job.id, trigger: job.data.trigger });
-    await deps.startRun(runId, job.data.trigger);
+    const data = requireJobData('plan', job);
+    const runId = data.runId ?? runIdForJob(deps.prefix, job.id ?? job.name);
+    const log = deps.logger.child({ runId, jobId: job.id, trigger: data.trigger });
+    await deps.startRun(runId, data.trigger);
 
     const discoveries = deps.accounts.map((account) => withCallTally(() => deps.regionsOf(account)));
     const settled = await Promise.allSettled(discoveries.map((d) => d.result));

@@ -14,7 +14,7 @@ import type { ClassifiedError } from '../cloud/classify-error.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { recordCallMetrics, withCallTally } from './call-tally.js';
-import type { RegionJobData, RegionJobResult } from './job-data.js';
+import { requireJobData, type RegionJobData, type RegionJobResult } from './job-data.js';
 import { decideRetry, REGION_RETRY_POLICY, withJitter } from '../sync/retry-policy.js';
 
 export interface RegionSyncOutcome {
@@ -65,7 +65,7 @@ export function createRegionProcessor(deps: RegionProcessorDeps): Processor<Regi
   };
 
   return async (job, token) => {
-    const data = job.data;
+    const data = requireJobData('region', job);
     const log = deps.logger.child({ runId: data.runId, account: data.account, regionId: data.regionId, jobId: job.id });
     const startedAt = new Date();
     const timer = deps.metrics?.jobDuration.startTimer({ queue: 'regions' });

@@ -17,6 +17,7 @@ import { migrateDatabase } from '../db/migrate.js';
 import { openDatabase } from '../db/open-database.js';
 import { probeDatabase } from '../db/probe-database.js';
 import { assertRedisReachable } from '../ops/service-unavailable.js';
+import { evictionPolicyProblem, readMaxmemoryPolicy, RedisEvictionPolicyError } from './redis-eviction-policy.js';
 import { startHttpServer, type HttpServerHandle } from '../ops/http-server.js';
 import { countImagesByStatus } from '../ops/image-status-counts.js';
 import type { Logger } from '../ops/logger.js';
@@ -25,7 +26,7 @@ import { closeAbandonedRuns, finishRun, recordLeftOut, startRun } from '../sync/
 import { AccountRateLimiter } from './account-rate-limit.js';
 import { tallyCall } from './call-tally.js';
 import { createFinishProcessor } from './finish-run-job.js';
-import type { FinishJobData, PlanJobData, RegionJobData, RegionJobResult } from './job-data.js';
+import { MissingJobDataError, type FinishJobData, type PlanJobData, type RegionJobData, type RegionJobResult } from './job-data.js';
 import { claimKey, releaseRegion, releaseRegions, type HolderLiveness, type RegionKey } from './overlap.js';
 import { createPlanProcessor, type PlanDeps } from './plan-run.js';
 import { createRegionProcessor, type RegionProcessorDeps } from './process-region-job.js';
@@ -107,6 +108,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
 
   // Both services answer before anything starts: an unreachable one is one line and a non-zero exit, not a hang.
   await assertRedisReachable(config.redisUrl);
+  await refuseEvictingRedis(config.redisUrl, logger);
   const database = options.database ?? await openWorkerDatabase(config, tuning.concurrency ?? config.workerConcurrency);
   if (options.database === undefined) {
     await probeDatabase(database);
@@ -217,6 +219,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   // Without listeners, an 'error' event (e.g. Redis gone for a moment) would crash the process;
   // the connections reconnect by themselves.
   for (const w of [runsWorker, regionsWorker]) w.on('error', (err) => logger.error({ err: err.message, queue: w.name }, 'worker error'));
+  // A job whose data was lost fails at once (MissingJobDataError, no retries); say so loudly, once per job.
+  for (const w of [runsWorker, regionsWorker] as Worker[]) {
+    w.on('failed', (job, err) => {
+      if (err instanceof MissingJobDataError) logger.error({ queue: w.name, jobId: job?.id, err: err.message }, 'job data missing');
+    });
+  }
   for (const q of [runsQueue, regionsQueue]) q.on('error', (err) => logger.error({ err: err.message, queue: q.name }, 'queue error'));
   let notify: NotifyQueueHandle | null = null;
   const notifyConnection = subscriptions.length > 0 ? createRedisConnection(config.redisUrl, 'worker', onRedisError) : null;
@@ -264,6 +272,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
         checks: [
           { name: 'postgres', check: () => db.execute(sql`select 1`) },
           { name: 'redis', check: () => redis.ping() },
+          { name: 'redis-eviction-policy', check: evictionPolicyCheck(redis, logger) },
         ],
       });
     }
@@ -285,6 +294,39 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     httpHost: http?.host ?? null, httpPort: http?.port ?? null }, 'worker started');
 
   return { runsQueue, regionsQueue, redis, database, metrics, notify, http, close: closeOnce };
+}
+
+/** Before anything starts: a Redis that may evict queue keys is refused (see redis-eviction-policy.ts). */
+async function refuseEvictingRedis(url: string, logger: Logger): Promise<void> {
+  const probe = createRedisConnection(url, 'client');
+  try {
+    const policy = await readMaxmemoryPolicy(probe);
+    const problem = evictionPolicyProblem(policy);
+    if (problem !== null) {
+      logger.error({ maxmemoryPolicy: policy, reason: problem }, 'refusing to start: Redis may evict queue keys');
+      throw new RedisEvictionPolicyError(policy, problem);
+    }
+  } finally {
+    await closeRedis(probe);
+  }
+}
+
+/**
+ * /readyz re-reads the policy (someone may CONFIG SET it while the worker runs): not ready while it
+ * is unsafe, with the reason in the answer and, once per change, in the log.
+ */
+function evictionPolicyCheck(redis: Redis, logger: Logger): () => Promise<void> {
+  let reported: string | null = null;
+  return async () => {
+    const policy = await readMaxmemoryPolicy(redis);
+    const problem = evictionPolicyProblem(policy);
+    if (problem !== reported) {
+      if (problem !== null) logger.error({ maxmemoryPolicy: policy, reason: problem }, 'not ready: Redis may evict queue keys');
+      else logger.info({ maxmemoryPolicy: policy }, 'Redis maxmemory-policy is safe again');
+      reported = problem;
+    }
+    if (problem !== null) throw new Error(problem);
+  };
 }
 
 async function openWorkerDatabase(config: Config, regionJobs: number): Promise<DatabaseHandle> {

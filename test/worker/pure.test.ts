@@ -61,3 +61,26 @@ describe('worker pure helpers', () => {
     expect(ownKey('{swas}', 'claim', 'prod', 'cn-hangzhou')).toBe('{swas}:swas-inventory:claim:prod:cn-hangzhou');
   });
 });
+
+describe('Redis eviction policy (pure)', () => {
+  it('reads maxmemory_policy from INFO memory and accepts only noeviction', async () => {
+    const { parseMaxmemoryPolicy, evictionPolicyProblem } = await import('../../src/worker/redis-eviction-policy.js');
+    const info = '# Memory\r\nused_memory:1\r\nmaxmemory:0\r\nmaxmemory_policy:allkeys-lru\r\nallocator_frag_ratio:1.0\r\n';
+    expect(parseMaxmemoryPolicy(info)).toBe('allkeys-lru');
+    expect(parseMaxmemoryPolicy('# Memory\r\nused_memory:1\r\n')).toBeNull();
+    expect(evictionPolicyProblem('noeviction')).toBeNull();
+    for (const p of ['allkeys-lru', 'volatile-lru', 'allkeys-random', 'volatile-ttl', 'allkeys-lfu', 'volatile-lfu']) {
+      expect(evictionPolicyProblem(p)).toContain(`"${p}"`);
+    }
+    expect(evictionPolicyProblem(null)).toMatch(/could not read/);
+  });
+
+  it('lost job data is named as such, field by field', async () => {
+    const { requireJobData, MissingJobDataError } = await import('../../src/worker/job-data.js');
+    const job = { id: '7', queueName: 'regions', data: { runId: 'r', regionId: 'cn-hangzhou' } };
+    expect(() => requireJobData('region', job)).toThrow(MissingJobDataError);
+    expect(() => requireJobData('region', job)).toThrow(/job regions\/7 has no usable data \(missing account, endpoint\)/);
+    expect(() => requireJobData('finish', { queueName: 'runs', data: {} })).toThrow(/missing runId, regions/);
+    expect(requireJobData('plan', { queueName: 'runs', data: { trigger: 'schedule' } })).toEqual({ trigger: 'schedule' });
+  });
+});
