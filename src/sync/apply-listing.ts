@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import { emptyCounts } from './diff-region.js';
+import { describeHeldElsewhere } from './image-ownership.js';
 import { recordRegionSync, recordSupersededListing } from './persist-region.js';
 import { recordUnchangedRegion } from './record-unchanged-region.js';
 import { ListingSupersededError, RegionWriter } from './region-writer.js';
@@ -14,6 +15,8 @@ export interface RegionSyncResult {
   images: number;
   counts: Record<EventKind, number>;
   error: { code: string; message: string } | null;
+  /** Set when listed ids were left with the region that holds them (image-ownership.ts). */
+  note?: string;
 }
 
 export interface RegionContext {
@@ -47,10 +50,13 @@ export async function writeRegion(
 ): Promise<RegionSyncResult> {
   const writer = new RegionWriter(db, { runId: ctx.runId, account: ctx.account, regionId: ctx.regionId });
   const attempts = ctx.attempts ?? 1;
-  const result = (listing: RegionListing, status: RegionSyncResult['status'], error: RegionSyncResult['error']): RegionSyncResult => ({
-    account: ctx.account, regionId: ctx.regionId, status, pages: listing.pages, apiCalls: listing.apiCalls,
-    images: listing.imageIds.size, counts: writer.counts, error,
-  });
+  const result = (listing: RegionListing, status: RegionSyncResult['status'], error: RegionSyncResult['error']): RegionSyncResult => {
+    const note = describeHeldElsewhere(writer.heldElsewhere);
+    return {
+      account: ctx.account, regionId: ctx.regionId, status, pages: listing.pages, apiCalls: listing.apiCalls,
+      images: listing.imageIds.size, counts: writer.counts, error, ...(note !== null ? { note } : {}),
+    };
+  };
   let listing: RegionListing | null = null;
   try {
     listing = await list(writer);

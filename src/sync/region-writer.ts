@@ -12,7 +12,8 @@ import { queryRows, type Db } from '../db/database.js';
 import { HeldTransaction } from '../db/held-transaction.js';
 import { diffDeletions, diffImages, emptyCounts, type RegionDiff } from './diff-region.js';
 import type { ListingSink } from './list-region.js';
-import { loadPresentImages, loadStoredByIds, lockRegion } from './load-stored-images.js';
+import { splitByOwner } from './image-ownership.js';
+import { loadPresentImages, loadStoredByIds, lockNewImageIds, lockRegion } from './load-stored-images.js';
 import { normalizeImage } from './normalize-image.js';
 import { persistDiff, type WriteContext } from './persist-region.js';
 import { databaseClock } from './record-unchanged-region.js';
@@ -43,6 +44,8 @@ export class RegionWriter implements ListingSink {
   private write: WriteContext | null = null;
   private stamp: Date | null = null;
   counts: Record<EventKind, number> = emptyCounts();
+  /** Listed ids that belong to another region of the account (image-ownership.ts), by that region. */
+  heldElsewhere = new Map<string, string[]>();
 
   constructor(private readonly db: Db, private readonly region: RegionWriterContext, private readonly batchSize = WRITE_BATCH) {}
 
@@ -51,6 +54,7 @@ export class RegionWriter implements ListingSink {
     if (attempt > 1 && this.held) await this.held.tx.execute(sql`rollback to savepoint listing_attempt`);
     this.buffer = [];
     this.counts = emptyCounts();
+    this.heldElsewhere = new Map();
   }
 
   /**
@@ -92,8 +96,19 @@ export class RegionWriter implements ListingSink {
     const { tx } = await this.transaction();
     const batch = this.buffer.map((item) => item.observed ?? normalizeImage(item.raw, this.region.regionId));
     this.buffer = [];
-    const stored = await loadStoredByIds(tx, this.region.account, batch.map((i) => i.imageId));
-    await this.apply(diffImages(stored, batch));
+    const ids = batch.map((i) => i.imageId);
+    let stored = await loadStoredByIds(tx, this.region.account, ids);
+    const known = new Set(stored.map((s) => s.imageId));
+    const unseen = ids.filter((id) => !known.has(id));
+    if (unseen.length > 0) {
+      // A concurrent region transaction may be inserting the same new ids: wait for it, then read
+      // what it committed (READ COMMITTED: the next statement sees it).
+      await lockNewImageIds(tx, this.region.account, unseen);
+      stored = stored.concat(await loadStoredByIds(tx, this.region.account, unseen));
+    }
+    const own = splitByOwner(this.region.regionId, stored, batch);
+    for (const [owner, held] of own.heldElsewhere) this.heldElsewhere.set(owner, [...(this.heldElsewhere.get(owner) ?? []), ...held]);
+    await this.apply(diffImages(own.stored, own.observed));
   }
 
   /** Only after a COMPLETE listing: what is present in the database but was not seen is deleted. */

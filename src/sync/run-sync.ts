@@ -130,6 +130,7 @@ async function syncOne(
       if (signal?.aborted === true) throw new InterruptedError(String(signal.reason ?? 'aborted'));
       const result = await syncRegion(deps, { runId, region, counter, attempts: attempt });
       log.info({ ...where, status: result.status, images: result.images, counts: result.counts, attempt }, 'region synced');
+      if (result.note !== undefined) log.warn({ ...where, note: result.note }, 'listed images belong to another region');
       return { ...result, apiCalls: counter.apiCalls, attempts: attempt };
     } catch (error) {
       c = classifyError(signal?.aborted === true && !(error instanceof InterruptedError) ? new InterruptedError(String(signal.reason ?? 'aborted')) : error);

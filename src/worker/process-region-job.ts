@@ -21,6 +21,8 @@ export interface RegionSyncOutcome {
   status: 'succeeded' | 'incomplete' | 'failed';
   images: number;
   apiCalls: number;
+  /** Something the region's result should say although it succeeded (ids left with another region). */
+  note?: string;
 }
 
 export interface RegionFailureRecord {
@@ -95,6 +97,7 @@ export function createRegionProcessor(deps: RegionProcessorDeps): Processor<Regi
       await deps.releaseClaim(data);
       timer?.({ outcome: outcome.status });
       log.info({ status: outcome.status, images: outcome.images, apiCalls: outcome.apiCalls, attempt }, 'region synced');
+      if (outcome.note !== undefined) log.warn({ note: outcome.note }, 'listed images belong to another region');
       return { status: outcome.status, imagesSeen: outcome.images, apiCalls: outcome.apiCalls };
     } catch (error) {
       const c = deps.classify(error);

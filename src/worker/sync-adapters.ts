@@ -54,7 +54,7 @@ export function createSyncAdapters(deps: SyncAdapterDeps) {
         { db: deps.db, clients: deps.clients, config: deps.config },
         { runId: data.runId, region: { account, regionId: data.regionId, endpoint: data.endpoint }, attempts: attempt },
       );
-      return { status: result.status, images: result.images, apiCalls: result.apiCalls };
+      return { status: result.status, images: result.images, apiCalls: result.apiCalls, ...(result.note !== undefined ? { note: result.note } : {}) };
     },
 
     async alreadyRecorded(data: RegionJobData): Promise<boolean> {

@@ -94,14 +94,16 @@ describe.each(backends())('unchanged regions and stale listings on %s', (kind) =
     expect(await attempt([])).toEqual({ recorded: false, rows: 0 });
   });
 
-  it('falls through to the full path for a change, a move from another region and a deletion', async () => {
+  it('falls through to the full path for a change, an id held by another region and a deletion', async () => {
     const region = 'cn-qingdao';
     await sync(region, [wire('q-1', region), wire('q-2', region)]);
     await sync('cn-zhangjiakou', [wire('z-1', 'cn-zhangjiakou')]);
     const { result } = await sync(region, [wire('q-1', region, { Status: 2 }), wire('z-1', region)]);
-    expect(result.counts).toMatchObject({ status_changed: 1, updated: 1, deleted: 1 });
-    const [moved] = await h.db.select().from(customImages).where(and(eq(customImages.account, ACCOUNT), eq(customImages.imageId, 'z-1')));
-    expect(moved?.regionId).toBe(region);
+    // z-1 is present under cn-zhangjiakou: it stays there (src/sync/image-ownership.ts), reported, not moved.
+    expect(result.counts).toMatchObject({ status_changed: 1, updated: 0, deleted: 1 });
+    expect(result.note).toContain('held by cn-zhangjiakou (z-1)');
+    const [held] = await h.db.select().from(customImages).where(and(eq(customImages.account, ACCOUNT), eq(customImages.imageId, 'z-1')));
+    expect(held?.regionId).toBe('cn-zhangjiakou');
     // The representation-only change normalizes to the same: the full path writes nothing for it.
     const before = await writeFingerprint(h.db);
     const again = await sync(region, [wire('q-1', region, { Status: '2' }), wire('z-1', region)]);

@@ -1,0 +1,123 @@
+/**
+ * The same ImageId listed by two regions of one account (issue 14). The image belongs to the
+ * region that holds it (src/sync/image-ownership.ts): repeated unchanged listings of both regions
+ * record nothing at all (before, the row flipped region with an `updated` event and a new version
+ * every run); it moves only after its owner's complete listing stops having it (`deleted` there,
+ * then `restored` under the new region); and two regions seeing a new id at the same moment
+ * record one `created`, not two.
+ */
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import { customImages, customImageVersions, imageEvents } from '../../src/db/schema.js';
+import { writeRegion } from '../../src/sync/apply-listing.js';
+import { splitByOwner } from '../../src/sync/image-ownership.js';
+import { listedItem } from '../../src/sync/normalize-image.js';
+import { startRun } from '../../src/sync/run-record.js';
+import type { ListedItem, RegionListing } from '../../src/sync/types.js';
+import { backends, createTestDatabase } from '../helpers/databases.js';
+import { writeFingerprint } from '../helpers/write-probe.js';
+
+const ACCOUNT = 'default';
+const wire = (id: string, regionId: string, over: Record<string, unknown> = {}) => ({
+  ImageId: id, RegionId: regionId, Name: `name ${id}`, Status: 1, OsType: 'Linux', CreationTime: '2022-10-09T02:28:06Z',
+  RequiredSystemDiskSize: 20, UserId: 1801858287100001, Tags: [{ Key: 'env', Value: 'prod' }], ...over,
+});
+
+describe.each(backends())('the same ImageId in two regions of one account on %s', (kind) => {
+  let h: DatabaseHandle;
+  beforeAll(async () => { h = await createTestDatabase(kind); });
+  afterAll(async () => h?.close());
+
+  /** One complete listing of `regionId`; `hold` runs after the first page went in (a batch of WRITE_BATCH is flushed). */
+  const sync = async (regionId: string, items: unknown[], hold?: () => Promise<void>) => {
+    const runId = randomUUID();
+    await startRun(h.db, { id: runId, trigger: 'cli' });
+    const result = await writeRegion(h.db, { runId, account: ACCOUNT, regionId, startedAt: new Date() }, async (writer) => {
+      await writer.begin(1);
+      await writer.started();
+      const listed: ListedItem[] = items.map((i) => listedItem(i, regionId));
+      await writer.page(listed);
+      await hold?.();
+      const listing: RegionListing = {
+        accountName: ACCOUNT, regionId, images: [], imageIds: new Set(listed.map((i) => i.imageId)),
+        completeness: { complete: true }, pages: 1, apiCalls: 1,
+      };
+      return listing;
+    });
+    return result;
+  };
+  const row = async (imageId: string) => (await h.db.select().from(customImages)
+    .where(and(eq(customImages.account, ACCOUNT), eq(customImages.imageId, imageId))))[0];
+  const events = async (imageId: string) => (await h.db.select().from(imageEvents)
+    .where(and(eq(imageEvents.account, ACCOUNT), eq(imageEvents.imageId, imageId))).orderBy(asc(imageEvents.id)))
+    .map((e) => `${e.kind}@${e.regionId}`);
+  const versions = async (imageId: string) => (await h.db.select().from(customImageVersions)
+    .where(and(eq(customImageVersions.account, ACCOUNT), eq(customImageVersions.imageId, imageId)))).length;
+
+  it('repeated unchanged listings of both regions record nothing: the id stays with the region that holds it', async () => {
+    const first = await sync('cn-hangzhou', [wire('d-1', 'cn-hangzhou'), wire('h-1', 'cn-hangzhou')]);
+    expect(first.counts.created).toBe(2);
+    const other = await sync('cn-beijing', [wire('d-1', 'cn-beijing'), wire('b-1', 'cn-beijing')]);
+    expect(other).toMatchObject({ status: 'succeeded', images: 2, counts: { created: 1, updated: 0, deleted: 0 } });
+    expect(other.note).toMatch(/^1 listed image id\(s\) already belong to another region of the account and were left there: 1 held by cn-hangzhou \(d-1\)/);
+    const before = await writeFingerprint(h.db);
+    for (let run = 0; run < 3; run++) {
+      const a = await sync('cn-hangzhou', [wire('d-1', 'cn-hangzhou'), wire('h-1', 'cn-hangzhou')]);
+      const b = await sync('cn-beijing', [wire('d-1', 'cn-beijing'), wire('b-1', 'cn-beijing')]);
+      for (const r of [a, b]) expect(r.counts).toEqual({ created: 0, updated: 0, status_changed: 0, tags_changed: 0, deleted: 0, restored: 0 });
+    }
+    expect(await writeFingerprint(h.db)).toEqual(before);
+    expect((await row('d-1'))?.regionId).toBe('cn-hangzhou');
+    expect(await events('d-1')).toEqual(['created@cn-hangzhou']);
+    expect(await versions('d-1')).toBe(1);
+  });
+
+  it('moves only once its owner stops listing it: deleted there, then restored under the new region', async () => {
+    await sync('cn-qingdao', [wire('m-1', 'cn-qingdao')]);
+    await sync('cn-zhangjiakou', [wire('m-1', 'cn-zhangjiakou')]); // held by qingdao: nothing
+    expect(await events('m-1')).toEqual(['created@cn-qingdao']);
+    const gone = await sync('cn-qingdao', []);
+    expect(gone.counts.deleted).toBe(1);
+    const moved = await sync('cn-zhangjiakou', [wire('m-1', 'cn-zhangjiakou')]);
+    expect(moved.counts.restored).toBe(1);
+    expect(moved.note).toBeUndefined();
+    expect((await row('m-1'))?.regionId).toBe('cn-zhangjiakou');
+    expect(await events('m-1')).toEqual(['created@cn-qingdao', 'deleted@cn-qingdao', 'restored@cn-zhangjiakou']);
+  });
+
+  it.runIf(kind === 'postgres')('two regions seeing a new id at the same moment record one created, not two', async () => {
+    // Region A flushes a full batch (WRITE_BATCH = 1000 items, n-1 among them) and holds its
+    // transaction open; region B lists n-1 meanwhile and must wait for A, then leave it to A.
+    const many = Array.from({ length: 1000 }, (_, i) => wire(i === 0 ? 'n-1' : `a-${i}`, 'cn-shenzhen'));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let flushed!: () => void;
+    const aFlushed = new Promise<void>((r) => { flushed = r; });
+    const a = sync('cn-shenzhen', many, async () => { flushed(); await gate; });
+    await aFlushed;
+    const b = sync('cn-guangzhou', [wire('n-1', 'cn-guangzhou')]);
+    await new Promise((r) => setTimeout(r, 300)); // B reaches its first write and waits
+    release();
+    const [ra, rb] = await Promise.all([a, b]);
+    expect(ra.counts.created).toBe(1000);
+    expect(rb.counts.created).toBe(0);
+    expect(rb.note).toContain('held by cn-shenzhen (n-1)');
+    expect(await events('n-1')).toEqual(['created@cn-shenzhen']);
+    expect((await row('n-1'))?.regionId).toBe('cn-shenzhen');
+  });
+});
+
+describe('splitByOwner (pure)', () => {
+  const stored = (imageId: string, regionId: string, deleted = false) => ({
+    imageId, fields: { regionId } as never, tags: [], contentHash: 'h', tagsKnown: true, deletedAt: deleted ? new Date(0) : null,
+  });
+  const seen = (imageId: string) => ({ imageId }) as never;
+  it('sets aside ids present under another region, keeps deleted ones and its own', () => {
+    const split = splitByOwner('r1', [stored('a', 'r1'), stored('b', 'r2'), stored('c', 'r2', true), stored('d', 'r3')], [seen('a'), seen('b'), seen('c'), seen('d'), seen('e')]);
+    expect(split.observed.map((o: { imageId: string }) => o.imageId)).toEqual(['a', 'c', 'e']);
+    expect(split.stored.map((s) => s.imageId)).toEqual(['a', 'c']);
+    expect([...split.heldElsewhere]).toEqual([['r2', ['b']], ['r3', ['d']]]);
+  });
+});
