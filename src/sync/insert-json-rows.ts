@@ -11,8 +11,14 @@ import type { Db } from '../db/database.js';
 
 /** `rows` are keyed by the table's TypeScript property names, as drizzle's insert takes them. */
 export async function insertJsonRows(tx: Db, table: PgTable, rows: ReadonlyArray<Record<string, unknown>>, onConflict?: SQL): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.execute(jsonRowsInsert(table, rows, onConflict));
+}
+
+/** The statement insertJsonRows runs, for callers that add `returning` (rows must not be empty). */
+export function jsonRowsInsert(table: PgTable, rows: ReadonlyArray<Record<string, unknown>>, onConflict?: SQL): SQL {
   const first = rows[0];
-  if (first === undefined) return;
+  if (first === undefined) throw new Error('jsonRowsInsert needs at least one row');
   const columns = Object.entries(getTableColumns(table)).filter(([key]) => key in first);
   const json = JSON.stringify(rows.map((row) => {
     const out: Record<string, unknown> = {};
@@ -23,7 +29,7 @@ export async function insertJsonRows(tx: Db, table: PgTable, rows: ReadonlyArray
   const target = schema ? `${quote(schema)}.${quote(name)}` : quote(name);
   const names = columns.map(([, c]) => quote(c.name)).join(', ');
   const defs = columns.map(([, c]) => `${quote(c.name)} ${c.getSQLType()}`).join(', ');
-  await tx.execute(sql`insert into ${sql.raw(target)} (${sql.raw(names)}) select ${sql.raw(names)} from jsonb_to_recordset(${json}::jsonb) as r(${sql.raw(defs)}) ${onConflict ?? sql``}`);
+  return sql`insert into ${sql.raw(target)} (${sql.raw(names)}) select ${sql.raw(names)} from jsonb_to_recordset(${json}::jsonb) as r(${sql.raw(defs)}) ${onConflict ?? sql``}`;
 }
 
 /** `on conflict (...) do update set c = excluded.c` for every column but the key and `keep`. */

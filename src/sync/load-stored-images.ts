@@ -53,16 +53,3 @@ export async function lockRegion(tx: Db, account: string, regionId: string): Pro
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${account}), hashtext(${regionId}))`);
 }
 
-/**
- * Serializes the first sighting of these image ids across regions of the account: two regions
- * listing the same new id at once would otherwise both insert it (the second upsert flipping the
- * row's region and recording a second `created`). Locks are taken in id order (no deadlock between
- * two batches sorted the same way) in the one-bigint advisory space, apart from lockRegion's
- * two-int keys; held to the end of the transaction.
- */
-export async function lockNewImageIds(tx: Db, account: string, imageIds: readonly string[]): Promise<void> {
-  if (imageIds.length === 0) return;
-  const ids = [...imageIds].sort();
-  await tx.execute(sql`select count(pg_advisory_xact_lock(hashtextextended(${account} || '/' || s.id, 0)))
-    from (select id from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb) as u(id) order by id) s`);
-}

@@ -5,11 +5,11 @@
  */
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { Db } from '../db/database.js';
+import { queryRows, type Db } from '../db/database.js';
 import { customImages, customImageTags, customImageVersions, imageEvents, regionStates, regionSyncs } from '../db/schema.js';
 import type { ImageWrite, PlannedEvent, RegionDiff } from './diff-region.js';
 import { fieldsToColumns } from './image-row.js';
-import { insertJsonRows, upsertClause } from './insert-json-rows.js';
+import { insertJsonRows, jsonRowsInsert, upsertClause } from './insert-json-rows.js';
 import type { EventKind } from './types.js';
 
 /** Rows per statement: ~30 columns x 1000 stays well under Postgres' 65535 bind parameters. */
@@ -32,7 +32,7 @@ export async function persistDiff(tx: Db, ctx: WriteContext, diff: RegionDiff): 
   const { account, observedAt } = ctx;
   const changedIds = diff.writes.filter((w) => w.existed).map((w) => w.image.imageId);
   await closeVersions(tx, account, [...changedIds, ...diff.deletions], observedAt);
-  await upsertCurrentRows(tx, account, diff.writes, observedAt);
+  await upsertCurrentRows(tx, ctx, diff.writes, observedAt);
   await replaceTags(tx, account, diff.writes.filter((w) => w.tagsChanged));
   await insertVersions(tx, ctx, diff.writes);
   await markDeleted(tx, account, diff.deletions, observedAt);
@@ -56,18 +56,41 @@ async function closeVersions(tx: Db, account: string, imageIds: string[], at: Da
 
 const IMAGE_UPSERT = upsertClause(customImages, ['account', 'image_id'], ['first_seen_at']);
 
-async function upsertCurrentRows(tx: Db, account: string, writes: ImageWrite[], at: Date): Promise<void> {
+/**
+ * Another region's transaction inserted one of this batch's new image ids after we read the
+ * stored rows (two regions of the account listing the same new id at once). Transient: the
+ * region is retried as a whole, and the retry reads the committed row and leaves the image with
+ * the region that holds it (image-ownership.ts) instead of recording a second `created`.
+ */
+export class ConcurrentImageWriteError extends Error {
+  override name = 'ConcurrentImageWriteError';
+  readonly code = 'ConcurrentImageWrite';
+  constructor(regionId: string, count: number) {
+    super(`${count} new image id(s) of ${regionId} were written by another region of the account at the same moment; the region is retried`);
+  }
+}
+
+async function upsertCurrentRows(tx: Db, ctx: WriteContext, writes: ImageWrite[], at: Date): Promise<void> {
+  const row = (w: ImageWrite) => ({
+    account: ctx.account,
+    imageId: w.image.imageId,
+    ...fieldsToColumns(w.image.fields),
+    raw: w.image.raw,
+    contentHash: w.contentHash,
+    firstSeenAt: at,
+    changedAt: at,
+    deletedAt: null,
+  });
   for (const batch of chunks(writes)) {
-    await insertJsonRows(tx, customImages, batch.map((w) => ({
-      account,
-      imageId: w.image.imageId,
-      ...fieldsToColumns(w.image.fields),
-      raw: w.image.raw,
-      contentHash: w.contentHash,
-      firstSeenAt: at,
-      changedAt: at,
-      deletedAt: null,
-    })), IMAGE_UPSERT);
+    // New ids must not exist: a conflict means another region inserted one since we read (see
+    // ConcurrentImageWriteError); the insert waits for that transaction, so the check is exact.
+    const fresh = batch.filter((w) => !w.existed);
+    if (fresh.length > 0) {
+      const inserted = await queryRows(tx, sql`${jsonRowsInsert(customImages, fresh.map(row), sql.raw('on conflict do nothing'))} returning 1 as n`);
+      if (inserted.length < fresh.length) throw new ConcurrentImageWriteError(ctx.regionId, fresh.length - inserted.length);
+    }
+    const known = batch.filter((w) => w.existed);
+    if (known.length > 0) await insertJsonRows(tx, customImages, known.map(row), IMAGE_UPSERT);
   }
 }
 

@@ -13,7 +13,7 @@ import { HeldTransaction } from '../db/held-transaction.js';
 import { diffDeletions, diffImages, emptyCounts, type RegionDiff } from './diff-region.js';
 import type { ListingSink } from './list-region.js';
 import { splitByOwner } from './image-ownership.js';
-import { loadPresentImages, loadStoredByIds, lockNewImageIds, lockRegion } from './load-stored-images.js';
+import { loadPresentImages, loadStoredByIds, lockRegion } from './load-stored-images.js';
 import { normalizeImage } from './normalize-image.js';
 import { persistDiff, type WriteContext } from './persist-region.js';
 import { databaseClock } from './record-unchanged-region.js';
@@ -96,16 +96,7 @@ export class RegionWriter implements ListingSink {
     const { tx } = await this.transaction();
     const batch = this.buffer.map((item) => item.observed ?? normalizeImage(item.raw, this.region.regionId));
     this.buffer = [];
-    const ids = batch.map((i) => i.imageId);
-    let stored = await loadStoredByIds(tx, this.region.account, ids);
-    const known = new Set(stored.map((s) => s.imageId));
-    const unseen = ids.filter((id) => !known.has(id));
-    if (unseen.length > 0) {
-      // A concurrent region transaction may be inserting the same new ids: wait for it, then read
-      // what it committed (READ COMMITTED: the next statement sees it).
-      await lockNewImageIds(tx, this.region.account, unseen);
-      stored = stored.concat(await loadStoredByIds(tx, this.region.account, unseen));
-    }
+    const stored = await loadStoredByIds(tx, this.region.account, batch.map((i) => i.imageId));
     const own = splitByOwner(this.region.regionId, stored, batch);
     for (const [owner, held] of own.heldElsewhere) this.heldElsewhere.set(owner, [...(this.heldElsewhere.get(owner) ?? []), ...held]);
     await this.apply(diffImages(own.stored, own.observed));

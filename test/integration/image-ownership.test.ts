@@ -4,14 +4,16 @@
  * record nothing at all (before, the row flipped region with an `updated` event and a new version
  * every run); it moves only after its owner's complete listing stops having it (`deleted` there,
  * then `restored` under the new region); and two regions seeing a new id at the same moment
- * record one `created`, not two.
+ * record one `created`, not two (the later one fails as transient and its retry leaves the id).
  */
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { customImages, customImageVersions, imageEvents } from '../../src/db/schema.js';
+import { classifyError } from '../../src/cloud/classify-error.js';
 import { writeRegion } from '../../src/sync/apply-listing.js';
+import { ConcurrentImageWriteError } from '../../src/sync/persist-region.js';
 import { splitByOwner } from '../../src/sync/image-ownership.js';
 import { listedItem } from '../../src/sync/normalize-image.js';
 import { startRun } from '../../src/sync/run-record.js';
@@ -89,7 +91,8 @@ describe.each(backends())('the same ImageId in two regions of one account on %s'
 
   it.runIf(kind === 'postgres')('two regions seeing a new id at the same moment record one created, not two', async () => {
     // Region A flushes a full batch (WRITE_BATCH = 1000 items, n-1 among them) and holds its
-    // transaction open; region B lists n-1 meanwhile and must wait for A, then leave it to A.
+    // transaction open; region B lists n-1 meanwhile: its insert waits for A, finds n-1 taken and
+    // the region fails as transient (retried by the pipeline); the retry leaves n-1 with A.
     const many = Array.from({ length: 1000 }, (_, i) => wire(i === 0 ? 'n-1' : `a-${i}`, 'cn-shenzhen'));
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
@@ -97,13 +100,17 @@ describe.each(backends())('the same ImageId in two regions of one account on %s'
     const aFlushed = new Promise<void>((r) => { flushed = r; });
     const a = sync('cn-shenzhen', many, async () => { flushed(); await gate; });
     await aFlushed;
-    const b = sync('cn-guangzhou', [wire('n-1', 'cn-guangzhou')]);
-    await new Promise((r) => setTimeout(r, 300)); // B reaches its first write and waits
+    const b = sync('cn-guangzhou', [wire('n-1', 'cn-guangzhou'), wire('g-1', 'cn-guangzhou')]).then(() => null, (e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 300)); // B reaches its insert and waits for A
     release();
-    const [ra, rb] = await Promise.all([a, b]);
+    const [ra, failure] = await Promise.all([a, b]);
     expect(ra.counts.created).toBe(1000);
-    expect(rb.counts.created).toBe(0);
-    expect(rb.note).toContain('held by cn-shenzhen (n-1)');
+    expect(failure).toBeInstanceOf(ConcurrentImageWriteError);
+    expect(classifyError(failure)).toMatchObject({ kind: 'transient', code: 'ConcurrentImageWrite' });
+    expect(await events('g-1')).toEqual([]); // B wrote nothing: all or nothing
+    const retry = await sync('cn-guangzhou', [wire('n-1', 'cn-guangzhou'), wire('g-1', 'cn-guangzhou')]);
+    expect(retry.counts.created).toBe(1);
+    expect(retry.note).toContain('held by cn-shenzhen (n-1)');
     expect(await events('n-1')).toEqual(['created@cn-shenzhen']);
     expect((await row('n-1'))?.regionId).toBe('cn-shenzhen');
   });
