@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
 import { openDatabase } from '../../src/db/open-database.js';
 import { runCli } from '../cli/cli-process.js';
 import { createTestDatabaseUrl } from '../helpers/databases.js';
