@@ -3,8 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CLI_RATE_LIMIT } from './call-rate-limit.js';
-import { generateSeed } from './generate-seed.js';
-import { startEmulator } from './index.js';
 import type { SeedDocument } from './seed-format.js';
 
 export interface EmulatorCommandOptions {
@@ -53,6 +51,7 @@ function parsePort(raw: string): number {
  * replace the first account's pair, so a user can keep their own test credentials.
  */
 export async function loadCliSeed(opts: Pick<EmulatorCommandOptions, 'seed' | 'accessKeyId' | 'accessKeySecret'>): Promise<SeedDocument> {
+  const { generateSeed } = await import('./generate-seed.js');
   const seed: SeedDocument = opts.seed ? (JSON.parse(await readFile(opts.seed, 'utf8')) as SeedDocument) : generateSeed();
   if ((opts.accessKeyId === undefined) !== (opts.accessKeySecret === undefined)) {
     throw new Error('--access-key-id and --access-key-secret go together');
@@ -76,6 +75,8 @@ export async function runEmulatorCommand(
   const faultSeed = Number(opts.faultSeed);
   if (!Number.isInteger(faultSeed)) throw new Error(`--fault-seed must be an integer, got "${opts.faultSeed}"`);
   const tls = await loadTls(opts);
+  // Loaded here, not at import: the emulator is not part of any other command's process.
+  const { startEmulator } = await import('./index.js');
   const emu = await startEmulator({
     port: parsePort(opts.port),
     host: opts.host,

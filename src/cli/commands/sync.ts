@@ -10,7 +10,6 @@ import { InterruptedError } from '../../sync/errors.js';
 import { runSync } from '../../sync/run-sync.js';
 import { AccountRateLimiter } from '../../worker/account-rate-limit.js';
 import { assertOnlyDemoData, DEMO_ACCOUNT, DEMO_TRIGGER } from '../demo-guard.js';
-import { DEMO_REGIONS, startDemoEmulator } from '../demo-inventory.js';
 import { addExamples, addOutputOptions, resolveOutput, type OutputFlags } from '../../reports/commands/command-options.js';
 import { EXIT, signalExitCode } from '../exit-codes.js';
 import { formatSyncReport } from '../format-sync-report.js';
@@ -107,6 +106,8 @@ async function startDemo(config: Config) {
   try {
     round = Number((JSON.parse(readFileSync(roundFile, 'utf8')) as { round?: number }).round ?? 0) + 1;
   } catch { /* first demo run */ }
+  // The emulator loads only for --demo: a real sync's process does not carry it.
+  const { DEMO_REGIONS, startDemoEmulator } = await import('../demo-inventory.js');
   const emu = await startDemoEmulator(round);
   const key = emu.accounts[0];
   if (!key) throw new Error('demo emulator has no account');
