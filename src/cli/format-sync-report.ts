@@ -29,6 +29,7 @@ export function syncReportJson(report: RunSyncReport) {
       tagsChanged: r.counts.tags_changed,
       deleted: r.counts.deleted,
       restored: r.counts.restored,
+      throttles: r.throttles ?? 0,
       error: r.error ? `${r.error.code}: ${r.error.message}` : null,
     })),
   };
@@ -37,12 +38,12 @@ export function syncReportJson(report: RunSyncReport) {
 const count = (key: string, header: string, drop: number) => ({ key, header, align: 'right' as const, drop });
 
 export const SYNC_LAYOUT: Layout = {
-  fields: ['account', 'regionId', 'status', 'pages', 'images', 'created', 'updated', 'statusChanged', 'tagsChanged', 'deleted', 'restored', 'error'],
+  fields: ['account', 'regionId', 'status', 'pages', 'images', 'created', 'updated', 'statusChanged', 'tagsChanged', 'deleted', 'restored', 'throttles', 'error'],
   columns: [
     { key: 'account', header: 'Account', drop: 4 }, { key: 'regionId', header: 'Region' }, { key: 'status', header: 'Status' },
     count('pages', 'Pages', 6), count('images', 'Images', 1), count('created', 'Created', 5), count('updated', 'Updated', 5),
     count('statusChanged', 'Status chg', 5), count('tagsChanged', 'Tags chg', 5), count('deleted', 'Deleted', 5),
-    count('restored', 'Restored', 5), { key: 'error', header: 'Error', shrinkTo: 24 },
+    count('restored', 'Restored', 5), count('throttles', 'Throttled', 6), { key: 'error', header: 'Error', shrinkTo: 24 },
   ],
 };
 
@@ -54,5 +55,8 @@ export function formatSyncReport(format: OutputFormat, report: RunSyncReport, op
   // The table cuts long errors to fit; every reason is printed whole below it (a cut one loses the hint what to fix).
   const reasons = doc.regions.filter((r) => r.error !== null).map((r) => `  ${r.account}/${r.regionId}: ${r.error}`);
   const why = doc.error !== null ? `: ${doc.error}` : '';
-  return `${rows}${reasons.length > 0 ? `reasons:\n${reasons.join('\n')}\n` : ''}run ${report.runId}: ${report.summary.status}${why}\n`;
+  // Throttling is absorbed, not failed: say how often, so a budget set too high is visible.
+  const throttles = doc.regions.reduce((n, r) => n + r.throttles, 0);
+  const absorbed = throttles > 0 ? `${throttles} throttling answer(s) waited out (x-acs-retry-after), no attempt spent\n` : '';
+  return `${rows}${reasons.length > 0 ? `reasons:\n${reasons.join('\n')}\n` : ''}${absorbed}run ${report.runId}: ${report.summary.status}${why}\n`;
 }

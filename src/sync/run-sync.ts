@@ -56,7 +56,12 @@ export interface SyncProgressListener {
   regionDone(result: RunRegionResult): void;
 }
 
-export type RunRegionResult = Omit<RegionSyncResult, 'status'> & { status: RegionSyncResult['status'] | 'skipped'; attempts?: number };
+export type RunRegionResult = Omit<RegionSyncResult, 'status'> & {
+  status: RegionSyncResult['status'] | 'skipped';
+  attempts?: number;
+  /** Throttling answers this region waited out (each a pause of the account, no attempt spent). */
+  throttles?: number;
+};
 
 export interface RunSyncReport {
   runId: string;
@@ -131,7 +136,7 @@ async function syncOne(
       const result = await syncRegion(deps, { runId, region, counter, attempts: attempt });
       log.info({ ...where, status: result.status, images: result.images, counts: result.counts, attempt }, 'region synced');
       if (result.note !== undefined) log.warn({ ...where, note: result.note }, 'listed images belong to another region');
-      return { ...result, apiCalls: counter.apiCalls, attempts: attempt };
+      return { ...result, apiCalls: counter.apiCalls, attempts: attempt, throttles };
     } catch (error) {
       c = classifyError(signal?.aborted === true && !(error instanceof InterruptedError) ? new InterruptedError(String(signal.reason ?? 'aborted')) : error);
     }
@@ -158,7 +163,7 @@ async function syncOne(
       ? recordLeftOut(deps.db, runId, [{ ...where, status, code: c.code, message: c.message }])
       : recordRegionFailure(deps.db, { runId, ...where, code: c.code, message: c.message, startedAt, attempts: attempt, apiCalls: counter.apiCalls });
     await record.catch((recordError: unknown) => log.error({ ...where, err: classifyError(recordError).message }, 'could not record the region failure'));
-    return { ...failed(region.account.name, region.regionId, c.code, c.message, status), apiCalls: counter.apiCalls, attempts: attempt };
+    return { ...failed(region.account.name, region.regionId, c.code, c.message, status), apiCalls: counter.apiCalls, attempts: attempt, throttles };
   }
 }
 

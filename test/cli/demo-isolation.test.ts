@@ -72,8 +72,10 @@ describe('sync --demo isolation', () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'swas-demo-'));
       const res = await runCli(['sync', '--demo', '--json'], { DATABASE_URL: empty.url, SWAS_DATA_DIR: dataDir });
       expect(res.code, res.stderr).toBe(0);
-      const report = JSON.parse(res.stdout) as { status: string; regions: Array<{ account: string }> };
+      const report = JSON.parse(res.stdout) as { status: string; regions: Array<{ account: string; throttles: number }> };
       expect(report.status).toBe('succeeded');
+      // The demo's gateway (3 calls/s) is below the sync's budget (5/s): throttled, absorbed, counted.
+      expect(report.regions.reduce((n, r) => n + r.throttles, 0)).toBeGreaterThan(0);
       expect(new Set(report.regions.map((r) => r.account))).toEqual(new Set(['demo']));
     } finally {
       await empty.drop();
