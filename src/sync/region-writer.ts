@@ -135,7 +135,10 @@ export class RegionWriter implements ListingSink {
     if (!row) throw new Error('database returned no clock');
     const newer = row.newer === null ? null : toDate(row.newer);
     const stamp = await this.listingStartedAt();
-    if (newer !== null && newer > stamp) throw new ListingSupersededError(this.region.regionId, stamp, newer);
+    // Stamps are milliseconds: two listings started in the same one cannot be ordered, so the one
+    // that comes second is refused (it is listed again next time) rather than let an older
+    // listing write over a newer one.
+    if (newer !== null && newer >= stamp) throw new ListingSupersededError(this.region.regionId, stamp, newer);
     this.write = { runId: this.region.runId, account: this.region.account, regionId: this.region.regionId, observedAt: toDate(row.now) };
     if (listingStillRunning) await tx.execute(sql`savepoint listing_attempt`);
   }
