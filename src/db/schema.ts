@@ -69,6 +69,11 @@ export const customImages = swas.table(
     /** When the last write to this row happened (not a "last seen" stamp: unchanged rows are never written). */
     changedAt: tstz('changed_at').notNull(),
     deletedAt: tstz('deleted_at'),
+    /**
+     * Whether any answer so far carried the image's `Tags` (sticky: a later sparse answer that left
+     * them out does not unlearn it). NULL on rows written before 0006: derived from `raw` then.
+     */
+    tagsKnown: boolean('tags_known'),
   },
   (t) => [
     primaryKey({ columns: [t.account, t.imageId] }),

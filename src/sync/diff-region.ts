@@ -22,6 +22,8 @@ export interface ImageWrite {
   tagsChanged: boolean;
   /** The image existed before (so its open version, if any, must be closed). */
   existed: boolean;
+  /** Whether the image's tags have ever been observed, this answer included (stored, sticky). */
+  tagsKnown: boolean;
 }
 
 export interface RegionDiff {
@@ -73,7 +75,7 @@ export function diffImages(stored: readonly StoredImage[], observed: readonly Ob
     const image = before && before.deletedAt === null ? carryForward(before, seenImage) : seenImage;
     const hash = contentHash(image.fields, image.tags);
     if (!before) {
-      diff.writes.push({ image, contentHash: hash, tagsChanged: true, existed: false });
+      diff.writes.push({ image, contentHash: hash, tagsChanged: true, existed: false, tagsKnown: carriesTags(image) });
       diff.events.push(event(image.imageId, 'created', null, image.fields.status, {}));
       continue;
     }
@@ -86,7 +88,10 @@ export function diffImages(stored: readonly StoredImage[], observed: readonly Ob
     const changes = fieldChanges(before.fields, image.fields);
     const tagsChanged = !sameTags(before.tags, image.tags);
     if (tagsChanged) changes.tags = { old: before.tags, new: image.tags };
-    diff.writes.push({ image, contentHash: hash, tagsChanged, existed: true });
+    // Sticky while present (carryForward kept the tags a sparse answer left out); a returning image
+    // is observed afresh, so it knows only what this answer carried.
+    const tagsKnown = restored ? carriesTags(seenImage) : before.tagsKnown || carriesTags(seenImage);
+    diff.writes.push({ image, contentHash: hash, tagsChanged, existed: true, tagsKnown });
     diff.events.push(...changeEvents(image.imageId, before, image, withoutFirstSightings(before, changes), restored));
   }
   return diff;
@@ -112,6 +117,9 @@ export function carryForward(before: StoredImage, image: ObservedImage): Observe
   if (fields === null && !keepTags) return image;
   return { ...image, fields: fields ?? image.fields, tags: keepTags ? before.tags : image.tags };
 }
+
+/** The answer carried a `Tags` array (an empty one included): the image's tags are observed. */
+const carriesTags = (image: ObservedImage): boolean => Array.isArray(image.raw.Tags) || image.tags.length > 0;
 
 /**
  * A value seen for the first time is not a change: `null` stored means "never observed" (an

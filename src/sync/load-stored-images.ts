@@ -40,7 +40,7 @@ async function loadWhere(db: Db, account: string, filter: SQL): Promise<StoredIm
     fields: columnsToFields(row),
     tags: sortTags(tags.get(row.imageId) ?? []),
     contentHash: row.contentHash,
-    tagsKnown: tags.has(row.imageId) || Array.isArray((row.raw as { Tags?: unknown } | null)?.Tags),
+    tagsKnown: row.tagsKnown === true || tags.has(row.imageId) || Array.isArray((row.raw as { Tags?: unknown } | null)?.Tags),
     deletedAt: row.deletedAt,
   }));
 }

@@ -80,6 +80,7 @@ async function upsertCurrentRows(tx: Db, ctx: WriteContext, writes: ImageWrite[]
     firstSeenAt: at,
     changedAt: at,
     deletedAt: null,
+    tagsKnown: w.tagsKnown,
   });
   for (const batch of chunks(writes)) {
     // New ids must not exist: a conflict means another region inserted one since we read (see
