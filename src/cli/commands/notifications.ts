@@ -40,7 +40,7 @@ export const NOTIFICATION_STATUS_LAYOUT: Layout = {
     { key: 'subscription', header: 'Subscription' },
     { key: 'target', header: 'Target', drop: 4, shrinkTo: 16 },
     { key: 'lagEvents', header: 'Lag', align: 'right', text: (v, row) => (row.started === false ? 'not started' : String(v)) },
-    { key: 'lagSeconds', header: 'Lag age', align: 'right', text: (v) => (typeof v === 'number' ? formatAge(v * 1000) : '') },
+    { key: 'lagSeconds', header: 'Lag age', align: 'right', text: (v, row) => (typeof v === 'number' && row.started !== false ? formatAge(v * 1000) : '') },
     { key: 'failing', header: 'Failing', align: 'right' },
     { key: 'dead', header: 'Dead', align: 'right' },
     { key: 'delivered', header: 'Delivered', align: 'right' },
@@ -69,7 +69,7 @@ export function statusRow(sub: Pick<Subscription, 'url'>, s: NotificationStatus)
 
 /** One line: what replay did, for a person and for a log. */
 export function replaySummary(target: string, since: Date, r: ReplayResult): string {
-  const before = [r.revivedDead > 0 ? `${r.revivedDead} were dead` : '', r.wasDelivered > 0 ? `${r.wasDelivered} delivered before` : '']
+  const before = [r.revivedDead > 0 ? `${r.revivedDead} dead revived` : '', r.wasDelivered > 0 ? `${r.wasDelivered} delivered before` : '']
     .filter((x) => x !== '');
   const failed = r.failed > 0 ? `${r.failed} failed (left pending or dead${r.lastError ? `, last error ${r.lastError}` : ''})` : '0 failed';
   return `replay ${r.subscription} (${target}): ${r.replayed} event${r.replayed === 1 ? '' : 's'} since ${since.toISOString()}`
