@@ -4,7 +4,7 @@
  * library. The deliveries are made by the real delivery code in this process first, in a known
  * sequence, so the figures `status` prints are known exactly.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -101,6 +101,10 @@ describe('notifications commands (CLI, postgres)', () => {
 
     expect(csv.code).toBe(0);
     expect(csv.stdout.split('\r\n')[0]).toBe(NOTIFICATION_STATUS_LAYOUT.fields.join(','));
+    // docs/NOTIFICATIONS.md lists the same keys.
+    const doc = readFileSync(new URL('../../docs/NOTIFICATIONS.md', import.meta.url), 'utf8');
+    const keys = /JSON keys and CSV header: ([^.]+)\./.exec(doc)?.[1] ?? '';
+    expect([...keys.matchAll(/`([^`]+)`/g)].map((m) => m[1])).toEqual(NOTIFICATION_STATUS_LAYOUT.fields);
 
     expect(table.code).toBe(0);
     const lines = table.stdout.trimEnd().split('\n');
