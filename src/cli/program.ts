@@ -12,6 +12,7 @@ import { registerEmulatorCommand } from '../emulator/cli.js';
 import { registerReportCommands } from '../reports/cli.js';
 import { registerWorkerCommands } from '../worker/cli.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerNotificationsCommand } from './commands/notifications.js';
 import { registerSyncCommand } from './commands/sync.js';
 import { exitCodeFor } from './exit-codes.js';
 import { openAppDatabase } from './open-app-database.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   // so a read-only login (swas_reader) can run them and a report never changes a schema.
   registerReportCommands(program, { openDb: () => openAppDatabase(loadConfig(), { migrate: false }) });
   registerEmulatorCommand(program);
+  registerNotificationsCommand(program);
   addUsageHints(program);
   return program;
 }

@@ -78,19 +78,54 @@ export async function markFailed(
  * matched have rows; `accept` decides for the others (events from before its cursor started).
  */
 export async function requeueSince(db: Db, subscription: string, since: Date, accept: (e: NotifiableEvent) => boolean): Promise<number> {
+  return (await requeueEvents(db, subscription, since, accept)).eventIds.length;
+}
+
+export interface RequeueResult {
+  /** The events put back to pending (attempts 0, due now), in id order. */
+  eventIds: number[];
+  /** How many of them had been recorded dead: replay is how an operator revives them. */
+  revivedDead: number;
+  /** How many had been delivered already (sent again, same webhook-id). */
+  wasDelivered: number;
+}
+
+/** requeueSince with what it did: which events, and what state they were in before. */
+export async function requeueEvents(db: Db, subscription: string, since: Date, accept: (e: NotifiableEvent) => boolean): Promise<RequeueResult> {
   const rows = await queryRows<StoredEventRow & Record<string, unknown>>(db, sql`
     select ${EVENT_COLUMNS} from swas.image_events e
     left join swas.custom_images ci on ci.account = e.account and ci.image_id = e.image_id
     where e.observed_at >= ${since.toISOString()}::timestamptz order by e.id`);
   const wanted = rows.map(toEvent).filter(accept);
-  if (wanted.length === 0) return 0;
-  await db.execute(sql`insert into swas.notification_deliveries (subscription, event_id, account, image_id)
-    select ${subscription}, d.event_id, d.account, d.image_id
-    from jsonb_to_recordset(${JSON.stringify(wanted.map((e) => ({ event_id: e.id, account: e.account, image_id: e.imageId })))}::jsonb)
-      as d(event_id bigint, account text, image_id text)
-    on conflict (subscription, event_id) do update
-      set state = 'pending', attempts = 0, next_attempt_at = now(), lease_until = null, last_error = null, delivered_at = null`);
-  return wanted.length;
+  if (wanted.length === 0) return { eventIds: [], revivedDead: 0, wasDelivered: 0 };
+  // `old` is the row as it was before this statement (a CTE sees the statement's snapshot).
+  const [before] = await queryRows<{ dead: string | number; delivered: string | number }>(db, sql`
+    with wanted as (
+      select d.event_id, d.account, d.image_id
+      from jsonb_to_recordset(${JSON.stringify(wanted.map((e) => ({ event_id: e.id, account: e.account, image_id: e.imageId })))}::jsonb)
+        as d(event_id bigint, account text, image_id text)
+    ), old as (
+      select nd.state from swas.notification_deliveries nd join wanted w on w.event_id = nd.event_id
+      where nd.subscription = ${subscription}
+    ), upsert as (
+      insert into swas.notification_deliveries (subscription, event_id, account, image_id)
+      select ${subscription}, w.event_id, w.account, w.image_id from wanted w
+      on conflict (subscription, event_id) do update
+        set state = 'pending', attempts = 0, next_attempt_at = now(), lease_until = null, last_error = null, delivered_at = null
+      returning 1
+    )
+    select (select count(*) from old where state = 'dead') as dead, (select count(*) from old where state = 'delivered') as delivered,
+      (select count(*) from upsert) as upserted`);
+  return { eventIds: wanted.map((e) => e.id), revivedDead: Number(before?.dead ?? 0), wasDelivered: Number(before?.delivered ?? 0) };
+}
+
+/** The state of these deliveries now (absent ones are left out). */
+export async function deliveryStates(db: Db, subscription: string, eventIds: readonly number[]): Promise<Map<number, { state: string; lastError: string | null }>> {
+  if (eventIds.length === 0) return new Map();
+  const rows = await queryRows<{ event_id: string | number; state: string; last_error: string | null }>(db, sql`
+    select event_id, state, last_error from swas.notification_deliveries
+    where subscription = ${subscription} and event_id in (select jsonb_array_elements_text(${JSON.stringify(eventIds)}::jsonb)::bigint)`);
+  return new Map(rows.map((r) => [Number(r.event_id), { state: r.state, lastError: r.last_error }]));
 }
 
 export interface PendingSummary {

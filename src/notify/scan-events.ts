@@ -69,8 +69,65 @@ export const toEvent = (r: StoredEventRow): NotifiableEvent => ({
 export const EVENT_COLUMNS = sql`e.id, e.sync_run_id, e.observed_at, e.account, e.region_id, e.image_id, ci.name as image_name,
   e.kind, e.old_status, e.new_status, e.changes`;
 
+/** A place in commit order: after every event of transactions below `xid`, and `xid`'s own up to `id`. */
+export interface EventPosition {
+  xid: string;
+  id: number;
+}
+
+/** The current horizon as a position: where a reader that wants "from now on" starts. */
+export async function currentPosition(db: Db): Promise<EventPosition> {
+  const [row] = await queryRows<{ horizon: string }>(db, sql`with ${HORIZON} select h.horizon::text as horizon from h`);
+  if (!row) throw new Error('horizon query returned nothing');
+  return { xid: row.horizon, id: 0 };
+}
+
+export interface CommittedPage {
+  /** In commit order ((commit_xid, id)). */
+  events: NotifiableEvent[];
+  /** Where the next read starts; never before `after`. */
+  next: EventPosition;
+  /** A full page: read again at once. */
+  more: boolean;
+}
+
 /**
- * Reads the events after the cursor and below the horizon (at most `limit`), lets `accept` pick
+ * The events after `after` whose transactions are below the horizon (at most `limit`), and the
+ * position after them: the one read that every follower of the log shares (a subscription's scan,
+ * `history --follow`), so none of them can pass an event still to commit.
+ */
+export async function readCommitted(db: Db, after: EventPosition, limit = 2000): Promise<CommittedPage> {
+  // One statement, one snapshot: the horizon and the rows below it are read together.
+  const rows = await queryRows<EventRow>(db, sql`
+    with ${HORIZON}
+    select ${EVENT_COLUMNS}, e.commit_xid::text as commit_xid, h.horizon::text as horizon
+    from h
+    left join lateral (
+      select * from swas.image_events e
+      where (e.commit_xid, e.id) > (${after.xid}::xid8, ${after.id}::bigint)
+        and e.commit_xid < h.horizon
+      order by e.commit_xid, e.id
+      limit ${limit}
+    ) e on true
+    left join swas.custom_images ci on ci.account = e.account and ci.image_id = e.image_id
+    order by e.commit_xid, e.id`);
+  const horizon = rows[0]?.horizon;
+  const found = rows.filter((r) => r.id !== null);
+  const last = found.at(-1);
+  const more = found.length >= limit;
+  // A full page: continue after its last row. A short one: everything below the horizon is read.
+  const next = more && last ? { xid: last.commit_xid, id: Number(last.id) } : horizon !== undefined ? { xid: horizon, id: 0 } : after;
+  return { events: found.map(toEvent), next: laterOf(after, next), more };
+}
+
+/** xid8 values as decimal text: compared as numbers (BigInt), never as strings. */
+function laterOf(a: EventPosition, b: EventPosition): EventPosition {
+  const [xa, xb] = [BigInt(a.xid), BigInt(b.xid)];
+  return xb > xa || (xb === xa && b.id > a.id) ? b : a;
+}
+
+/**
+ * Reads the events after the cursor and below the horizon (readCommitted), lets `accept` pick
  * the ones the subscription wants, queues those as deliveries and moves the cursor, all in one
  * transaction (the cursor row is locked: two scanners of one subscription take turns).
  * Returns how many events were read and queued; call again while `more` is true.
@@ -85,23 +142,8 @@ export async function scanSubscription(
     const [cursor] = await queryRows<{ last_xid: string; last_event_id: string | number }>(tx,
       sql`select last_xid::text as last_xid, last_event_id from swas.notification_cursors where subscription = ${subscription} for update`);
     if (!cursor) throw new Error(`subscription ${subscription} has no cursor (ensureCursor first)`);
-    // One statement, one snapshot: the horizon and the rows below it are read together.
-    const rows = await queryRows<EventRow>(tx, sql`
-      with ${HORIZON}
-      select ${EVENT_COLUMNS}, e.commit_xid::text as commit_xid, h.horizon::text as horizon
-      from h
-      left join lateral (
-        select * from swas.image_events e
-        where (e.commit_xid, e.id) > (${cursor.last_xid}::xid8, ${Number(cursor.last_event_id)}::bigint)
-          and e.commit_xid < h.horizon
-        order by e.commit_xid, e.id
-        limit ${limit}
-      ) e on true
-      left join swas.custom_images ci on ci.account = e.account and ci.image_id = e.image_id
-      order by e.commit_xid, e.id`);
-    const horizon = rows[0]?.horizon;
-    const events = rows.filter((r) => r.id !== null);
-    const wanted = events.map(toEvent).filter(accept);
+    const page = await readCommitted(tx, { xid: cursor.last_xid, id: Number(cursor.last_event_id) }, limit);
+    const wanted = page.events.filter(accept);
     if (wanted.length > 0) {
       await tx.execute(sql`insert into swas.notification_deliveries (subscription, event_id, account, image_id)
         select ${subscription}, d.event_id, d.account, d.image_id
@@ -109,15 +151,10 @@ export async function scanSubscription(
           as d(event_id bigint, account text, image_id text)
         on conflict (subscription, event_id) do nothing`);
     }
-    const last = events.at(-1);
-    const more = events.length >= limit;
-    // A full page: continue after its last row. A short one: everything below the horizon is read.
-    const [xid, id] = more && last ? [last.commit_xid, Number(last.id)] : [horizon, 0];
-    if (xid !== undefined) {
-      await tx.execute(sql`update swas.notification_cursors
-        set last_xid = ${xid}::xid8, last_event_id = ${id}, updated_at = now()
-        where subscription = ${subscription} and (last_xid, last_event_id) < (${xid}::xid8, ${id}::bigint)`);
-    }
-    return { read: events.length, queued: wanted.length, more };
+    const { xid, id } = page.next;
+    await tx.execute(sql`update swas.notification_cursors
+      set last_xid = ${xid}::xid8, last_event_id = ${id}, updated_at = now()
+      where subscription = ${subscription} and (last_xid, last_event_id) < (${xid}::xid8, ${id}::bigint)`);
+    return { read: page.events.length, queued: wanted.length, more: page.more };
   });
 }

@@ -42,11 +42,12 @@ describe('command-line conventions', () => {
     expect(badEnv.stderr).toMatch(/^swas-inventory: Invalid configuration; fix these environment variables:\n {2}- LOG_LEVEL: /);
 
     expect(help.code).toBe(0);
-    expect(help.stdout.trimEnd().split('\n').slice(-4)).toEqual([
+    expect(help.stdout.trimEnd().split('\n').slice(-5)).toEqual([
       'Examples:',
       '  $ swas-inventory history --since 1h',
       '  $ swas-inventory history --image m-bp1abc --oldest-first',
       '  $ swas-inventory history --kind deleted,restored --since 7d --format csv > removals.csv',
+      '  $ swas-inventory history --follow --kind status_changed,deleted',
     ]);
     // No command: the usage, and exit 2 (not "the work failed").
     expect(noCommand.code).toBe(2);

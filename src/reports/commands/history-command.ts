@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { EventKind } from '../../sync/types.js';
+import { followHistoryCommand } from './follow-command.js';
 import type { Layout, Row } from '../format/columns.js';
 import { describeChanges } from '../format/describe-changes.js';
 import { formatRows } from '../format/format-rows.js';
@@ -46,6 +47,7 @@ interface HistoryFlags extends OutputFlags {
   until?: Date;
   oldestFirst?: boolean;
   limit?: number;
+  follow?: boolean;
 }
 
 /** Lines kept free for the prompt, the header and the "more events" note. */
@@ -63,14 +65,26 @@ export function addHistoryCommand(program: Command, deps: ReportDeps): void {
     .option('--until <time>', 'changes before TIME', timeArg)
     .option('--oldest-first', 'oldest first (default: newest first)')
     .option('--limit <n>', 'at most N events (default: a screenful on a terminal, all when piped)',
-      argParser((v) => parsePositiveInt(v, 'limit')));
+      argParser((v) => parsePositiveInt(v, 'limit')))
+    .option('--follow', 'keep printing changes as syncs commit them, oldest first, one line per event (JSON lines when piped), until Ctrl-C');
   addOutputOptions(cmd);
   addExamples(cmd, [
     'swas-inventory history --since 1h',
     'swas-inventory history --image m-bp1abc --oldest-first',
     'swas-inventory history --kind deleted,restored --since 7d --format csv > removals.csv',
+    'swas-inventory history --follow --kind status_changed,deleted',
   ]);
   cmd.action(async (flags: HistoryFlags, command: Command) => {
+    if (flags.follow) {
+      const conflicting = (['since', 'until', 'limit', 'oldestFirst'] as const).filter((f) => flags[f] !== undefined);
+      if (conflicting.length > 0) {
+        const names = conflicting.map((f) => (f === 'oldestFirst' ? '--oldest-first' : `--${f}`)).join(', ');
+        command.error(`error: --follow prints changes committed from now on, oldest first: ${names} cannot go with it (run history without --follow for the past)`,
+          { exitCode: USAGE_EXIT_CODE, code: 'swas.invalidArgument' });
+      }
+      await followHistoryCommand(deps, command, flags, { imageIds: flags.image, accounts: flags.account, regions: flags.region, kinds: flags.kind?.flat() });
+      return;
+    }
     if (flags.since && flags.until && flags.since >= flags.until) {
       command.error(`error: --since (${flags.since.toISOString()}) must be before --until (${flags.until.toISOString()})`,
         { exitCode: USAGE_EXIT_CODE, code: 'swas.invalidArgument' });

@@ -17,6 +17,8 @@ export interface HistoryQueryOptions extends ScopeFilter {
   oldestFirst?: boolean | undefined;
   /** At most this many events (from the chosen end). Default all. */
   limit?: number | undefined;
+  /** Only these events (`history --follow` reads them in commit order first, then their rows here). */
+  eventIds?: readonly number[] | undefined;
 }
 
 export function buildHistoryQuery(options: HistoryQueryOptions): SQL {
@@ -26,6 +28,7 @@ export function buildHistoryQuery(options: HistoryQueryOptions): SQL {
     textIn(sql`e.kind`, options.kinds),
     options.since ? sql`e.observed_at >= ${timeParam(options.since)}` : undefined,
     options.until ? sql`e.observed_at < ${timeParam(options.until)}` : undefined,
+    options.eventIds ? sql`e.event_id in (select jsonb_array_elements_text(${JSON.stringify(options.eventIds)}::jsonb)::bigint)` : undefined,
   ];
   const direction = options.oldestFirst ? sql`asc` : sql`desc`;
   // The name is the image's latest known one (deleted images keep theirs in images_all): it

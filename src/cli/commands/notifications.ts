@@ -1,0 +1,152 @@
+/**
+ * `notifications status | replay | test`: the operator's view of webhook delivery and its two
+ * tools. Subscriptions come from the accounts file (SWAS_CONFIG); none declared, or a name it does
+ * not declare, is a configuration/usage error (exit 2) found before the database is opened.
+ * Nothing here prints a URL beyond scheme and host (describeTarget) or a secret.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/env.js';
+import { describeTarget, loadSubscriptions, type Subscription } from '../../config/subscriptions.js';
+import type { DatabaseHandle } from '../../db/database.js';
+import { notificationStatus, type NotificationStatus } from '../../notify/notification-status.js';
+import { replaySubscription, type ReplayResult } from '../../notify/replay-subscription.js';
+import { sendWebhook, type SendOutcome } from '../../notify/send-webhook.js';
+import { testEventBody, testWebhookId } from '../../notify/test-event.js';
+import type { Layout, Row } from '../../reports/format/columns.js';
+import { formatAge } from '../../reports/format/display-time.js';
+import { formatRows } from '../../reports/format/format-rows.js';
+import type { Terminal } from '../../reports/format/terminal.js';
+import {
+  addExamples, addOutputOptions, notInFuture, resolveOutput, timeArg, withDatabase, writeOut, type OutputFlags,
+} from '../../reports/commands/command-options.js';
+import { ConfigurationError, EXIT, UsageError } from '../exit-codes.js';
+import { openAppDatabase } from '../open-app-database.js';
+
+export interface NotificationsDeps {
+  /** Default: the configured database, schema checked, never migrated (status works read-mostly). */
+  openDb?: () => Promise<DatabaseHandle>;
+  /** Default: SWAS_CONFIG's subscriptions, secrets from the environment. */
+  subscriptions?: () => Subscription[];
+  terminal?: () => Terminal;
+  now?: () => Date;
+}
+
+/** JSON keys and CSV header (docs/NOTIFICATIONS.md). */
+export const NOTIFICATION_STATUS_LAYOUT: Layout = {
+  fields: ['subscription', 'target', 'started', 'lagEvents', 'lagSeconds', 'unscanned', 'pending', 'failing', 'dead',
+    'delivered', 'lastDeliveredAt', 'lastError'],
+  columns: [
+    { key: 'subscription', header: 'Subscription' },
+    { key: 'target', header: 'Target', drop: 4, shrinkTo: 16 },
+    { key: 'lagEvents', header: 'Lag', align: 'right', text: (v, row) => (row.started === false ? 'not started' : String(v)) },
+    { key: 'lagSeconds', header: 'Lag age', align: 'right', text: (v, row) => (typeof v === 'number' && row.started !== false ? formatAge(v * 1000) : '') },
+    { key: 'failing', header: 'Failing', align: 'right' },
+    { key: 'dead', header: 'Dead', align: 'right' },
+    { key: 'delivered', header: 'Delivered', align: 'right' },
+    { key: 'lastDeliveredAt', header: 'Last delivered', time: true, drop: 3 },
+    { key: 'lastError', header: 'Last error', shrinkTo: 12, drop: 2 },
+  ],
+};
+
+export function statusRow(sub: Pick<Subscription, 'url'>, s: NotificationStatus): Row {
+  return {
+    subscription: s.subscription,
+    target: describeTarget(sub.url),
+    started: s.started,
+    lagEvents: s.lagEvents,
+    // Whole milliseconds: the figure is an age, not a measurement.
+    lagSeconds: Math.round(s.lagSeconds * 1000) / 1000,
+    unscanned: s.unscanned,
+    pending: s.pending,
+    failing: s.failing,
+    dead: s.dead,
+    delivered: s.delivered,
+    lastDeliveredAt: s.lastDeliveredAt?.toISOString() ?? null,
+    lastError: s.lastError,
+  };
+}
+
+/** One line: what replay did, for a person and for a log. */
+export function replaySummary(target: string, since: Date, r: ReplayResult): string {
+  const before = [r.revivedDead > 0 ? `${r.revivedDead} dead revived` : '', r.wasDelivered > 0 ? `${r.wasDelivered} delivered before` : '']
+    .filter((x) => x !== '');
+  const failed = r.failed > 0 ? `${r.failed} failed (left pending or dead${r.lastError ? `, last error ${r.lastError}` : ''})` : '0 failed';
+  return `replay ${r.subscription} (${target}): ${r.replayed} event${r.replayed === 1 ? '' : 's'} since ${since.toISOString()}`
+    + `${before.length > 0 ? ` (${before.join(', ')})` : ''}: ${r.redelivered} re-delivered, ${failed}\n`;
+}
+
+export function testSummary(name: string, target: string, webhookId: string, outcome: SendOutcome): string {
+  const result = outcome.ok ? `HTTP ${outcome.status}` : outcome.reason;
+  return `test ${name} (${target}): ${result} (webhook-id ${webhookId})\n`;
+}
+
+export function registerNotificationsCommand(program: Command, deps: NotificationsDeps = {}): void {
+  const openDb = deps.openDb ?? (() => openAppDatabase(loadConfig(), { migrate: false }));
+  const subscriptions = deps.subscriptions ?? (() => loadSubscriptions(loadConfig()));
+  const group = program.command('notifications')
+    .description('webhook subscriptions (docs/NOTIFICATIONS.md): delivery status, replay of past events, a signed test request');
+  addExamples(group, [
+    'swas-inventory notifications status',
+    'swas-inventory notifications replay ops --since 24h',
+    'swas-inventory notifications test ops',
+  ]);
+
+  const status = group.command('status [name]')
+    .description('per subscription: lag (events not yet delivered, age of the oldest), failing deliveries, dead events, delivered, last error; exit 0');
+  addOutputOptions(status);
+  addExamples(status, [
+    'swas-inventory notifications status',
+    "swas-inventory notifications status --format json | jq '.[] | select(.dead > 0)'",
+  ]);
+  status.action(async (name: string | undefined, flags: OutputFlags, command: Command) => {
+    const subs = name === undefined ? configured(subscriptions()) : [pick(subscriptions(), name)];
+    const output = resolveOutput(flags, deps.terminal?.());
+    const rows = await withDatabase({ openDb }, async (h) => {
+      const out: Row[] = [];
+      for (const sub of subs) out.push(statusRow(sub, await notificationStatus(h.db, sub.name)));
+      return out;
+    });
+    writeOut(command, formatRows(output.format, NOTIFICATION_STATUS_LAYOUT, rows, output.table));
+  });
+
+  const replay = group.command('replay <name>')
+    .description('deliver the subscription\'s matching events observed since TIME again, now, with their original webhook-ids (delivered ones again, dead ones revived); exit 1 if one still fails')
+    .requiredOption('--since <time>', 'events observed at or after TIME (ISO 8601, or relative: 30m, 24h, 7d, 2w)', timeArg);
+  addExamples(replay, [
+    'swas-inventory notifications replay ops --since 24h',
+    'swas-inventory notifications replay ops --since 2026-01-31T08:00:00Z',
+  ]);
+  replay.action(async (name: string, flags: { since: Date }, command: Command) => {
+    const sub = pick(subscriptions(), name);
+    notInFuture(command, '--since', flags.since, deps);
+    const result = await withDatabase({ openDb }, (h) => replaySubscription(h.db, sub, flags.since));
+    writeOut(command, replaySummary(describeTarget(sub.url), flags.since, result));
+    process.exitCode = result.failed > 0 ? EXIT.failed : EXIT.ok;
+  });
+
+  const test = group.command('test <name>')
+    .description('send one signed sample event (type image.test, eventId 0, webhook-id test_...) to the subscription\'s URL and print the HTTP status; exit 0 on 2xx, 1 otherwise. Touches no delivery state');
+  addExamples(test, ['swas-inventory notifications test ops']);
+  test.action(async (name: string, _flags: unknown, command: Command) => {
+    const sub = pick(subscriptions(), name);
+    const at = deps.now?.() ?? new Date();
+    const id = testWebhookId(sub.name, at, randomBytes(4).toString('hex'));
+    const outcome = await sendWebhook({ url: sub.url, secret: sub.secret, webhookId: id, body: testEventBody(sub.format, sub.name, at), timeoutMs: sub.timeoutMs, at });
+    writeOut(command, testSummary(sub.name, describeTarget(sub.url), id, outcome));
+    process.exitCode = outcome.ok ? EXIT.ok : EXIT.failed;
+  });
+}
+
+function configured(subs: Subscription[]): Subscription[] {
+  if (subs.length === 0) {
+    throw new ConfigurationError('the accounts file (SWAS_CONFIG) declares no subscriptions; see docs/NOTIFICATIONS.md');
+  }
+  return subs;
+}
+
+function pick(subs: Subscription[], name: string): Subscription {
+  const sub = configured(subs).find((s) => s.name === name);
+  if (!sub) throw new UsageError(`unknown subscription '${name}': the accounts file (SWAS_CONFIG) declares ${subs.map((s) => s.name).join(', ')}`);
+  return sub;
+}

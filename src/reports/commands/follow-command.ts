@@ -1,0 +1,65 @@
+/**
+ * The command side of `history --follow` (the loop is src/reports/follow-history.ts): output one
+ * line per event as it commits, log polls at debug level on stderr, and end on SIGINT / SIGTERM
+ * with 130 / 143 (a second signal ends at once), or quietly when the reader of a pipe goes away.
+ */
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/env.js';
+import { findDatabaseError } from '../../db/find-database-error.js';
+import { ConfigurationError, signalExitCode } from '../../cli/exit-codes.js';
+import { oneShotLogLevel } from '../../cli/one-shot-log-level.js';
+import { createLogger } from '../../ops/logger.js';
+import { followLines, followPreamble } from '../format/format-follow.js';
+import { followHistory, type FollowFilters } from '../follow-history.js';
+import { HISTORY_LAYOUT } from './history-command.js';
+import { resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps } from './command-options.js';
+
+/** Between polls that found nothing: changes show within about a second of their commit. */
+export const FOLLOW_POLL_MS = 1_000;
+
+export async function followHistoryCommand(deps: ReportDeps, command: Command, flags: OutputFlags, filters: FollowFilters): Promise<void> {
+  const output = resolveOutput(flags, deps.terminal?.());
+  const log = createLogger({ level: oneShotLogLevel(loadConfig(), process.env, process.stderr.isTTY === true),
+    destination: process.stderr, pretty: process.stderr.isTTY === true });
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stop.signal.aborted) process.exit(signalExitCode(signal));
+    stop.abort(signal);
+  };
+  // `history --follow | head -1`: the reader left; that ends the follow, not as a failure.
+  const onStdoutError = (err: NodeJS.ErrnoException): void => {
+    if (err.code === 'EPIPE') stop.abort('EPIPE');
+  };
+  for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, onSignal);
+  process.stdout.on('error', onStdoutError);
+  try {
+    await withDatabase(deps, async (h) => {
+      if (h.kind !== 'postgres') {
+        throw new ConfigurationError('history --follow needs PostgreSQL (DATABASE_URL): the embedded database admits one process at a time, so no sync could commit while it follows');
+      }
+      writeOut(command, followPreamble(output.format, HISTORY_LAYOUT));
+      try {
+        await followHistory(h.db, {
+          filters, intervalMs: FOLLOW_POLL_MS, signal: stop.signal,
+          onStart: (at) => {
+            log.info({ position: at }, 'history --follow: following changes as syncs commit them');
+            if (process.stderr.isTTY) process.stderr.write('following changes as syncs commit them; Ctrl-C to stop\n');
+          },
+          onPoll: (at, events) => log.debug({ position: at, events }, 'history --follow: polled'),
+          onRows: (rows) => { if (!stop.signal.aborted) writeOut(command, followLines(output.format, HISTORY_LAYOUT, rows, output.table)); },
+        });
+      } catch (err) {
+        // The reporting views hide commit order (image_history has no commit_xid): the read-only role cannot follow.
+        if (findDatabaseError(err)?.code === '42501') {
+          throw new ConfigurationError('history --follow reads swas.image_events for the commit order, which this role may not (swas_reader reads only the views): run it as the application role');
+        }
+        throw err;
+      }
+    });
+  } finally {
+    for (const s of ['SIGINT', 'SIGTERM'] as const) process.off(s, onSignal);
+    process.stdout.off('error', onStdoutError);
+  }
+  const reason = stop.signal.reason as unknown;
+  if (reason === 'SIGINT' || reason === 'SIGTERM') process.exitCode = signalExitCode(reason);
+}

@@ -1,0 +1,125 @@
+/**
+ * `history --follow` through the real binary against real Postgres: it prints an event committed
+ * after it started, and the events of a region transaction forced to commit AFTER a later id's
+ * (as in test/notify/out-of-order-commit.test.ts) instead of skipping them, as a follower over
+ * "id > last id" would. Piped, one line per event; SIGINT ends it with 130.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import { openDatabase } from '../../src/db/open-database.js';
+import { HISTORY_LAYOUT } from '../../src/reports/commands/history-command.js';
+import { writeRegion } from '../../src/sync/apply-listing.js';
+import { startRun } from '../../src/sync/run-record.js';
+import { runCli, startCli, type CliRun } from '../cli/cli-process.js';
+import { createTestDatabaseUrl } from '../helpers/databases.js';
+import { eventually, image, listing, syncListings } from '../notify/notify-fixtures.js';
+
+const lines = (run: CliRun) => run.stdout().split('\n').filter((l) => l !== '');
+const polls = (run: CliRun) => run.stderr().split('\n').filter((l) => l.includes('history --follow: polled')).length;
+
+describe('history --follow (CLI, postgres)', () => {
+  let db: { url: string; drop: () => Promise<void> };
+  let h: DatabaseHandle;
+  const runs: CliRun[] = [];
+  beforeAll(async () => {
+    db = await createTestDatabaseUrl();
+    h = await openDatabase({ databaseUrl: db.url, maxConnections: 4 });
+  });
+  afterAll(async () => {
+    for (const r of runs) if (r.child.exitCode === null) r.child.kill('SIGKILL');
+    await h?.close();
+    await db?.drop();
+  });
+
+  it('prints changes as they commit, the out-of-order transaction\'s too, one JSON line each; SIGINT exits 130', { timeout: 180_000 }, async () => {
+    const env = { DATABASE_URL: db.url, LOG_LEVEL: 'debug' };
+    const json = startCli(['history', '--follow'], env);
+    const table = startCli(['history', '--follow', '--format', 'table', '--kind', 'created', '--region', 'cn-hangzhou'], { ...env, COLUMNS: '80' });
+    runs.push(json, table);
+    await eventually(() => [json, table].every((r) => r.stderr().includes('following changes as syncs commit them')), 60_000, 'follow to start');
+
+    await syncListings(h.db, listing('eu-central-1', [image('f-1', 'eu-central-1', { name: 'first' })]));
+    await eventually(() => lines(json).length === 1, 30_000, 'the first event');
+
+    // Region A takes its event ids, then stays uncommitted while region B takes later ids and commits.
+    const runId = randomUUID();
+    await startRun(h.db, { id: runId, trigger: 'cli' });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let written!: () => void;
+    const aWrote = new Promise<void>((r) => { written = r; });
+    const a = listing('cn-hangzhou', [image('a-1', 'cn-hangzhou'), image('a-2', 'cn-hangzhou')]);
+    const regionA = writeRegion(h.db, { runId, account: 'default', regionId: 'cn-hangzhou', startedAt: new Date() }, async (writer) => {
+      await writer.begin(1);
+      await writer.page(a.images.map((i) => ({ imageId: i.imageId, raw: i.raw, observed: i })));
+      await writer.flush();
+      written();
+      await gate;
+      return a;
+    });
+    await aWrote;
+    const b = listing('ap-southeast-1', [image('b-1', 'ap-southeast-1')]);
+    await writeRegion(h.db, { runId, account: 'default', regionId: 'ap-southeast-1', startedAt: new Date() }, async (writer) => {
+      await writer.begin(1);
+      await writer.page(b.images.map((i) => ({ imageId: i.imageId, raw: i.raw, observed: i })));
+      return b;
+    });
+    // Both followers poll (at least twice) while B is committed and A is not: a follower over
+    // "id > last id" would print b-1 now and never a-1, a-2.
+    const seen = [polls(json), polls(table)];
+    await eventually(() => polls(json) >= (seen[0] ?? 0) + 2 && polls(table) >= (seen[1] ?? 0) + 2, 30_000, 'two polls while A is open');
+    const whileOpen = lines(json).length;
+    release();
+    await regionA;
+    await eventually(() => lines(json).length === 4, 30_000, 'the out-of-order events');
+    await eventually(() => lines(table).length === 2, 30_000, 'the table lines');
+
+    expect(whileOpen).toBe(1);
+    const rows = lines(json).map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const r of rows) expect(Object.keys(r)).toEqual(HISTORY_LAYOUT.fields);
+    expect(rows.map((r) => `${String(r.imageId)} ${String(r.kind)}`)).toEqual(['f-1 created', 'a-1 created', 'a-2 created', 'b-1 created']);
+    // The forced order really happened: A's ids are below B's, and A committed last.
+    const id = (image: string) => Number(rows.find((r) => r.imageId === image)?.eventId);
+    expect(id('a-1')).toBeLessThan(id('b-1'));
+    expect(id('a-2')).toBeLessThan(id('b-1'));
+
+    // The table follower: only its filter's events, one line each, within 80 columns.
+    expect(lines(table).map((l) => l.split(/\s{2,}/).slice(2, 6))).toEqual([
+      ['cn-hangzhou', 'a-1', 'image', 'created'], ['cn-hangzhou', 'a-2', 'image', 'created'],
+    ]);
+    for (const l of lines(table)) expect(l.length).toBeLessThanOrEqual(80);
+
+    json.child.kill('SIGINT');
+    table.child.kill('SIGINT');
+    const [jsonExit, tableExit] = await Promise.all([json.exited, table.exited]);
+    expect(jsonExit.code, json.stderr()).toBe(130);
+    expect(tableExit.code).toBe(130);
+    expect(json.stdout().endsWith('\n')).toBe(true);
+  });
+
+  it('refuses --since/--limit with --follow (exit 2); the read-only role gets one line saying why it cannot follow (exit 2)', { timeout: 120_000 }, async () => {
+    const role = `swas_follow_${randomBytes(4).toString('hex')}`;
+    const admin = postgres(inject('pgAdminUrl'), { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create role ${role} login in role swas_reader`);
+    try {
+      const readerUrl = new URL(db.url);
+      readerUrl.username = role;
+      const [since, reader, readerHistory] = await Promise.all([
+        runCli(['history', '--follow', '--since', '1h'], { DATABASE_URL: db.url }),
+        runCli(['history', '--follow'], { DATABASE_URL: readerUrl.toString(), LOG_LEVEL: 'silent' }),
+        runCli(['history', '--format', 'json'], { DATABASE_URL: readerUrl.toString(), LOG_LEVEL: 'silent' }),
+      ]);
+      expect(since.code).toBe(2);
+      expect(since.stderr).toMatch(/--follow prints changes committed from now on, oldest first: --since cannot go with it/);
+      // The same role reads history (the views); following needs the commit order, which they hide.
+      expect(readerHistory.code, readerHistory.stderr).toBe(0);
+      expect(reader.code).toBe(2);
+      expect(reader.stderr).toBe('swas-inventory: history --follow reads swas.image_events for the commit order, which this role may not (swas_reader reads only the views): run it as the application role\n');
+    } finally {
+      await admin.unsafe(`drop role if exists ${role}`);
+      await admin.end();
+    }
+  });
+});
