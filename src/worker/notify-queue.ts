@@ -36,6 +36,11 @@ export interface NotifyQueueOptions {
 export interface NotifyQueueHandle {
   queue: Queue;
   notifier: Notifier;
+  /**
+   * Declares the poll and starts taking jobs. Separate from start: the daemon calls it once its
+   * ops port is bound, so a worker that cannot start has delivered nothing.
+   */
+  run(): Promise<void>;
   /** Asks any worker for a pass now (after a region committed). */
   wake(): void;
   close(force?: boolean): Promise<void>;
@@ -56,17 +61,20 @@ export async function startNotifyQueue(options: NotifyQueueOptions): Promise<Not
   });
   const queue = new Queue(NOTIFY_QUEUE, { connection: options.connection, prefix: options.prefix });
   const worker = new Worker(NOTIFY_QUEUE, async () => { await notifier.kick(); }, {
-    connection: options.workerConnection, prefix: options.prefix, concurrency: 1,
+    connection: options.workerConnection, prefix: options.prefix, concurrency: 1, autorun: false,
     lockDuration: options.lockDurationMs, stalledInterval: options.stalledIntervalMs,
   });
   worker.on('error', (err) => logger.error({ err: err.message, queue: NOTIFY_QUEUE }, 'worker error'));
   queue.on('error', (err) => logger.error({ err: err.message, queue: NOTIFY_QUEUE }, 'queue error'));
-  await queue.upsertJobScheduler(NOTIFY_SCHEDULER_ID, { every: options.pollMs ?? 5_000 }, { name: JOB_NAMES.deliver, data: {}, opts: JOB_OPTIONS });
   await worker.waitUntilReady();
-  logger.info({ subscriptions: options.subscriptions.map((s) => s.name), pollMs: options.pollMs ?? 5_000 }, 'notifier started');
   return {
     queue,
     notifier,
+    run: async () => {
+      await queue.upsertJobScheduler(NOTIFY_SCHEDULER_ID, { every: options.pollMs ?? 5_000 }, { name: JOB_NAMES.deliver, data: {}, opts: JOB_OPTIONS });
+      worker.run().catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err), queue: NOTIFY_QUEUE }, 'worker stopped processing'));
+      logger.info({ subscriptions: options.subscriptions.map((s) => s.name), pollMs: options.pollMs ?? 5_000 }, 'notifier started');
+    },
     wake: () => {
       queue.add(JOB_NAMES.deliver, {}, JOB_OPTIONS).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'could not queue a notifier wake-up (the poll catches up)'));
     },
