@@ -14,6 +14,7 @@ import type { Redis } from 'ioredis';
 import type { Subscription } from '../config/subscriptions.js';
 import type { Db } from '../db/database.js';
 import { Notifier } from '../notify/notifier.js';
+import { passErrorText } from '../notify/pass-error-text.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { JOB_NAMES, NOTIFY_QUEUE, NOTIFY_SCHEDULER_ID } from './queue-names.js';
@@ -57,7 +58,8 @@ export async function startNotifyQueue(options: NotifyQueueOptions): Promise<Not
       if (r.outcome === 'dead') logger.error({ subscription: r.subscription, eventId: r.eventId, attempts: r.attempts, reason: r.reason }, 'webhook delivery dead: attempts ran out');
       else if (r.outcome === 'failed') logger.warn({ subscription: r.subscription, eventId: r.eventId, attempts: r.attempts, reason: r.reason }, 'webhook delivery failed; retried later');
     },
-    onError: (subscription, err) => logger.error({ subscription, err: err instanceof Error ? err.message : String(err) }, 'webhook delivery pass failed'),
+    // Not err.message: a failed statement's message carries its SQL and parameters.
+    onError: (subscription, err) => logger.error({ subscription, err: passErrorText(err) }, 'webhook delivery pass failed; the next poll retries (leases expire, nothing is lost)'),
   });
   const queue = new Queue(NOTIFY_QUEUE, { connection: options.connection, prefix: options.prefix });
   const worker = new Worker(NOTIFY_QUEUE, async () => { await notifier.kick(); }, {
