@@ -16,8 +16,11 @@ export interface ClaimedDelivery {
 }
 
 /**
- * Leases up to `limit` due heads for `leaseMs`. Two claimers racing for one row: the second's
- * UPDATE re-checks the lease on the row the first committed, and skips it.
+ * Leases up to `limit` due heads for `leaseMs`. Concurrent claimers (a pass's lanes, other
+ * workers) skip the rows another is leasing right now (SKIP LOCKED) and take the next heads;
+ * without it they all picked the same oldest head, all but one came back empty, and those lanes
+ * ended: a pass ran about one request at a time whatever `concurrency` said. A row another
+ * claimer leased and committed meanwhile is re-checked under its lock, and skipped.
  */
 export async function claimDue(db: Db, subscription: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
   const claimed = await queryRows<{ event_id: string | number; attempts: number }>(db, sql`
@@ -27,10 +30,13 @@ export async function claimDue(db: Db, subscription: string, limit: number, leas
       where subscription = ${subscription} and state = 'pending'
       order by account, image_id, event_id
     ), due as (
-      select event_id from heads
-      where next_attempt_at <= now() and (lease_until is null or lease_until < now())
-      order by event_id
+      select d.event_id from swas.notification_deliveries d
+      join heads h on h.event_id = d.event_id
+      where d.subscription = ${subscription} and d.state = 'pending'
+        and h.next_attempt_at <= now() and (d.lease_until is null or d.lease_until < now())
+      order by d.event_id
       limit ${limit}
+      for update of d skip locked
     )
     update swas.notification_deliveries d
     set lease_until = now() + ${leaseMs} * interval '1 millisecond'
