@@ -78,7 +78,7 @@ export async function timeWorkerRuns(
   }
 }
 
-async function deletePrefix(prefix: string): Promise<void> {
+export async function deletePrefix(prefix: string): Promise<void> {
   const redis = new Redis(redisUrl(), { maxRetriesPerRequest: 2 });
   try {
     let cursor = '0';

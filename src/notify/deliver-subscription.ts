@@ -67,7 +67,11 @@ export async function deliverSubscription(db: Db, sub: Subscription, pace: () =>
       options.onAttempt?.(report);
     }
   };
-  await Promise.all(Array.from({ length: sub.concurrency }, lane));
+  // Every lane ends before the pass does (allSettled, not all): a lane whose database write failed
+  // must not leave the others running into the next pass, which would then exceed `concurrency`.
+  const lanes = await Promise.allSettled(Array.from({ length: sub.concurrency }, lane));
+  const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 async function attempt(db: Db, sub: Subscription, { event, attempts }: ClaimedDelivery): Promise<DeliveryReport> {

@@ -14,6 +14,7 @@ import type { Redis } from 'ioredis';
 import type { Subscription } from '../config/subscriptions.js';
 import type { Db } from '../db/database.js';
 import { Notifier } from '../notify/notifier.js';
+import { passErrorText } from '../notify/pass-error-text.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { JOB_NAMES, NOTIFY_QUEUE, NOTIFY_SCHEDULER_ID } from './queue-names.js';
@@ -36,6 +37,11 @@ export interface NotifyQueueOptions {
 export interface NotifyQueueHandle {
   queue: Queue;
   notifier: Notifier;
+  /**
+   * Declares the poll and starts taking jobs. Separate from start: the daemon calls it once its
+   * ops port is bound, so a worker that cannot start has delivered nothing.
+   */
+  run(): Promise<void>;
   /** Asks any worker for a pass now (after a region committed). */
   wake(): void;
   close(force?: boolean): Promise<void>;
@@ -52,21 +58,25 @@ export async function startNotifyQueue(options: NotifyQueueOptions): Promise<Not
       if (r.outcome === 'dead') logger.error({ subscription: r.subscription, eventId: r.eventId, attempts: r.attempts, reason: r.reason }, 'webhook delivery dead: attempts ran out');
       else if (r.outcome === 'failed') logger.warn({ subscription: r.subscription, eventId: r.eventId, attempts: r.attempts, reason: r.reason }, 'webhook delivery failed; retried later');
     },
-    onError: (subscription, err) => logger.error({ subscription, err: err instanceof Error ? err.message : String(err) }, 'webhook delivery pass failed'),
+    // Not err.message: a failed statement's message carries its SQL and parameters.
+    onError: (subscription, err) => logger.error({ subscription, err: passErrorText(err) }, 'webhook delivery pass failed; the next poll retries (leases expire, nothing is lost)'),
   });
   const queue = new Queue(NOTIFY_QUEUE, { connection: options.connection, prefix: options.prefix });
   const worker = new Worker(NOTIFY_QUEUE, async () => { await notifier.kick(); }, {
-    connection: options.workerConnection, prefix: options.prefix, concurrency: 1,
+    connection: options.workerConnection, prefix: options.prefix, concurrency: 1, autorun: false,
     lockDuration: options.lockDurationMs, stalledInterval: options.stalledIntervalMs,
   });
   worker.on('error', (err) => logger.error({ err: err.message, queue: NOTIFY_QUEUE }, 'worker error'));
   queue.on('error', (err) => logger.error({ err: err.message, queue: NOTIFY_QUEUE }, 'queue error'));
-  await queue.upsertJobScheduler(NOTIFY_SCHEDULER_ID, { every: options.pollMs ?? 5_000 }, { name: JOB_NAMES.deliver, data: {}, opts: JOB_OPTIONS });
   await worker.waitUntilReady();
-  logger.info({ subscriptions: options.subscriptions.map((s) => s.name), pollMs: options.pollMs ?? 5_000 }, 'notifier started');
   return {
     queue,
     notifier,
+    run: async () => {
+      await queue.upsertJobScheduler(NOTIFY_SCHEDULER_ID, { every: options.pollMs ?? 5_000 }, { name: JOB_NAMES.deliver, data: {}, opts: JOB_OPTIONS });
+      worker.run().catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err), queue: NOTIFY_QUEUE }, 'worker stopped processing'));
+      logger.info({ subscriptions: options.subscriptions.map((s) => s.name), pollMs: options.pollMs ?? 5_000 }, 'notifier started');
+    },
     wake: () => {
       queue.add(JOB_NAMES.deliver, {}, JOB_OPTIONS).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'could not queue a notifier wake-up (the poll catches up)'));
     },

@@ -285,6 +285,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     for (const w of [runsWorker, regionsWorker]) {
       w.run().catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err), queue: w.name }, 'worker stopped processing'));
     }
+    // Created before the ops server (its board shows the queue) but delivering only from here on.
+    await notify?.run();
   } catch (err) {
     // A half-started worker (port taken, Redis unreachable) must not keep the process alive.
     await closeOnce();

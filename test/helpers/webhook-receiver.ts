@@ -16,12 +16,15 @@ export interface ReceivedHook {
   at: number;
 }
 
-export type Answer = { status: number; retryAfter?: string; delayMs?: number };
+/** `hold`: the answer waits for it (a receiver stuck mid-request until the test lets go). */
+export type Answer = { status: number; retryAfter?: string; delayMs?: number; hold?: Promise<void> };
 
 export interface WebhookReceiver {
   url: string;
   port: number;
   received: ReceivedHook[];
+  /** Requests read but not yet answered (held or delayed). */
+  inFlight: number;
   /** Requests answered 2xx and verified, in arrival order. */
   accepted(): ReceivedHook[];
   /** Decides each answer; default 204. */
@@ -37,7 +40,7 @@ export async function startWebhookReceiver(secret: string, port = 0): Promise<We
   const received: ReceivedHook[] = [];
   let count = 0;
   const receiver: WebhookReceiver = {
-    url: '', port: 0, received,
+    url: '', port: 0, received, inFlight: 0,
     accepted: () => received.filter((r) => r.verified && r.status < 300),
     answer: () => ({ status: 204 }),
     down: async () => { await closeServer(server); },
@@ -55,7 +58,11 @@ export async function startWebhookReceiver(secret: string, port = 0): Promise<We
     let body: unknown = null;
     try { body = JSON.parse(raw); } catch { /* not JSON */ }
     const a = receiver.answer({ webhookId, body, count: count++ });
+    receiver.inFlight++;
+    if (a.hold) await a.hold;
     if (a.delayMs) await new Promise((r) => setTimeout(r, a.delayMs));
+    receiver.inFlight--;
+    // Recorded even when the sender is gone by now (killed, timed out): the receiver did get it.
     received.push({ webhookId, verified, body, raw, status: a.status, at: Date.now() });
     if (res.destroyed) return;
     res.writeHead(a.status, a.retryAfter ? { 'retry-after': a.retryAfter } : {});

@@ -59,6 +59,7 @@ describe('fault matrix: webhook delivery under receiver faults (worker running)'
     const figures = await checkDelivered(db.url, receiver, 'faults');
     expect(figures.missing).toBe(0);
     expect(figures.outOfOrder).toEqual([]);
+    expect(figures).toMatchObject({ unexpected: 0, idMismatch: 0, unverified: 0 });
     expect(receiver.received.every((r) => r.verified)).toBe(true);
     return figures;
   };

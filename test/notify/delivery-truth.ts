@@ -10,13 +10,29 @@ export interface DeliveryFigures {
   /** Accepted more than once (a redelivery the receiver deduplicates by webhook-id). */
   duplicates: number;
   missing: number;
+  /** Accepted webhook-ids that name no expected event (filtered out, or invented). */
+  unexpected: number;
+  /** Requests whose webhook-id is not the one of the event in their body (a redelivery under a new id). */
+  idMismatch: number;
+  /** Requests the stock standardwebhooks verifier rejected. */
+  unverified: number;
 }
 
-export async function checkDelivered(databaseUrl: string, receiver: WebhookReceiver, subscription: string): Promise<DeliveryFigures & { outOfOrder: string[] }> {
+export interface CheckOptions {
+  /** The subscription's `kinds` filter: only these events are expected. Default every event. */
+  kinds?: readonly string[];
+}
+
+export async function checkDelivered(
+  databaseUrl: string, receiver: WebhookReceiver, subscription: string, options: CheckOptions = {},
+): Promise<DeliveryFigures & { outOfOrder: string[] }> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   try {
-    const events = await sql<{ id: string; account: string; image_id: string }[]>`select id, account, image_id from swas.image_events order by id`;
+    const all = await sql<{ id: string; account: string; image_id: string; kind: string }[]>`select id, account, image_id, kind from swas.image_events order by id`;
+    const events = options.kinds ? all.filter((e) => options.kinds?.includes(e.kind)) : all;
     const accepted = receiver.accepted();
+    const expectedIds = new Set(events.map((e) => `swas_${subscription}_${e.id}`));
+    const eventIdOf = (body: unknown) => (body as { data?: { eventId?: unknown } } | null)?.data?.eventId;
     const firstAt = new Map<string, number>();
     accepted.forEach((r, i) => { if (!firstAt.has(r.webhookId)) firstAt.set(r.webhookId, i); });
     const idOf = (id: string) => `swas_${subscription}_${id}`;
@@ -33,6 +49,9 @@ export async function checkDelivered(databaseUrl: string, receiver: WebhookRecei
     return {
       events: events.length, requests: receiver.received.length, extraRequests: receiver.received.length - events.length,
       duplicates: accepted.length - firstAt.size, missing, outOfOrder,
+      unexpected: [...firstAt.keys()].filter((id) => !expectedIds.has(id)).length,
+      idMismatch: receiver.received.filter((r) => r.webhookId !== `swas_${subscription}_${String(eventIdOf(r.body))}`).length,
+      unverified: receiver.received.filter((r) => !r.verified).length,
     };
   } finally {
     await sql.end({ timeout: 5 });

@@ -8,7 +8,7 @@ import { matchesEvent } from '../../src/notify/match-event.js';
 import { ensureCursor } from '../../src/notify/scan-events.js';
 import { backends, createTestDatabase } from '../helpers/databases.js';
 import { startWebhookReceiver, testSecret, type WebhookReceiver } from '../helpers/webhook-receiver.js';
-import { image, listing, subscription, syncListings } from './notify-fixtures.js';
+import { eventually, image, listing, subscription, syncListings } from './notify-fixtures.js';
 
 type Hook = { type: string; data: { eventId: number; kind: string; image: { id: string }; oldStatus: { name: string } | null; newStatus: { name: string } | null } };
 
@@ -93,6 +93,26 @@ describe.each(backends())('webhook delivery on %s', (kind) => {
     await syncListings(h.db, listing('ap-southeast-1', [image('d-1', 'ap-southeast-1', { status: 1 })]));
     await deliverUntilSettled(sub, 20);
     expect((await deliveries('dead')).map((d) => [d.state, d.attempts, d.last_error])).toEqual([['dead', 2, 'HTTP 503'], ['delivered', 1, null]]);
+  });
+
+  it('keeps `concurrency` requests in flight, one per image, when many images have events due', async () => {
+    receiver = await startWebhookReceiver(secret);
+    const sub = subscription('lanes', receiver.url, secret, { concurrency: 4 });
+    await ensureCursor(h.db, sub.name);
+    await syncListings(h.db, listing('cn-hangzhou', Array.from({ length: 6 }, (_, i) => image(`lane-${i}`, 'cn-hangzhou'))));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    receiver.answer = () => ({ status: 204, hold: gate });
+    const pass = deliverSubscription(h.db, sub, createPacer(sub));
+    // Before claims skipped locked rows, the lanes all raced for the oldest head and all but one
+    // ended empty-handed: one request at a time.
+    await eventually(() => receiver.inFlight === 4, 10_000, '4 requests in flight');
+    release();
+    await pass;
+    await deliverUntilSettled(sub, 20);
+    // (The listing also deletes the images earlier tests listed in that region: their events go too.)
+    const ids = receiver.accepted().map((r) => (r.body as Hook).data.image.id).filter((id) => id.startsWith('lane-')).sort();
+    expect(ids).toEqual(['lane-0', 'lane-1', 'lane-2', 'lane-3', 'lane-4', 'lane-5']);
   });
 
   it('replays with the same webhook-ids', async () => {

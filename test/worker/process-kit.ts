@@ -15,16 +15,25 @@ export interface WorkerProcess {
 
 const ENTRY = resolve(import.meta.dirname, 'fixtures/worker-cli.ts');
 
-export function accountsFile(world: World): string {
+/** `subscriptions`: webhook subscriptions as the accounts file declares them (secrets by variable name). */
+export function accountsFile(world: World, subscriptions?: readonly object[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'swas-worker-'));
   const path = join(dir, 'accounts.json');
   writeFileSync(path, JSON.stringify({
     accounts: world.accounts.map((a) => ({ name: a.name, credentials: a.credentials, callsPerSecond: a.callsPerSecond })),
+    ...(subscriptions ? { subscriptions } : {}),
   }));
   return path;
 }
 
-export function spawnWorker(world: World, databaseUrl: string, prefix: string, args: string[]): WorkerProcess {
+export interface SpawnOptions {
+  /** Written to the accounts file beside the accounts. */
+  subscriptions?: readonly object[];
+  /** More environment (the variables the subscriptions' `secretEnv` name). */
+  env?: Record<string, string>;
+}
+
+export function spawnWorker(world: World, databaseUrl: string, prefix: string, args: string[], options: SpawnOptions = {}): WorkerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'worker', ...args], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -34,9 +43,10 @@ export function spawnWorker(world: World, databaseUrl: string, prefix: string, a
       QUEUE_PREFIX: prefix,
       SWAS_ENDPOINT: world.emu.url,
       SWAS_REGIONS: world.regions.join(','),
-      SWAS_CONFIG: accountsFile(world),
+      SWAS_CONFIG: accountsFile(world, options.subscriptions),
       HTTP_PORT: '0',
       LOG_LEVEL: 'info',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
