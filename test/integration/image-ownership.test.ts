@@ -6,26 +6,19 @@
  * then `restored` under the new region); and two regions seeing a new id at the same moment
  * record one `created`, not two (the later one fails as transient and its retry leaves the id).
  */
-import { randomUUID } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { customImages, customImageVersions, imageEvents } from '../../src/db/schema.js';
 import { classifyError } from '../../src/cloud/classify-error.js';
-import { writeRegion } from '../../src/sync/apply-listing.js';
 import { ConcurrentImageWriteError } from '../../src/sync/persist-region.js';
 import { splitByOwner } from '../../src/sync/image-ownership.js';
-import { listedItem } from '../../src/sync/normalize-image.js';
-import { startRun } from '../../src/sync/run-record.js';
-import type { ListedItem, RegionListing } from '../../src/sync/types.js';
 import { backends, createTestDatabase } from '../helpers/databases.js';
+import { writeListing, wireImage } from '../helpers/listings.js';
 import { writeFingerprint } from '../helpers/write-probe.js';
 
 const ACCOUNT = 'default';
-const wire = (id: string, regionId: string, over: Record<string, unknown> = {}) => ({
-  ImageId: id, RegionId: regionId, Name: `name ${id}`, Status: 1, OsType: 'Linux', CreationTime: '2022-10-09T02:28:06Z',
-  RequiredSystemDiskSize: 20, UserId: 1801858287100001, Tags: [{ Key: 'env', Value: 'prod' }], ...over,
-});
+const wire = wireImage;
 
 describe.each(backends())('the same ImageId in two regions of one account on %s', (kind) => {
   let h: DatabaseHandle;
@@ -33,23 +26,8 @@ describe.each(backends())('the same ImageId in two regions of one account on %s'
   afterAll(async () => h?.close());
 
   /** One complete listing of `regionId`; `hold` runs after the first page went in (a batch of WRITE_BATCH is flushed). */
-  const sync = async (regionId: string, items: unknown[], hold?: () => Promise<void>) => {
-    const runId = randomUUID();
-    await startRun(h.db, { id: runId, trigger: 'cli' });
-    const result = await writeRegion(h.db, { runId, account: ACCOUNT, regionId, startedAt: new Date() }, async (writer) => {
-      await writer.begin(1);
-      await writer.started();
-      const listed: ListedItem[] = items.map((i) => listedItem(i, regionId));
-      await writer.page(listed);
-      await hold?.();
-      const listing: RegionListing = {
-        accountName: ACCOUNT, regionId, images: [], imageIds: new Set(listed.map((i) => i.imageId)),
-        completeness: { complete: true }, pages: 1, apiCalls: 1,
-      };
-      return listing;
-    });
-    return result;
-  };
+  const sync = async (regionId: string, items: unknown[], hold?: () => Promise<void>) =>
+    (await writeListing(h.db, ACCOUNT, regionId, items, hold ? { hold } : {})).result;
   const row = async (imageId: string) => (await h.db.select().from(customImages)
     .where(and(eq(customImages.account, ACCOUNT), eq(customImages.imageId, imageId))))[0];
   const events = async (imageId: string) => (await h.db.select().from(imageEvents)

@@ -4,16 +4,12 @@
  * changed, had its first real tag recorded as a "first sighting", with no event: the stored row's
  * raw item (the sparse one) no longer said its tags had ever been observed. Both back ends.
  */
-import { randomUUID } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { customImages, imageEvents } from '../../src/db/schema.js';
-import { writeRegion } from '../../src/sync/apply-listing.js';
-import { listedItem } from '../../src/sync/normalize-image.js';
-import { startRun } from '../../src/sync/run-record.js';
-import type { RegionListing } from '../../src/sync/types.js';
 import { backends, createTestDatabase } from '../helpers/databases.js';
+import { writeListing } from '../helpers/listings.js';
 
 const ACCOUNT = 'default';
 const REGION = 'cn-hangzhou';
@@ -31,20 +27,7 @@ describe.each(backends())('tags once observed stay observed on %s', (kind) => {
   beforeAll(async () => { h = await createTestDatabase(kind); });
   afterAll(async () => h?.close());
 
-  const sync = async (item: Record<string, unknown>) => {
-    const runId = randomUUID();
-    await startRun(h.db, { id: runId, trigger: 'cli' });
-    return writeRegion(h.db, { runId, account: ACCOUNT, regionId: REGION, startedAt: new Date() }, async (writer) => {
-      await writer.begin(1);
-      await writer.started();
-      const listed = [listedItem(item, REGION)];
-      await writer.page(listed);
-      const listing: RegionListing = {
-        accountName: ACCOUNT, regionId: REGION, images: [], imageIds: new Set(['m-t']), completeness: { complete: true }, pages: 1, apiCalls: 1,
-      };
-      return listing;
-    });
-  };
+  const sync = async (item: Record<string, unknown>) => (await writeListing(h.db, ACCOUNT, REGION, [item])).result;
   const kinds = async () => (await h.db.select().from(imageEvents)
     .where(and(eq(imageEvents.account, ACCOUNT), eq(imageEvents.imageId, 'm-t'))).orderBy(asc(imageEvents.id))).map((e) => e.kind);
 
@@ -62,15 +45,7 @@ describe.each(backends())('tags once observed stay observed on %s', (kind) => {
   it('a returning image is observed afresh: its tags are known only if that answer carried them', async () => {
     const item = (over: Record<string, unknown>, drop: boolean) => ({ ...wire(over, drop), ImageId: 'back-t' });
     await sync(item({ Tags: [{ Key: 'env', Value: 'prod' }] }, false));
-    const empty = async () => {
-      const runId = randomUUID();
-      await startRun(h.db, { id: runId, trigger: 'cli' });
-      return writeRegion(h.db, { runId, account: ACCOUNT, regionId: REGION, startedAt: new Date() }, async (writer) => {
-        await writer.begin(1);
-        await writer.started();
-        return { accountName: ACCOUNT, regionId: REGION, images: [], imageIds: new Set<string>(), completeness: { complete: true }, pages: 1, apiCalls: 1 };
-      });
-    };
+    const empty = async () => (await writeListing(h.db, ACCOUNT, REGION, [])).result;
     expect((await empty()).counts.deleted).toBeGreaterThanOrEqual(1);
     expect((await sync(item({}, true))).counts.restored).toBe(1); // back, Tags left out
     const full = await sync(item({ Tags: [{ Key: 'env', Value: 'prod' }] }, false));

@@ -8,21 +8,17 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, asc, eq } from 'drizzle-orm';
-import { writeRegion } from '../../src/sync/apply-listing.js';
 import { listedItem } from '../../src/sync/normalize-image.js';
 import { databaseClock, recordUnchangedRegion } from '../../src/sync/record-unchanged-region.js';
 import { startRun } from '../../src/sync/run-record.js';
 import { customImages, imageEvents, regionStates, regionSyncs } from '../../src/db/schema.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
-import type { RegionListing } from '../../src/sync/types.js';
 import { backends, createTestDatabase } from '../helpers/databases.js';
+import { writeListing, wireImage } from '../helpers/listings.js';
 import { writeFingerprint } from '../helpers/write-probe.js';
 
 const ACCOUNT = 'default';
-const wire = (id: string, regionId: string, over: Record<string, unknown> = {}) => ({
-  ImageId: id, RegionId: regionId, Name: `name ${id}`, Status: 1, OsType: 'Linux', CreationTime: '2022-10-09T02:28:06Z',
-  RequiredSystemDiskSize: 20, UserId: 1801858287100001, Tags: [{ Key: 'env', Value: 'prod' }], ...over,
-});
+const wire = wireImage;
 
 describe.each(backends())('unchanged regions and stale listings on %s', (kind) => {
   let h: DatabaseHandle;
@@ -35,23 +31,11 @@ describe.each(backends())('unchanged regions and stale listings on %s', (kind) =
     return runId;
   };
   /** One region synced from wire items through writeRegion; `gate` holds the listing open. */
-  const sync = async (regionId: string, items: unknown[], opts: { runId?: string; gate?: Promise<void>; listed?: () => void } = {}) => {
-    const runId = opts.runId ?? await newRun();
-    const result = await writeRegion(h.db, { runId, account: ACCOUNT, regionId, startedAt: new Date() }, async (writer) => {
-      await writer.begin(1);
-      await writer.started(); // as listRegion does right before page 1 is requested
-      const listed = items.map((i) => listedItem(i, regionId));
-      await writer.page(listed);
-      opts.listed?.();
-      await opts.gate;
-      const listing: RegionListing = {
-        accountName: ACCOUNT, regionId, images: [], imageIds: new Set(listed.map((i) => i.imageId)),
-        completeness: { complete: true }, pages: 1, apiCalls: 1,
-      };
-      return listing;
+  const sync = (regionId: string, items: unknown[], opts: { runId?: string; gate?: Promise<void>; listed?: () => void } = {}) =>
+    writeListing(h.db, ACCOUNT, regionId, items, {
+      ...(opts.runId !== undefined ? { runId: opts.runId } : {}),
+      hold: async () => { opts.listed?.(); await opts.gate; },
     });
-    return { runId, result };
-  };
   const events = (imageId: string) => h.db.select().from(imageEvents)
     .where(and(eq(imageEvents.account, ACCOUNT), eq(imageEvents.imageId, imageId))).orderBy(asc(imageEvents.id));
 
