@@ -14,8 +14,8 @@ import { writeRunHistory, type FixtureRuns } from '../helpers/run-history-fixtur
 
 const DAY_MS = 86_400_000;
 
-interface RunRow { id: string; status: string; started_at: string }
-interface RegionRow { id: string; sync_run_id: string; account: string; region_id: string; started_at: string; changes: number }
+type RunRow = { id: string; status: string; started_at: string };
+type RegionRow = { id: string; sync_run_id: string; account: string; region_id: string; started_at: string; changes: number };
 
 async function snapshot(h: DatabaseHandle) {
   const runs = await queryRows<RunRow>(h.db, sql`select id::text, status, started_at::text from swas.sync_runs order by id`);
