@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config/env.js';
+import { addExamples } from '../../reports/commands/command-options.js';
 import { describePrune, pruneRuns } from '../../sync/prune-runs.js';
 import { openAppDatabase } from '../open-app-database.js';
 
@@ -29,7 +30,7 @@ const rowsPerBatch = (value: string): number => {
 };
 
 export function registerPruneCommand(program: Command): void {
-  program
+  const cmd = program
     .command('prune')
     .description('remove sync_runs / region_syncs rows of runs older than SWAS_RETENTION_DAYS that changed nothing (the image history is never touched)')
     .option('--older-than <days>', 'prune runs started more than <days> days ago (default SWAS_RETENTION_DAYS)', wholeDays)
@@ -54,4 +55,8 @@ export function registerPruneCommand(program: Command): void {
         await handle.close();
       }
     });
+  addExamples(cmd, [
+    'swas-inventory prune --dry-run',
+    'swas-inventory prune --older-than 30',
+  ]);
 }
