@@ -16,6 +16,7 @@ import { profileCase } from './cases/profile.js';
 import { regionCostCase } from './cases/region-cost.js';
 import { reportsCase } from './cases/reports.js';
 import { resyncWritesCase } from './cases/resync-writes.js';
+import { retentionCase } from './cases/retention.js';
 import { scalingCase } from './cases/scaling.js';
 import { writePathsCase } from './cases/write-paths.js';
 import type { CaseResult } from './lib/case-result.js';
@@ -41,6 +42,7 @@ const cases: Array<{ id: string; run: () => Promise<CaseResult>; optIn?: boolean
   { id: 'scaling', run: () => scalingCase({ ...size.scaling, ...(options.quick ? {} : { svgPath: 'docs/scaling.svg' }) }) },
   { id: 'emulator', run: () => emulatorThroughputCase(size.emulator) },
   { id: 'reports', run: () => reportsCase(size.reports) },
+  { id: 'retention', run: () => retentionCase(size.retention) },
   { id: 'profile', run: () => profileCase(size.profile), optIn: true },
   { id: 'write-paths', run: () => writePathsCase(size.writePaths), optIn: true },
 ];
