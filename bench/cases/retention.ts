@@ -29,16 +29,17 @@ const TABLES = ['sync_runs', 'region_syncs'] as const;
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
-/** Runs a year at a cron pattern: the fires in one year from a fixed start (UTC). */
+/** Runs a year at a cron pattern: its fires in 2025 (UTC), counted one by one. */
 export function runsPerYear(pattern: string, tz = 'UTC'): number {
   const start = new Date('2025-01-01T00:00:00Z');
   const end = new Date('2026-01-01T00:00:00Z');
-  // Most patterns repeat within a day: count a week and scale, exact enough and fast.
-  const weekEnd = new Date(start.getTime() + 7 * 86_400_000);
-  const it = CronExpressionParser.parse(pattern, { currentDate: new Date(start.getTime() - 1), endDate: weekEnd, tz });
+  const it = CronExpressionParser.parse(pattern, { currentDate: new Date(start.getTime() - 1), endDate: end, tz });
   let n = 0;
-  while (it.hasNext()) { it.next(); n++; }
-  return Math.round(n * ((end.getTime() - start.getTime()) / (weekEnd.getTime() - start.getTime())));
+  while (it.hasNext()) {
+    if (it.next().getTime() >= end.getTime()) break;
+    n++;
+  }
+  return n;
 }
 
 async function sizes(sql: postgres.Sql): Promise<Record<string, { bytes: number; rows: number }>> {

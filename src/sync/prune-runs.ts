@@ -1,7 +1,7 @@
 /**
  * Retention of the run bookkeeping (`sync_runs`, `region_syncs`): an unchanged run writes no
  * inventory row but one run row and one row per region, so without pruning those two tables grow
- * with time, not with change (docs/BENCHMARKS.md, "Run bookkeeping").
+ * with time, not with change (docs/BENCHMARKS.md, "Issue 14: run bookkeeping").
  *
  * What goes: runs that started before the cutoff, are not `running`, and recorded no change, with
  * their region rows. What stays, whatever its age (docs/WORKER.md, "Retention"):
