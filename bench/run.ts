@@ -16,6 +16,7 @@ import { profileCase } from './cases/profile.js';
 import { regionCostCase } from './cases/region-cost.js';
 import { reportsCase } from './cases/reports.js';
 import { resyncWritesCase } from './cases/resync-writes.js';
+import { retentionCase } from './cases/retention.js';
 import { scalingCase } from './cases/scaling.js';
 import { webhookDeliveryCase } from './cases/webhook-delivery.js';
 import { writePathsCase } from './cases/write-paths.js';
@@ -43,6 +44,7 @@ const cases: Array<{ id: string; run: () => Promise<CaseResult>; optIn?: boolean
   { id: 'emulator', run: () => emulatorThroughputCase(size.emulator) },
   { id: 'reports', run: () => reportsCase(size.reports) },
   { id: 'webhook-delivery', run: () => webhookDeliveryCase(size.webhookDelivery) },
+  { id: 'retention', run: () => retentionCase(size.retention) },
   { id: 'profile', run: () => profileCase(size.profile), optIn: true },
   { id: 'write-paths', run: () => writePathsCase(size.writePaths), optIn: true },
 ];

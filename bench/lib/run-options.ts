@@ -32,6 +32,7 @@ export function sizes(quick: boolean) {
   return {
     fanOut: { ...fanOut, accounts: quick ? 2 : 50 },
     regionCost: { accounts: quick ? 2 : 20, regions: quick ? 3 : 26, imagesPerRegion: 15, concurrency: quick ? 4 : 8 },
+    retention: { accounts: quick ? 1 : 3, runs: quick ? 4 : 80, imagesPerRegion: 5 },
     resync: { accounts: quick ? 1 : 10, regions: quick ? 2 : 26, imagesPerRegion: 15 },
     ingest: { images: quick ? 1_000 : 100_000, naiveSample: quick ? 100 : 2_000 },
     memory: { small: quick ? 300 : 10_000, large: quick ? 1_000 : 100_000 },

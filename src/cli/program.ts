@@ -13,6 +13,7 @@ import { registerReportCommands } from '../reports/cli.js';
 import { registerWorkerCommands } from '../worker/cli.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerNotificationsCommand } from './commands/notifications.js';
+import { registerPruneCommand } from './commands/prune.js';
 import { registerSyncCommand } from './commands/sync.js';
 import { exitCodeFor } from './exit-codes.js';
 import { openAppDatabase } from './open-app-database.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(oneLineError(text)) });
   registerMigrateCommand(program);
   registerSyncCommand(program);
+  registerPruneCommand(program);
   registerWorkerCommands(program);
   // Reports never migrate: they check the schema version and say "run migrate" when it is behind,
   // so a read-only login (swas_reader) can run them and a report never changes a schema.

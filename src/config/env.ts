@@ -68,6 +68,12 @@ export interface Config {
    * process holds it (one process at a time), before refusing. Default 30000; 0 refuses at once.
    */
   dataDirWaitMs: number;
+  /**
+   * `SWAS_RETENTION_DAYS`: how long the run bookkeeping (`sync_runs`, `region_syncs`) of runs that
+   * changed nothing is kept; the worker prunes older rows daily, `prune` on demand. The image
+   * history is never pruned. Default 90; 0 keeps everything.
+   */
+  retentionDays: number;
 }
 
 /** Empty or blank values count as unset, so `FOO=` in a .env file means "use the default". */
@@ -183,6 +189,7 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: intVar(8, 1, 1000),
   QUEUE_PREFIX: z.preprocess(unsetIfBlank, z.string().trim().regex(/^[^\s:]+$/, 'must be non-empty with no spaces or colons').default('swas')),
   SWAS_DATA_DIR_WAIT_MS: intVar(30_000, 0, 3_600_000),
+  SWAS_RETENTION_DAYS: intVar(90, 0, 36_500),
 });
 
 /** Thrown when the environment is invalid; `issues` name each variable. */
@@ -227,5 +234,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerConcurrency: e.WORKER_CONCURRENCY,
     queuePrefix: e.QUEUE_PREFIX,
     dataDirWaitMs: e.SWAS_DATA_DIR_WAIT_MS,
+    retentionDays: e.SWAS_RETENTION_DAYS,
   };
 }

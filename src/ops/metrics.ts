@@ -28,6 +28,8 @@ export interface Metrics {
   notificationLagSeconds: Gauge<'subscription'>;
   /** Events recorded dead (attempts ran out), by subscription. */
   deadEvents: Gauge<'subscription'>;
+  /** Rows the retention prune removed, by table (`sync_runs`, `region_syncs`). */
+  prunedRows: Counter<'table'>;
 }
 
 export interface MetricsOptions {
@@ -95,6 +97,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     }),
     notificationLagEvents: statusGauge('swas_webhook_lag_events', 'Events not yet delivered, by subscription', (s) => s.lagEvents),
     notificationLagSeconds: statusGauge('swas_webhook_lag_seconds', 'Age of the oldest event not yet delivered, by subscription', (s) => s.lagSeconds),
+    prunedRows: new Counter({
+      name: 'swas_pruned_rows_total', help: 'Run bookkeeping rows removed by the retention prune (SWAS_RETENTION_DAYS), by table', labelNames: ['table'], registers: [registry],
+    }),
     deadEvents: statusGauge('swas_webhook_dead_events', 'Events recorded dead after their attempts ran out, by subscription', (s) => s.dead),
   };
 }

@@ -4,9 +4,19 @@
 import type { JobsOptions } from 'bullmq';
 import { REGION_RETRY_POLICY } from '../sync/retry-policy.js';
 
-/** Finished jobs kept for Bull Board: enough to debug the last runs, bounded so Redis does not grow. */
-const KEEP_COMPLETED = { age: 24 * 3600, count: 2_000 };
-const KEEP_FAILED = { age: 7 * 24 * 3600, count: 5_000 };
+/**
+ * Finished jobs kept for Bull Board: enough to debug the last runs, bounded by age (seconds) AND
+ * count so Redis does not grow with time or with the fleet (docs/WORKER.md, "Retention").
+ *
+ * Nothing depends on finding an old finished job except the overlap check (start-worker.ts,
+ * holderLiveness): a claim's holder whose region job is gone ('unknown') is judged by its run's
+ * finish job, and only a holder with neither is taken for "being planned" (for 5 minutes at most).
+ * A claim lives 6 h at most (CLAIM_TTL_MS), so finished jobs must be kept longer than that for a
+ * finished holder to be recognised by its finish job: 24 h and 7 days are. Removal only ever
+ * touches completed or failed jobs, so a live holder (waiting, delayed, active) can never look dead.
+ */
+export const KEEP_COMPLETED = { age: 24 * 3600, count: 2_000 };
+export const KEEP_FAILED = { age: 7 * 24 * 3600, count: 5_000 };
 
 /**
  * A region job: transient failures (5xx, timeouts, resets) retry with exponential backoff and
@@ -37,3 +47,18 @@ export const FINISH_JOB_OPTIONS: JobsOptions = {
   removeOnComplete: KEEP_COMPLETED,
   removeOnFail: KEEP_FAILED,
 };
+
+/** Notifier passes (every 5 s and after each region): only the last hour, the last 200 at most. */
+export const NOTIFY_JOB_OPTIONS = {
+  attempts: 1,
+  removeOnComplete: { age: 3600, count: 200 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 1_000 },
+} satisfies JobsOptions;
+
+/** The daily prune: a failed one is retried (Postgres away for a moment); a month of them is kept. */
+export const PRUNE_JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 60_000, jitter: 0.5 },
+  removeOnComplete: { age: 30 * 24 * 3600, count: 100 },
+  removeOnFail: { age: 30 * 24 * 3600, count: 100 },
+} satisfies JobsOptions;

@@ -17,6 +17,7 @@ import { Notifier } from '../notify/notifier.js';
 import { passErrorText } from '../notify/pass-error-text.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
+import { NOTIFY_JOB_OPTIONS } from './job-options.js';
 import { JOB_NAMES, NOTIFY_QUEUE, NOTIFY_SCHEDULER_ID } from './queue-names.js';
 
 export interface NotifyQueueOptions {
@@ -47,7 +48,8 @@ export interface NotifyQueueHandle {
   close(force?: boolean): Promise<void>;
 }
 
-const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: 100, attempts: 1 } as const;
+/** Bounded by age and count (job-options.ts): a pass has nothing worth keeping for long. */
+const JOB_OPTIONS = NOTIFY_JOB_OPTIONS;
 
 export async function startNotifyQueue(options: NotifyQueueOptions): Promise<NotifyQueueHandle> {
   const { logger, metrics } = options;

@@ -17,10 +17,14 @@ export const NOTIFY_QUEUE = 'notifications';
 /** The notifier's poll: retries that came due, and anything a lost wake-up left behind. */
 export const NOTIFY_SCHEDULER_ID = 'notify-poll';
 
+/** Housekeeping jobs: the daily prune of old run bookkeeping (SWAS_RETENTION_DAYS). */
+export const MAINTENANCE_QUEUE = 'maintenance';
+export const PRUNE_SCHEDULER_ID = 'prune-runs';
+
 /** The one schedule's id: stable, so every worker upserts the same scheduler. */
 export const SCHEDULER_ID = 'sync-schedule';
 
-export const JOB_NAMES = { plan: 'plan-run', finish: 'finish-run', region: 'sync-region', deliver: 'deliver' } as const;
+export const JOB_NAMES = { plan: 'plan-run', finish: 'finish-run', region: 'sync-region', deliver: 'deliver', prune: 'prune-runs' } as const;
 
 /** True when the prefix is a Redis Cluster hash tag (`{...}` with something inside). */
 export function isHashTagPrefix(prefix: string): boolean {

@@ -35,6 +35,7 @@ import { finishJobId, regionJobId } from './run-id.js';
 import { closeRedis, createRedisConnection } from './redis-connection.js';
 import { createRunsProcessor } from './runs-processor.js';
 import { startNotifyQueue, type NotifyQueueHandle } from './notify-queue.js';
+import { DEFAULT_PRUNE_PATTERN, startMaintenanceQueue, type MaintenanceQueueHandle } from './maintenance-queue.js';
 import { ensureSchedule, type ScheduleSpec } from './schedule.js';
 import { createSyncAdapters } from './sync-adapters.js';
 
@@ -71,6 +72,11 @@ export interface StartWorkerOptions {
   database?: DatabaseHandle;
   /** The schedule to declare; default SYNC_CRON in SYNC_TZ; `false` declares none. */
   schedule?: ScheduleSpec | false;
+  /**
+   * When the retention prune runs (SWAS_RETENTION_DAYS); default daily at 03:41 in SYNC_TZ when this
+   * worker declares the sync schedule, else none (`false`: this worker still processes prune jobs).
+   */
+  pruneSchedule?: ScheduleSpec | false;
   /** Start the ops HTTP server on this port (0 = any free port); default HTTP_PORT; `false` = none. */
   httpPort?: number | false;
   /** The ops server's address; default HTTP_HOST. */
@@ -92,6 +98,8 @@ export interface WorkerHandle {
   metrics: Metrics;
   /** The notifier's queue, when there are subscriptions. */
   notify: NotifyQueueHandle | null;
+  /** The housekeeping queue (the daily prune). */
+  maintenance: MaintenanceQueueHandle | null;
   http: HttpServerHandle | null;
   /** Stops taking jobs, lets active ones finish (up to the shutdown timeout), closes everything. Idempotent. */
   close(): Promise<void>;
@@ -227,6 +235,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   }
   for (const q of [runsQueue, regionsQueue]) q.on('error', (err) => logger.error({ err: err.message, queue: q.name }, 'queue error'));
   let notify: NotifyQueueHandle | null = null;
+  let maintenance: MaintenanceQueueHandle | null = null;
+  const maintenanceConnection = createRedisConnection(config.redisUrl, 'worker', onRedisError);
   const notifyConnection = subscriptions.length > 0 ? createRedisConnection(config.redisUrl, 'worker', onRedisError) : null;
   // A region that committed may have recorded events: wake the notifier rather than wait for its poll.
   regionsWorker.on('completed', (_job, result) => { if (result.status !== 'skipped') notify?.wake(); });
@@ -238,17 +248,17 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const close = async (): Promise<void> => {
     closing = true;
     const timeoutMs = tuning.shutdownTimeoutMs ?? 60_000;
-    const graceful = Promise.all([runsWorker.close(), regionsWorker.close(), notify?.close()]).then(() => true);
+    const graceful = Promise.all([runsWorker.close(), regionsWorker.close(), notify?.close(), maintenance?.close()]).then(() => true);
     const inTime = await Promise.race([graceful, new Promise<false>((r) => setTimeout(() => r(false), timeoutMs).unref())]);
     if (!inTime) {
       // Jobs still running are abandoned: their locks expire and another worker picks them up as stalled.
       logger.warn({ timeoutMs, regions: activeRegions.size }, 'active jobs did not finish in time; closing anyway (they will be re-run as stalled jobs; their regions are freed for the next run)');
       await releaseActive().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not release the claims of abandoned jobs'));
-      await Promise.all([runsWorker.close(true), regionsWorker.close(true), notify?.close(true)]);
+      await Promise.all([runsWorker.close(true), regionsWorker.close(true), notify?.close(true), maintenance?.close(true)]);
     }
     await Promise.all([flows.close(), runsQueue.close(), regionsQueue.close()]);
     await http?.close();
-    await Promise.all([redis, ...workerConnections, ...(notifyConnection ? [notifyConnection] : [])].map(closeRedis));
+    await Promise.all([redis, ...workerConnections, maintenanceConnection, ...(notifyConnection ? [notifyConnection] : [])].map(closeRedis));
     if (options.database === undefined) await database.close();
     logger.info('worker stopped');
   };
@@ -262,12 +272,18 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
         ...(tuning.notifyPollMs !== undefined ? { pollMs: tuning.notifyPollMs } : {}),
       });
     }
+    maintenance = await startMaintenanceQueue({
+      db, prefix, connection: redis, workerConnection: maintenanceConnection, logger, metrics,
+      retentionDays: config.retentionDays,
+      schedule: options.pruneSchedule ?? (options.schedule === false ? false : { pattern: DEFAULT_PRUNE_PATTERN, tz: config.syncTz }),
+      lockDurationMs: workerOptions.lockDuration, stalledIntervalMs: workerOptions.stalledInterval,
+    });
     if (options.httpPort !== false) {
       http = await startHttpServer({
         port: options.httpPort ?? config.httpPort,
         host: options.httpHost ?? config.httpHost,
         registry: metrics.registry,
-        queues: [runsQueue as Queue, regionsQueue as Queue, ...(notify ? [notify.queue] : [])],
+        queues: [runsQueue as Queue, regionsQueue as Queue, ...(notify ? [notify.queue] : []), maintenance.queue],
         isClosing: () => closing,
         checks: [
           { name: 'postgres', check: () => db.execute(sql`select 1`) },
@@ -295,7 +311,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   logger.info({ prefix, concurrency: tuning.concurrency ?? config.workerConcurrency, accounts: options.accounts.length,
     httpHost: http?.host ?? null, httpPort: http?.port ?? null }, 'worker started');
 
-  return { runsQueue, regionsQueue, redis, database, metrics, notify, http, close: closeOnce };
+  return { runsQueue, regionsQueue, redis, database, metrics, notify, maintenance, http, close: closeOnce };
 }
 
 /** Before anything starts: a Redis that may evict queue keys is refused (see redis-eviction-policy.ts). */

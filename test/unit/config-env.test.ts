@@ -34,7 +34,16 @@ describe('loadConfig', () => {
       workerConcurrency: 8,
       queuePrefix: 'swas',
       dataDirWaitMs: 30_000,
+      retentionDays: 90,
     });
+  });
+
+  it('reads SWAS_RETENTION_DAYS: 0 keeps everything, anything but a whole number of days is refused', () => {
+    expect(loadConfig({ SWAS_RETENTION_DAYS: '0' }).retentionDays).toBe(0);
+    expect(loadConfig({ SWAS_RETENTION_DAYS: ' 30 ' }).retentionDays).toBe(30);
+    for (const bad of ['-1', '1.5', 'ninety', '36501']) {
+      expect(() => loadConfig({ SWAS_RETENTION_DAYS: bad }), bad).toThrow(/SWAS_RETENTION_DAYS: must/);
+    }
   });
 
   it('treats blank values as unset', () => {

@@ -1,0 +1,182 @@
+/**
+ * Retention of the run bookkeeping (`sync_runs`, `region_syncs`): an unchanged run writes no
+ * inventory row but one run row and one row per region, so without pruning those two tables grow
+ * with time, not with change (docs/BENCHMARKS.md, "Issue 14: run bookkeeping").
+ *
+ * What goes: runs that started before the cutoff, are not `running`, and recorded no change, with
+ * their region rows. What stays, whatever its age (docs/WORKER.md, "Retention"):
+ * - runs that recorded a change (any region row with a non-zero count), with all their region
+ *   rows: image_events.sync_run_id and custom_image_versions.sync_run_id name them (`history`
+ *   prints the run id), so the run behind every history entry can still be looked up. They grow
+ *   with the history, which is kept for ever anyway. The counts are written in the same
+ *   transaction as the events (persist-region.ts), so "no count" means "no event, no version".
+ * - `running` runs (a run in progress, or one closeAbandonedRuns has not closed yet);
+ * - per (account, region), the newest region_syncs row and the row region_states points at
+ *   (`status` joins region_freshness.last_sync_run_id to region_runs for the last attempt's
+ *   error), and the run rows those rows belong to (the foreign key needs them anyway).
+ *
+ * The work is split so no statement holds locks or writes WAL for long: the candidate runs are
+ * read once (sync_runs is small: one row a run), then cut into windows of about `batchSize`
+ * region rows; each window's region rows go in DELETEs of at most `batchSize` rows, then its run
+ * rows, each statement its own transaction. Every DELETE re-checks what protects a row, so a run or
+ * region that changed since the window was read is left alone.
+ */
+import { sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../db/database.js';
+
+export const DEFAULT_PRUNE_BATCH_SIZE = 2_000;
+const DAY_MS = 86_400_000;
+
+export interface PruneOptions {
+  /** Runs that started more than this many days ago may go; must be at least 1. */
+  olderThanDays: number;
+  /** Rows per DELETE (and about the region rows read per window). Default 2000. */
+  batchSize?: number;
+  /** Count what would go, delete nothing. */
+  dryRun?: boolean;
+  /** "Now" for the cutoff; default the current time. */
+  now?: Date;
+}
+
+export interface PruneResult {
+  cutoff: Date;
+  dryRun: boolean;
+  /** Rows removed (or, in a dry run, that would be). */
+  syncRuns: number;
+  regionSyncs: number;
+  /** DELETE statements that removed rows (in a dry run: that would be needed). */
+  batches: number;
+  /** Old runs kept because they recorded changes (the history names them). */
+  keptHistoryRuns: number;
+}
+
+/** The runs-and-regions retention in days from the setting; null when it keeps everything (0). */
+export function retentionCutoff(days: number, now: Date = new Date()): Date | null {
+  return days <= 0 ? null : new Date(now.getTime() - days * DAY_MS);
+}
+
+/** A region row another reader still needs: region_states points at it, or it is its region's newest. */
+const PROTECTED = sql`(
+  exists (select 1 from swas.region_states as st
+          where st.account = r.account and st.region_id = r.region_id and st.last_sync_run_id = r.sync_run_id)
+  or not exists (select 1 from swas.region_syncs as n
+                 where n.account = r.account and n.region_id = r.region_id and n.started_at >= r.started_at
+                   and (n.started_at > r.started_at or n.id > r.id)))`;
+
+/** Any count non-zero: the region recorded events (and versions) in this run. */
+const CHANGED = sql`(h.created + h.updated + h.status_changed + h.tags_changed + h.deleted + h.restored) > 0`;
+
+const idArray = (ids: readonly string[]) => sql`string_to_array(${ids.join(',')}, ',')::uuid[]`;
+
+export async function pruneRuns(db: Db, options: PruneOptions): Promise<PruneResult> {
+  if (!Number.isInteger(options.olderThanDays) || options.olderThanDays < 1) {
+    throw new RangeError('olderThanDays must be a whole number of days, at least 1');
+  }
+  const batchSize = options.batchSize ?? DEFAULT_PRUNE_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be a positive whole number');
+  const cutoff = retentionCutoff(options.olderThanDays, options.now) as Date;
+  const dryRun = options.dryRun === true;
+  const result: PruneResult = { cutoff, dryRun, syncRuns: 0, regionSyncs: 0, batches: 0, keptHistoryRuns: 0 };
+
+  const candidates = await queryRows<{ id: string; regions: number }>(db, sql`
+    select id::text as id, greatest(regions_total, 1)::int as regions from swas.sync_runs
+    where status <> 'running' and started_at < ${cutoff.toISOString()}::timestamptz
+    order by started_at, id`);
+
+  for (const window of windows(candidates, batchSize)) {
+    const ids = window.map((r) => r.id);
+    const history = new Set((await queryRows<{ id: string }>(db, sql`
+      select distinct h.sync_run_id::text as id from swas.region_syncs as h
+      where h.sync_run_id = any(${idArray(ids)}) and ${CHANGED}`)).map((r) => r.id));
+    result.keptHistoryRuns += history.size;
+    const doomed = ids.filter((id) => !history.has(id));
+    if (doomed.length === 0) continue;
+    if (dryRun) await countWindow(db, doomed, batchSize, result);
+    else await deleteWindow(db, doomed, batchSize, result);
+  }
+  return result;
+}
+
+/** Consecutive runs whose region rows add up to about `batchSize` (at least one run each). */
+function windows<T extends { regions: number }>(runs: readonly T[], batchSize: number): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let rows = 0;
+  for (const run of runs) {
+    if (current.length > 0 && (rows + run.regions > batchSize || current.length >= batchSize)) {
+      out.push(current);
+      current = [];
+      rows = 0;
+    }
+    current.push(run);
+    rows += run.regions;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+async function deleteWindow(db: Db, runIds: readonly string[], batchSize: number, result: PruneResult): Promise<void> {
+  const ids = idArray(runIds);
+  for (;;) {
+    const [row] = await queryRows<{ n: number }>(db, sql`
+      with gone as (
+        delete from swas.region_syncs as d where d.id in (
+          select r.id from swas.region_syncs as r
+          join swas.sync_runs as s on s.id = r.sync_run_id
+          where r.sync_run_id = any(${ids}) and s.status <> 'running' and not ${PROTECTED}
+          limit ${batchSize})
+        returning 1)
+      select count(*)::int as n from gone`);
+    const n = row?.n ?? 0;
+    if (n > 0) {
+      result.regionSyncs += n;
+      result.batches++;
+    }
+    if (n < batchSize) break;
+  }
+  // A run row goes once none of its region rows is left (the protected ones keep it, and the
+  // foreign key would refuse it anyway).
+  for (;;) {
+    const [row] = await queryRows<{ n: number }>(db, sql`
+      with gone as (
+        delete from swas.sync_runs as d where d.id in (
+          select s.id from swas.sync_runs as s
+          where s.id = any(${ids}) and s.status <> 'running'
+            and not exists (select 1 from swas.region_syncs as r where r.sync_run_id = s.id)
+            and not exists (select 1 from swas.region_states as st where st.last_sync_run_id = s.id)
+          limit ${batchSize})
+        returning 1)
+      select count(*)::int as n from gone`);
+    const n = row?.n ?? 0;
+    if (n > 0) {
+      result.syncRuns += n;
+      result.batches++;
+    }
+    if (n < batchSize) break;
+  }
+}
+
+/** The dry run of deleteWindow: the same predicates, counted. */
+async function countWindow(db: Db, runIds: readonly string[], batchSize: number, result: PruneResult): Promise<void> {
+  const ids = idArray(runIds);
+  const [row] = await queryRows<{ regions: number; runs: number }>(db, sql`
+    with rows as (
+      select r.sync_run_id, ${PROTECTED} as kept from swas.region_syncs as r where r.sync_run_id = any(${ids}))
+    select (select count(*) from rows where not kept)::int as regions,
+      (select count(*) from swas.sync_runs as s
+       where s.id = any(${ids})
+         and not exists (select 1 from rows where rows.sync_run_id = s.id and rows.kept)
+         and not exists (select 1 from swas.region_states as st where st.last_sync_run_id = s.id))::int as runs`);
+  const regions = row?.regions ?? 0;
+  const runs = row?.runs ?? 0;
+  result.regionSyncs += regions;
+  result.syncRuns += runs;
+  result.batches += Math.ceil(regions / batchSize) + Math.ceil(runs / batchSize);
+}
+
+/** One line: what went (or would go), for the CLI and the worker's log. */
+export function describePrune(r: PruneResult): string {
+  const verb = r.dryRun ? 'would remove' : 'removed';
+  return `prune ${verb} ${r.syncRuns} sync_runs and ${r.regionSyncs} region_syncs rows of runs started before ` +
+    `${r.cutoff.toISOString()} in ${r.batches} batch(es); kept ${r.keptHistoryRuns} older run(s) that recorded changes`;
+}
