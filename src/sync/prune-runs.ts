@@ -21,7 +21,7 @@
  * rows, each statement its own transaction. Every DELETE re-checks what protects a row, so a run or
  * region that changed since the window was read is left alone.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/database.js';
 
 export const DEFAULT_PRUNE_BATCH_SIZE = 2_000;
@@ -117,42 +117,37 @@ function windows<T extends { regions: number }>(runs: readonly T[], batchSize: n
 
 async function deleteWindow(db: Db, runIds: readonly string[], batchSize: number, result: PruneResult): Promise<void> {
   const ids = idArray(runIds);
-  for (;;) {
-    const [row] = await queryRows<{ n: number }>(db, sql`
-      with gone as (
-        delete from swas.region_syncs as d where d.id in (
-          select r.id from swas.region_syncs as r
-          join swas.sync_runs as s on s.id = r.sync_run_id
-          where r.sync_run_id = any(${ids}) and s.status <> 'running' and not ${PROTECTED}
-          limit ${batchSize})
-        returning 1)
-      select count(*)::int as n from gone`);
-    const n = row?.n ?? 0;
-    if (n > 0) {
-      result.regionSyncs += n;
-      result.batches++;
-    }
-    if (n < batchSize) break;
-  }
+  result.regionSyncs += await deleteInBatches(db, batchSize, result, sql`
+    delete from swas.region_syncs as d where d.id in (
+      select r.id from swas.region_syncs as r
+      join swas.sync_runs as s on s.id = r.sync_run_id
+      where r.sync_run_id = any(${ids}) and s.status <> 'running' and not ${PROTECTED}
+      limit ${batchSize})`);
   // A run row goes once none of its region rows is left (the protected ones keep it, and the
   // foreign key would refuse it anyway).
+  result.syncRuns += await deleteInBatches(db, batchSize, result, sql`
+    delete from swas.sync_runs as d where d.id in (
+      select s.id from swas.sync_runs as s
+      where s.id = any(${ids}) and s.status <> 'running'
+        and not exists (select 1 from swas.region_syncs as r where r.sync_run_id = s.id)
+        and not exists (select 1 from swas.region_states as st where st.last_sync_run_id = s.id)
+      limit ${batchSize})`);
+}
+
+/**
+ * Runs `del` (a DELETE of at most `batchSize` rows, each statement its own transaction) until it
+ * removes fewer than a batch; counts the batches that removed something into `result`.
+ */
+async function deleteInBatches(db: Db, batchSize: number, result: PruneResult, del: SQL): Promise<number> {
+  let total = 0;
   for (;;) {
-    const [row] = await queryRows<{ n: number }>(db, sql`
-      with gone as (
-        delete from swas.sync_runs as d where d.id in (
-          select s.id from swas.sync_runs as s
-          where s.id = any(${ids}) and s.status <> 'running'
-            and not exists (select 1 from swas.region_syncs as r where r.sync_run_id = s.id)
-            and not exists (select 1 from swas.region_states as st where st.last_sync_run_id = s.id)
-          limit ${batchSize})
-        returning 1)
-      select count(*)::int as n from gone`);
+    const [row] = await queryRows<{ n: number }>(db, sql`with gone as (${del} returning 1) select count(*)::int as n from gone`);
     const n = row?.n ?? 0;
     if (n > 0) {
-      result.syncRuns += n;
+      total += n;
       result.batches++;
     }
-    if (n < batchSize) break;
+    if (n < batchSize) return total;
   }
 }
 

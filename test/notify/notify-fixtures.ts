@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Subscription, SubscriptionSpec } from '../../src/config/subscriptions.js';
 import type { Db } from '../../src/db/database.js';
-import { applyListing } from '../../src/sync/apply-listing.js';
+import { applyListing, writeRegion } from '../../src/sync/apply-listing.js';
 import { startRun } from '../../src/sync/run-record.js';
 import type { ImageFields, ImageTag, ObservedImage, RegionListing } from '../../src/sync/types.js';
 
@@ -44,4 +44,34 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Forces two region transactions of one run to commit out of id order: region A's events are
+ * inserted first (the smaller ids) and A stays uncommitted while region B's later ids commit.
+ * Resolves once B committed; `release()` lets A commit, `regionA` settles when it has.
+ */
+export async function commitOutOfOrder(db: Db, a: RegionListing, b: RegionListing): Promise<{ release: () => void; regionA: Promise<unknown> }> {
+  const runId = randomUUID();
+  await startRun(db, { id: runId, trigger: 'cli' });
+  const asItems = (l: RegionListing) => l.images.map((i) => ({ imageId: i.imageId, raw: i.raw, observed: i }));
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  let written!: () => void;
+  const aWrote = new Promise<void>((r) => { written = r; });
+  const regionA = writeRegion(db, { runId, account: a.accountName, regionId: a.regionId, startedAt: new Date() }, async (writer) => {
+    await writer.begin(1);
+    await writer.page(asItems(a));
+    await writer.flush(); // A's events are inserted now: the smaller ids
+    written();
+    await gate; // ... and A stays uncommitted while B commits
+    return a;
+  });
+  await aWrote;
+  await writeRegion(db, { runId, account: b.accountName, regionId: b.regionId, startedAt: new Date() }, async (writer) => {
+    await writer.begin(1);
+    await writer.page(asItems(b));
+    return b;
+  });
+  return { release, regionA };
 }

@@ -3,16 +3,13 @@
  * transactions commit out of id order (forced here: region A takes its event ids, then waits
  * while region B takes later ids and commits). A scan in between must not move past A's events.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { createPacer, deliverSubscription } from '../../src/notify/deliver-subscription.js';
 import { ensureCursor } from '../../src/notify/scan-events.js';
-import { writeRegion } from '../../src/sync/apply-listing.js';
-import { startRun } from '../../src/sync/run-record.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import { startWebhookReceiver, testSecret, type WebhookReceiver } from '../helpers/webhook-receiver.js';
-import { image, listing, subscription } from './notify-fixtures.js';
+import { commitOutOfOrder, image, listing, subscription } from './notify-fixtures.js';
 
 describe('two regions committing out of id order (postgres)', () => {
   let h: DatabaseHandle;
@@ -27,29 +24,9 @@ describe('two regions committing out of id order (postgres)', () => {
   it('delivers both regions\' events, the earlier ids after the later ones committed', async () => {
     const sub = subscription('ops', receiver.url, secret);
     await ensureCursor(h.db, sub.name);
-    const runId = randomUUID();
-    await startRun(h.db, { id: runId, trigger: 'cli' });
-
-    let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    let written!: () => void;
-    const aWrote = new Promise<void>((r) => { written = r; });
-    const a = listing('cn-hangzhou', [image('a-1', 'cn-hangzhou'), image('a-2', 'cn-hangzhou')]);
-    const regionA = writeRegion(h.db, { runId, account: 'default', regionId: 'cn-hangzhou', startedAt: new Date() }, async (writer) => {
-      await writer.begin(1);
-      await writer.page(a.images);
-      await writer.flush(); // A's events are inserted now: the smaller ids
-      written();
-      await gate; // ... and A stays uncommitted while B commits
-      return a;
-    });
-    await aWrote;
-    const b = listing('eu-central-1', [image('b-1', 'eu-central-1')]);
-    await writeRegion(h.db, { runId, account: 'default', regionId: 'eu-central-1', startedAt: new Date() }, async (writer) => {
-      await writer.begin(1);
-      await writer.page(b.images);
-      return b;
-    });
+    const { release, regionA } = await commitOutOfOrder(h.db,
+      listing('cn-hangzhou', [image('a-1', 'cn-hangzhou'), image('a-2', 'cn-hangzhou')]),
+      listing('eu-central-1', [image('b-1', 'eu-central-1')]));
 
     // A pass while A is open: B's events are committed but above the horizon A holds.
     await deliverSubscription(h.db, sub, createPacer(sub));

@@ -4,17 +4,15 @@
  * (as in test/notify/out-of-order-commit.test.ts) instead of skipping them, as a follower over
  * "id > last id" would. Piped, one line per event; SIGINT ends it with 130.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { HISTORY_LAYOUT } from '../../src/reports/commands/history-command.js';
-import { writeRegion } from '../../src/sync/apply-listing.js';
-import { startRun } from '../../src/sync/run-record.js';
 import { runCli, startCli, type CliRun } from '../cli/cli-process.js';
 import { createTestDatabaseUrl } from '../helpers/databases.js';
-import { eventually, image, listing, syncListings } from '../notify/notify-fixtures.js';
+import { commitOutOfOrder, eventually, image, listing, syncListings } from '../notify/notify-fixtures.js';
 
 const lines = (run: CliRun) => run.stdout().split('\n').filter((l) => l !== '');
 const polls = (run: CliRun) => run.stderr().split('\n').filter((l) => l.includes('history --follow: polled')).length;
@@ -44,28 +42,9 @@ describe('history --follow (CLI, postgres)', () => {
     await eventually(() => lines(json).length === 1, 30_000, 'the first event');
 
     // Region A takes its event ids, then stays uncommitted while region B takes later ids and commits.
-    const runId = randomUUID();
-    await startRun(h.db, { id: runId, trigger: 'cli' });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    let written!: () => void;
-    const aWrote = new Promise<void>((r) => { written = r; });
-    const a = listing('cn-hangzhou', [image('a-1', 'cn-hangzhou'), image('a-2', 'cn-hangzhou')]);
-    const regionA = writeRegion(h.db, { runId, account: 'default', regionId: 'cn-hangzhou', startedAt: new Date() }, async (writer) => {
-      await writer.begin(1);
-      await writer.page(a.images.map((i) => ({ imageId: i.imageId, raw: i.raw, observed: i })));
-      await writer.flush();
-      written();
-      await gate;
-      return a;
-    });
-    await aWrote;
-    const b = listing('ap-southeast-1', [image('b-1', 'ap-southeast-1')]);
-    await writeRegion(h.db, { runId, account: 'default', regionId: 'ap-southeast-1', startedAt: new Date() }, async (writer) => {
-      await writer.begin(1);
-      await writer.page(b.images.map((i) => ({ imageId: i.imageId, raw: i.raw, observed: i })));
-      return b;
-    });
+    const { release, regionA } = await commitOutOfOrder(h.db,
+      listing('cn-hangzhou', [image('a-1', 'cn-hangzhou'), image('a-2', 'cn-hangzhou')]),
+      listing('ap-southeast-1', [image('b-1', 'ap-southeast-1')]));
     // Both followers poll (at least twice) while B is committed and A is not: a follower over
     // "id > last id" would print b-1 now and never a-1, a-2.
     const seen = [polls(json), polls(table)];
