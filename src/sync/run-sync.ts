@@ -143,7 +143,9 @@ async function syncOne(
     const decision = decideRetry(policy, c, attempt, throttles);
     if (decision.action === 'throttled') {
       throttles++;
-      log.warn({ ...where, code: c.code, retryAfterMs: decision.ms, throttles }, 'throttled: account paused, region retried without spending an attempt');
+      // Info, not a warning: a throttle waited out is the budget working (the summary counts them);
+      // one that never recovers ends as a failure, which is logged as an error.
+      log.info({ ...where, code: c.code, retryAfterMs: decision.ms, throttles }, 'throttled: account paused, region retried without spending an attempt');
       await pauses.pause(region.account.name, decision.ms);
       await sleep(withJitter(decision.ms, policy.throttleJitter), signal);
       continue;
