@@ -53,6 +53,10 @@ describe('worker notifier queue', () => {
   });
 
   it('keeps URL and secret out of job data and metrics', async () => {
+    // The receiver counts a delivery when it answers; the worker counts it once it has read that
+    // answer, so the counter can trail the receiver by a moment.
+    await waitFor('the 7th delivery counted', async () =>
+      /swas_webhook_deliveries_total\{subscription="all",outcome="delivered"\} 7/.test(await worker.metrics.registry.metrics()));
     const jobs = await worker.notify?.queue.getJobs(['waiting', 'delayed', 'completed', 'failed', 'active']);
     const text = JSON.stringify(jobs?.map((j) => j.data));
     const metrics = await worker.metrics.registry.metrics();
