@@ -52,6 +52,9 @@ export interface FinishJobData {
 
 /** What an account job returns (kept in Redis as the job's return value; shown in Bull Board). */
 export interface AccountJobResult {
+  account: string;
+  /** Every region of the job is final and its claim released (so the run's finish need not release them again). */
+  released: true;
   /** Regions by outcome in this attempt; `recorded` = already recorded by an earlier attempt of the job. */
   regions: { succeeded: number; incomplete: number; failed: number; recorded: number };
   imagesSeen: number;

@@ -14,7 +14,8 @@ import type { LeftOutRegion } from '../sync/run-record.js';
 import { describeUnknownRegions, type UnknownRegion } from '../sync/select-regions.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import { recordCallMetrics, withCallTally } from './call-tally.js';
+import type { ApiCallCounter } from '../sync/fetch-region.js';
+import { recordCallMetrics } from './call-tally.js';
 import { requireJobData, type AccountJobData, type FinishJobData, type PlanJobData, type RegionTarget } from './job-data.js';
 import { FINISH_JOB_OPTIONS, REGION_JOB_OPTIONS } from './job-options.js';
 import { claimRegions, type HolderLiveness } from './overlap.js';
@@ -28,7 +29,7 @@ export interface PlanDeps {
   accounts: readonly string[];
   startRun: (runId: string, trigger: PlanJobData['trigger']) => Promise<void>;
   /** The regions of one account (ListRegions, filtered; cached) and those asked for that it lacks. Throws when discovery fails. */
-  regionsOf: (account: string) => Promise<{ targets: RegionTarget[]; unknown: UnknownRegion[] }>;
+  regionsOf: (account: string, counter?: ApiCallCounter) => Promise<{ targets: RegionTarget[]; unknown: UnknownRegion[] }>;
   /** Records the regions this run leaves out (and why) as region_syncs rows. */
   recordLeftOut: (runId: string, regions: LeftOutRegion[]) => Promise<void>;
   /** Whether an earlier run holding a region still has a live job for it (see overlap.ts). */
@@ -57,22 +58,22 @@ export function createPlanProcessor(deps: PlanDeps): Processor<PlanJobData, Plan
     const log = deps.logger.child({ runId, jobId: job.id, trigger: data.trigger });
     await deps.startRun(runId, data.trigger);
 
-    const discoveries = deps.accounts.map((account) => withCallTally(() => deps.regionsOf(account)));
-    const settled = await Promise.allSettled(discoveries.map((d) => d.result));
+    const counters: ApiCallCounter[] = deps.accounts.map(() => ({ apiCalls: 0 }));
+    const settled = await Promise.allSettled(deps.accounts.map((account, i) => deps.regionsOf(account, counters[i])));
     const targets: RegionTarget[] = [];
     const unknown: UnknownRegion[] = [];
     const failures: Array<{ account: string; error: ClassifiedError }> = [];
     settled.forEach((outcome, i) => {
       const account = deps.accounts[i] as string;
-      const tally = (discoveries[i] as (typeof discoveries)[number]).tally;
+      const calls = (counters[i] as ApiCallCounter).apiCalls;
       if (outcome.status === 'fulfilled') {
         targets.push(...outcome.value.targets);
         unknown.push(...outcome.value.unknown);
-        recordCallMetrics(deps.metrics, tally, null);
+        recordCallMetrics(deps.metrics, 'ListRegions', calls, null);
       } else {
         const error = deps.classify(outcome.reason);
         failures.push({ account, error });
-        recordCallMetrics(deps.metrics, tally, error.code);
+        recordCallMetrics(deps.metrics, 'ListRegions', calls, error.code);
       }
     });
 

@@ -6,8 +6,8 @@
  * anyway, so nothing is lost by walking an account's regions in one job.
  *
  * What happens with each region's outcome:
- * - success / incomplete listing: done; the sync wrote its region_syncs row in its transaction,
- *   and the region's claim is released at once (a later run may take it).
+ * - success / incomplete listing: done; the sync wrote its region_syncs row in its transaction.
+ *   Claims of final regions are released together when the job ends or is delayed.
  * - transient: retried in the job with the job's backoff (exponential + jitter), the attempt
  *   counted on the region; on the last attempt the failure is recorded in region_syncs.
  * - permanent: recorded at once, no retry; the job goes on with its other regions.
@@ -23,7 +23,8 @@ import { DelayedError, type Job, type Processor } from 'bullmq';
 import type { ClassifiedError } from '../cloud/classify-error.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import { recordCallMetrics, withCallTally } from './call-tally.js';
+import type { ApiCallCounter } from '../sync/fetch-region.js';
+import { recordCallMetrics } from './call-tally.js';
 import { accountJobData, type AccountJobData, type AccountJobResult, type RegionJobData } from './job-data.js';
 import { JOB_NAMES } from './queue-names.js';
 import { sleep } from './redis-lock.js';
@@ -49,15 +50,15 @@ export interface RegionFailureRecord {
 export type RegionOfRun = RegionJobData;
 
 export interface AccountProcessorDeps {
-  /** Lists and persists one region; throws the underlying error on failure. */
-  syncRegion: (region: RegionOfRun, attempt: number) => Promise<RegionSyncOutcome>;
+  /** Lists and persists one region, counting its API calls on `counter`; throws the underlying error on failure. */
+  syncRegion: (region: RegionOfRun, attempt: number, counter: ApiCallCounter) => Promise<RegionSyncOutcome>;
   /** The regions of this account that this run already recorded (any status): one query. */
   recordedRegions: (runId: string, account: string) => Promise<ReadonlySet<string>>;
   recordFailure: (region: RegionOfRun, failure: RegionFailureRecord) => Promise<void>;
   classify: (error: unknown) => ClassifiedError;
   /** The account-wide pause that honours `x-acs-retry-after`. */
   limiter: { pause(account: string, ms: number): Promise<void>; pausedForMs(account: string): Promise<number> };
-  /** Frees regions of the run for later runs once they are final. */
+  /** Frees regions of the run for later runs once they are final (one pipeline per job execution). */
   releaseClaims: (runId: string, regions: ReadonlyArray<{ account: string; regionId: string }>) => Promise<void>;
   /** The process's region slots (regions synced at once, shared fairly by account jobs). */
   slots: RegionSlots;
@@ -116,21 +117,20 @@ export function createAccountProcessor(deps: AccountProcessorDeps): Processor<Ac
       for (let attempt = 1; ; ) {
         if (stopped()) return { kind: 'left' };
         const timer = deps.metrics?.jobDuration.startTimer({ queue: 'regions' });
-        const { tally, result } = withCallTally(() => deps.syncRegion(region, attempt));
+        const counter: ApiCallCounter = { apiCalls: 0 };
         let c: ClassifiedError;
         try {
-          const outcome = await result;
-          recordCallMetrics(deps.metrics, tally, null);
+          const outcome = await deps.syncRegion(region, attempt, counter);
+          recordCallMetrics(deps.metrics, 'ListCustomImages', counter.apiCalls, null);
           deps.metrics?.regionSyncs.inc({ status: outcome.status });
           timer?.({ outcome: outcome.status });
           log.info({ ...where, status: outcome.status, images: outcome.images, apiCalls: outcome.apiCalls, attempt }, 'region synced');
           if (outcome.note !== undefined) log.warn({ ...where, note: outcome.note }, 'listed images belong to another region');
           deps.onRegionCommitted?.(region);
-          await deps.releaseClaims(region.runId, [region]);
           return { kind: 'synced', outcome };
         } catch (error) {
           c = deps.classify(error);
-          recordCallMetrics(deps.metrics, tally, c.code);
+          recordCallMetrics(deps.metrics, 'ListCustomImages', counter.apiCalls, c.code);
         }
         // Attempts are the job's options; the shared policy decides throttle vs retry vs fail.
         const decision = decideRetry(policy, c, attempt, throttles);
@@ -159,7 +159,6 @@ export function createAccountProcessor(deps: AccountProcessorDeps): Processor<Ac
         log.error({ ...where, code: c.code, kind: c.kind, attempt, err: c.message }, 'region failed');
         // If this throws (Postgres away), the job fails and BullMQ retries it: the region, unrecorded, is synced again.
         await deps.recordFailure(region, { code: c.code, message: c.message, attempts: attempt, startedAt });
-        await deps.releaseClaims(region.runId, [region]);
         return { kind: 'failed' };
       }
     };
@@ -173,6 +172,11 @@ export function createAccountProcessor(deps: AccountProcessorDeps): Processor<Ac
       }
     }));
 
+    // The regions final in this execution are freed for later runs in one round trip (not one per
+    // region: a Redis write is a syscall on each side, and a claim held a few seconds longer only
+    // matters to a run planned in those seconds, which then names the region as left out).
+    const final = pending.filter((_, i) => ends[i]?.kind !== 'left');
+    await deps.releaseClaims(data.runId, final.map((r) => ({ account: data.account, regionId: r.regionId })));
     const left = pending.filter((_, i) => ends[i]?.kind === 'left');
     if (left.length > 0) {
       // Regions recorded meanwhile are found by the next execution's one query; the data keeps the throttle count.
@@ -184,7 +188,7 @@ export function createAccountProcessor(deps: AccountProcessorDeps): Processor<Ac
       await delayJob(job, token, 0);
     }
 
-    const result: AccountJobResult = { regions: { succeeded: 0, incomplete: 0, failed: 0, recorded: recorded.size }, imagesSeen: 0, apiCalls: 0 };
+    const result: AccountJobResult = { account: data.account, released: true, regions: { succeeded: 0, incomplete: 0, failed: 0, recorded: recorded.size }, imagesSeen: 0, apiCalls: 0 };
     for (const end of ends) {
       if (end.kind === 'failed') result.regions.failed++;
       if (end.kind !== 'synced') continue;

@@ -24,7 +24,6 @@ import type { Logger } from '../ops/logger.js';
 import { createMetrics, type Metrics } from '../ops/metrics.js';
 import { closeAbandonedRuns, finishRun, recordLeftOut, startRun } from '../sync/run-record.js';
 import { AccountRateLimiter } from './account-rate-limit.js';
-import { tallyCall } from './call-tally.js';
 import { createFinishProcessor } from './finish-run-job.js';
 import { MissingJobDataError, type AccountJobData, type AccountJobResult, type FinishJobData, type PlanJobData } from './job-data.js';
 import { claimKey, releaseRegions, type HolderLiveness, type RegionKey } from './overlap.js';
@@ -143,10 +142,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const clients = new SwasClients({
     config,
     ...(options.env !== undefined ? { env: options.env } : {}),
-    beforeCall: async (info) => {
-      tallyCall(info.action);
-      await limiter.acquire(info.account);
-    },
+    beforeCall: (info) => limiter.acquire(info.account),
   });
   const adapters = createSyncAdapters({
     db, clients, config, accounts: options.accounts, redis, prefix, regionCacheTtlMs: tuning.regionCacheTtlMs ?? 3600_000,
@@ -190,7 +186,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const finishProcessor = createFinishProcessor({
     logger, metrics,
     finishRun: (runId, opts) => finishRun(db, runId, opts),
-    releaseClaims: (data: FinishJobData) => releaseRegions(redis, prefix, data.runId, data.regions),
+    releaseClaims: (runId, regions) => releaseRegions(redis, prefix, runId, regions),
   });
   // Account jobs in this process, so a shutdown that abandons them also frees their regions at once.
   const activeJobs = new Map<string, AccountJobData>();

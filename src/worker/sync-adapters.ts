@@ -17,6 +17,7 @@ import { syncRegion } from '../sync/sync-region.js';
 import type { RegionJobData, RegionTarget } from './job-data.js';
 import type { RegionFailureRecord, RegionSyncOutcome } from './process-account-job.js';
 import { cachedRegions } from './region-cache.js';
+import type { ApiCallCounter } from '../sync/fetch-region.js';
 
 /** A job names an account this worker's configuration does not have: workers disagree on SWAS_CONFIG. */
 export class UnknownAccountError extends Error {
@@ -48,11 +49,11 @@ export function createSyncAdapters(deps: SyncAdapterDeps) {
   };
 
   return {
-    async syncRegion(data: RegionJobData, attempt: number): Promise<RegionSyncOutcome> {
+    async syncRegion(data: RegionJobData, attempt: number, counter: ApiCallCounter): Promise<RegionSyncOutcome> {
       const account = accountNamed(data.account);
       const result = await syncRegion(
         { db: deps.db, clients: deps.clients, config: deps.config },
-        { runId: data.runId, region: { account, regionId: data.regionId, endpoint: data.endpoint }, attempts: attempt },
+        { runId: data.runId, region: { account, regionId: data.regionId, endpoint: data.endpoint }, attempts: attempt, counter },
       );
       return { status: result.status, images: result.images, apiCalls: result.apiCalls, ...(result.note !== undefined ? { note: result.note } : {}) };
     },
@@ -73,11 +74,14 @@ export function createSyncAdapters(deps: SyncAdapterDeps) {
       });
     },
 
-    async regionsOf(name: string): Promise<{ targets: RegionTarget[]; unknown: UnknownRegion[] }> {
+    /** `counter` counts the ListRegions calls made (none when the answer was cached). */
+    async regionsOf(name: string, counter: ApiCallCounter = { apiCalls: 0 }): Promise<{ targets: RegionTarget[]; unknown: UnknownRegion[] }> {
       const account = accountNamed(name);
       // The cache holds ListRegions' whole answer; the filters apply after, so a changed filter takes effect at once.
-      const available = await cachedRegions(deps.redis, deps.prefix, name, { endpoint: deps.config.endpoint, v: 2 }, deps.regionCacheTtlMs, async () =>
-        (await listAvailableRegions(deps.clients, account)).map((r) => ({ account: name, regionId: r.regionId, endpoint: r.endpoint })));
+      const available = await cachedRegions(deps.redis, deps.prefix, name, { endpoint: deps.config.endpoint, v: 2 }, deps.regionCacheTtlMs, async () => {
+        counter.apiCalls += 1;
+        return (await listAvailableRegions(deps.clients, account)).map((r) => ({ account: name, regionId: r.regionId, endpoint: r.endpoint }));
+      });
       return selectRegions(available, account, { configured: deps.config.regions });
     },
   };

@@ -116,6 +116,31 @@ describe('account jobs', () => {
     expect(await storedImageIds(db.db)).toEqual(truthImageIds(world));
   }, 60_000);
 
+  it('an account job that fails outright (its failures cannot be recorded) leaves no claim behind: the run\'s finish frees its regions', async () => {
+    await setUp('acct-failed');
+    const h = await startTestWorker(world, workerConfig(world, db.url!, prefix), {
+      database: db,
+      tuning: { concurrency: 2, regionJobOptions: { attempts: 2, backoff: { type: 'fixed', delay: 50 } } },
+      overrides: {
+        syncRegion: async () => { throw Object.assign(new Error('denied'), { code: 'Forbidden.RAM', statusCode: 403 }); },
+        recordFailure: async () => { throw new Error('the database is away'); },
+      },
+    });
+    handles.push(h);
+    const { runId } = await enqueueRun(h.runsQueue);
+    const run = await waitForRun(db.db, runId, { timeoutMs: 60_000, pollMs: 100 });
+    expect(run.status).toBe('failed');
+    const rows = await db.db.select().from(regionSyncs).where(eq(regionSyncs.syncRunId, runId));
+    expect(rows.map((r) => r.errorCode)).toEqual(Array(4).fill('NotReached'));
+    expect((await h.regionsQueue.getFailed()).map((j) => j.attemptsMade)).toEqual([2]);
+    const claims = new Redis(testRedisUrl());
+    try {
+      expect(await claims.keys(`${prefix}:swas-inventory:claim:*`)).toEqual([]);
+    } finally {
+      claims.disconnect();
+    }
+  }, 60_000);
+
   it('one job per account: a run of 4 regions adds one region-queue job, and a re-run re-syncs nothing twice', async () => {
     await setUp('acct-one');
     const h = await worker(4);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { budgetWindow } from '../../src/worker/account-rate-limit.js';
-import { summarizeTally } from '../../src/worker/call-tally.js';
+import { summarizeCalls } from '../../src/worker/call-tally.js';
 import { RegionSlots, type ReleaseSlot } from '../../src/worker/region-slots.js';
 import { withJitter } from '../../src/worker/jitter.js';
 import { isHashTagPrefix, ownKey } from '../../src/worker/queue-names.js';
@@ -63,11 +63,13 @@ describe('worker pure helpers', () => {
   });
 
   it('counts API calls per action and code, the failed one last', () => {
-    const tally = { calls: [{ action: 'ListCustomImages' }, { action: 'ListCustomImages' }, { action: 'ListCustomImages' }] };
-    expect(summarizeTally(tally, null)).toEqual([{ action: 'ListCustomImages', code: 'OK', count: 3 }]);
-    expect(summarizeTally(tally, 'Throttling.User')).toEqual([
+    expect(summarizeCalls('ListCustomImages', 3, null)).toEqual([{ action: 'ListCustomImages', code: 'OK', count: 3 }]);
+    expect(summarizeCalls('ListCustomImages', 3, 'Throttling.User')).toEqual([
       { action: 'ListCustomImages', code: 'OK', count: 2 }, { action: 'ListCustomImages', code: 'Throttling.User', count: 1 },
     ]);
+    expect(summarizeCalls('ListRegions', 1, 'InvalidAccessKeyId.NotFound')).toEqual([{ action: 'ListRegions', code: 'InvalidAccessKeyId.NotFound', count: 1 }]);
+    // A failure before any call (Postgres away) counts no call.
+    expect(summarizeCalls('ListCustomImages', 0, 'ECONNREFUSED')).toEqual([]);
   });
 
   it('stretches delays by jitter within bounds', () => {
