@@ -26,7 +26,7 @@ import { closeAbandonedRuns, finishRun, recordLeftOut, startRun } from '../sync/
 import { AccountRateLimiter } from './account-rate-limit.js';
 import { createFinishProcessor } from './finish-run-job.js';
 import { MissingJobDataError, type AccountJobData, type AccountJobResult, type FinishJobData, type PlanJobData } from './job-data.js';
-import { claimKey, releaseRegions, type HolderLiveness, type RegionKey } from './overlap.js';
+import { claimKey, releaseRegions, type HolderLiveness } from './overlap.js';
 import { createPlanProcessor, type PlanDeps } from './plan-run.js';
 import { createAccountProcessor, type AccountProcessorDeps } from './process-account-job.js';
 import { RegionSlots } from './region-slots.js';
