@@ -53,6 +53,14 @@ describe('account jobs', () => {
     handles.push(h);
     return h;
   }
+  const claimsLeft = async (): Promise<string[]> => {
+    const redis = new Redis(testRedisUrl());
+    try {
+      return await redis.keys(`${prefix}:swas-inventory:claim:*`);
+    } finally {
+      redis.disconnect();
+    }
+  };
   const listingsPerRegion = () => {
     const counts: Record<string, number> = {};
     for (const c of world.emu.callLog()) if (c.action === 'ListCustomImages' && c.region !== null) counts[c.region] = (counts[c.region] ?? 0) + 1;
@@ -133,15 +141,10 @@ describe('account jobs', () => {
     const rows = await db.db.select().from(regionSyncs).where(eq(regionSyncs.syncRunId, runId));
     expect(rows.map((r) => r.errorCode)).toEqual(Array(4).fill('NotReached'));
     expect((await h.regionsQueue.getFailed()).map((j) => j.attemptsMade)).toEqual([2]);
-    const claims = new Redis(testRedisUrl());
-    try {
-      expect(await claims.keys(`${prefix}:swas-inventory:claim:*`)).toEqual([]);
-    } finally {
-      claims.disconnect();
-    }
+    expect(await claimsLeft()).toEqual([]);
   }, 60_000);
 
-  it('one job per account: a run of 4 regions adds one region-queue job, and a re-run re-syncs nothing twice', async () => {
+  it('one job per account: a run of 4 regions adds one region-queue job and frees every claim', async () => {
     await setUp('acct-one');
     const h = await worker(4);
     const { runId } = await enqueueRun(h.runsQueue);
@@ -149,11 +152,6 @@ describe('account jobs', () => {
     const jobs = await h.regionsQueue.getJobs(['completed', 'failed', 'waiting', 'active', 'delayed'], 0, -1);
     expect(jobs.map((j) => [j.name, j.data.account, j.data.regions.length])).toEqual([[JOB_NAMES.account, 'acct0', 4]]);
     expect(jobs[0]?.returnvalue).toMatchObject({ regions: { succeeded: 4, incomplete: 0, failed: 0, recorded: 0 } });
-    const claims = new Redis(testRedisUrl());
-    try {
-      expect(await claims.keys(`${prefix}:swas-inventory:claim:*`)).toEqual([]);
-    } finally {
-      claims.disconnect();
-    }
+    expect(await claimsLeft()).toEqual([]);
   }, 60_000);
 });
