@@ -150,7 +150,8 @@ export function createAccountProcessor(deps: AccountProcessorDeps): Processor<Ac
           const wait = transientDelayMs(policy, attempt);
           log.warn({ ...where, code: c.code, kind: c.kind, attempt, maxAttempts: policy.attempts, waitMs: wait, err: c.message },
             'region attempt failed; retrying the whole region');
-          await sleep(wait);
+          // A shutdown does not wait out a backoff: the region goes back to the queue with the job.
+          if (!await sleepUnlessClosing(wait, deps.isClosing)) return { kind: 'left' };
           attempt++;
           continue;
         }
@@ -198,6 +199,16 @@ export function createAccountProcessor(deps: AccountProcessorDeps): Processor<Ac
     }
     return result;
   };
+}
+
+/** Sleeps `ms` in steps of at most 250 ms; false as soon as the worker is closing. */
+async function sleepUnlessClosing(ms: number, isClosing: () => boolean): Promise<boolean> {
+  const until = Date.now() + ms;
+  for (let left = ms; left > 0; left = until - Date.now()) {
+    if (isClosing()) return false;
+    await sleep(Math.min(left, 250));
+  }
+  return !isClosing();
 }
 
 /** Moves the active job back to the delayed set; the DelayedError tells the worker it was not a failure. */

@@ -99,6 +99,33 @@ describe('account jobs', () => {
     expect(done?.returnvalue).toMatchObject({ regions: { succeeded: 3, recorded: 1 } });
   }, 90_000);
 
+  it('a shutdown does not wait out a transient backoff: the region goes back to the queue unrecorded', async () => {
+    await setUp('acct-backoff');
+    const uid = world.uidOf.get('acct0')!;
+    world.emu.setFaults([{ kind: 'error', code: 'InternalError', status: 500, match: { accountUid: uid, region: 'cn-beijing', action: 'ListCustomImages' } }]);
+    const h = await startTestWorker(world, workerConfig(world, db.url!, prefix), {
+      database: db, tuning: { concurrency: 4, regionJobOptions: { backoff: { type: 'fixed', delay: 20_000 } } },
+    });
+    handles.push(h);
+    const { runId } = await enqueueRun(h.runsQueue);
+    await waitFor('the other three regions recorded', async () =>
+      (await db.db.select().from(regionSyncs).where(eq(regionSyncs.syncRunId, runId))).length === 3, 20_000, 50);
+    await waitFor('the failed listing answered', async () => world.emu.callLog().some((c) => c.region === 'cn-beijing' && c.status === 500), 20_000, 20);
+    const closingAt = Date.now();
+    await h.close();
+    handles.splice(handles.indexOf(h), 1);
+    expect(Date.now() - closingAt).toBeLessThan(5_000);
+    const rows = await db.db.select().from(regionSyncs).where(eq(regionSyncs.syncRunId, runId));
+    expect(rows.map((r) => r.regionId).sort()).toEqual(['ap-southeast-1', 'cn-hangzhou', 'cn-shanghai']);
+    const queue = new Queue<AccountJobData>(REGIONS_QUEUE, { connection: { url: testRedisUrl() }, prefix });
+    try {
+      expect(await queue.getJobCounts('delayed', 'waiting', 'failed', 'completed')).toMatchObject({ failed: 0, completed: 0 });
+      expect((await queue.getJobs(['delayed', 'waiting'], 0, -1)).map((j) => j.data.account)).toEqual(['acct0']);
+    } finally {
+      await queue.close();
+    }
+  }, 60_000);
+
   it('region jobs planned by an older worker (one per region) still run and finish their run', async () => {
     await setUp('acct-legacy');
     const runId = crypto.randomUUID();
