@@ -18,6 +18,8 @@ export interface RegionCostSpec {
   imagesPerRegion: number;
   /** Regions in flight (runSync's concurrency; the worker's WORKER_CONCURRENCY). */
   concurrency: number;
+  /** Measure the pre-issue code side by side (default true; `--no-baseline` skips it while iterating). */
+  baseline?: boolean;
 }
 
 interface PerRegion {
@@ -55,7 +57,7 @@ export async function regionCostCase(spec: RegionCostSpec): Promise<CaseResult> 
   const emu = await startEmulatorProcess({ accounts: spec.accounts, regions: regionIds, imagesPerRegion: spec.imagesPerRegion, latencyMs: 0 });
   const notes: string[] = [];
   try {
-    const baseline = baselineSrc(ISSUE_12_BASELINE);
+    const baseline = spec.baseline === false ? { unavailable: 'skipped (--no-baseline)' } : baselineSrc(ISSUE_12_BASELINE);
     if ('unavailable' in baseline) notes.push(`Baseline not measured: ${baseline.unavailable}.`);
     const trees: Array<{ name: 'baseline' | 'current'; src: string }> = [
       ...('src' in baseline ? [{ name: 'baseline' as const, src: baseline.src }] : []),
