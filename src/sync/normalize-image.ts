@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import type { ImageFields, ImageTag, ListedItem, ObservedImage } from './types.js';
 import { MalformedResponseError, previewValue } from './errors.js';
+import { rawDigest } from './raw-digest.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
@@ -236,9 +237,10 @@ export function normalizeImage(item: unknown, regionId: string): ObservedImage {
 
 /**
  * The cheap part of normalizing, for every item of every listing: the id (checked as the schema
- * checks it) and the item cleaned for Postgres. Throws MalformedResponseError, as normalizeImage
- * does, for an item without a usable ImageId; every other check waits until the region turns out
- * to have changed.
+ * checks it) and the digest of the item as the `raw` column would store it (raw-digest.ts); the
+ * item itself is kept as received (normalizeImage cleans it if the region turns out to have
+ * changed). Throws MalformedResponseError, as normalizeImage does, for an item without a usable
+ * ImageId or nested too deeply to store; every other check waits for the full path.
  */
 export function listedItem(item: unknown, regionId: string): ListedItem {
   const id = typeof item === 'object' && item !== null && !Array.isArray(item) ? (item as Record<string, unknown>).ImageId : undefined;
@@ -247,13 +249,13 @@ export function listedItem(item: unknown, regionId: string): ListedItem {
     normalizeImage(item, regionId);
     throw new MalformedResponseError(regionId, 'ImageId is missing or empty', null);
   }
-  let raw: Record<string, unknown>;
+  let digest: string | null;
   try {
-    raw = cleanJson(item) as Record<string, unknown>;
+    digest = rawDigest(item);
   } catch {
     throw new MalformedResponseError(regionId, 'the item is nested too deeply to store', imageId);
   }
-  return { imageId, raw };
+  return { imageId, raw: item as Record<string, unknown>, digest };
 }
 
 function imageIdOf(item: unknown): string | null {
