@@ -71,14 +71,16 @@ function objectText(value: Record<string, unknown>): string | null {
     signature = JSON.stringify(keys);
   }
   const shape = shapeOf(signature, keys);
+  const sorted = shape.keys;
+  const prefixes = shape.prefixes;
   let out = '';
-  for (let i = 0; i < shape.keys.length; i += 1) {
-    const raw = obj[shape.keys[i] as string];
+  for (let i = 0; i < sorted.length; i += 1) {
+    const raw = obj[sorted[i] as string];
     // JSON has no undefined (JSON.stringify leaves such a key out): not a wire item, not decided here.
     if (raw === undefined) return null;
     const v = typeof raw === 'string' ? stringText(raw) : jsonbText(raw);
     if (v === null) return null;
-    out += (shape.prefixes[i] as string) + v;
+    out += (prefixes[i] as string) + v;
   }
   return `${out}}`;
 }

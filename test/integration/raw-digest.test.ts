@@ -20,7 +20,7 @@ const ACCOUNT = 'digests';
 const REGION = 'cn-hangzhou';
 
 const NUMBERS = [0, -0, 1, -1, 7.5, 0.1, -0.000001, 1e-7, 1.5e-7, -2.5e-10, 5e-324, 1e21, 1.2345e25, -9.87e22, 1e308,
-  2 ** 53, 2 ** 53 + 2, 12345678901234567890, 1801858287100001, 123.456, 1 / 3];
+  2 ** 53, 2 ** 53 + 2, Number("12345678901234567890"), 1801858287100001, 123.456, 1 / 3];
 
 /** Wire items, as JSON text (so `__proto__` and duplicate keys arrive as JSON.parse makes them). */
 const TRICKY: string[] = [
