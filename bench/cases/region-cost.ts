@@ -115,7 +115,7 @@ export async function regionCostCase(spec: RegionCostSpec): Promise<CaseResult> 
     if (before) {
       for (const engine of ['sync', 'worker'] as const) {
         figures.push(judge({
-          metric: `${engine}, cold (first) sync: product CPU per region, now / ${before12} (${baselineCommit}), side by side`,
+          metric: `${engine}, cold (first) sync: product CPU per region, now / ${before12}${baselineCommit === ISSUE_12_BASELINE ? ` (${baselineCommit})` : ''}, side by side`,
           value: round(current[engine].cold.totalMs, 2), unit: 'ms',
           baseline: { label: `before (${baselineCommit})`, value: round(before[engine].cold.totalMs, 2), unit: 'ms' },
           ratio: round(current[engine].cold.totalMs / before[engine].cold.totalMs, 2), goal: { op: '<=', target: engine === 'sync' ? 2 : 2 },
