@@ -11,7 +11,6 @@
 import { z } from 'zod';
 import type { ImageFields, ImageTag, ListedItem, ObservedImage } from './types.js';
 import { MalformedResponseError, previewValue } from './errors.js';
-import { rawDigest } from './raw-digest.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
@@ -236,11 +235,11 @@ export function normalizeImage(item: unknown, regionId: string): ObservedImage {
 }
 
 /**
- * The cheap part of normalizing, for every item of every listing: the id (checked as the schema
- * checks it) and the digest of the item as the `raw` column would store it (raw-digest.ts); the
- * item itself is kept as received (normalizeImage cleans it if the region turns out to have
- * changed). Throws MalformedResponseError, as normalizeImage does, for an item without a usable
- * ImageId or nested too deeply to store; every other check waits for the full path.
+ * The cheap part of normalizing, for every item of every listing: the id, checked as the schema
+ * checks it; the item is kept as received. Throws MalformedResponseError, as normalizeImage does,
+ * for an item without a usable ImageId; every other check (nesting too deep to store included)
+ * waits: an unchanged region is decided on digests (raw-digest.ts, computed only when the region
+ * is small enough to be decided at once), and a changed one is normalized, which cleans the item.
  */
 export function listedItem(item: unknown, regionId: string): ListedItem {
   const id = typeof item === 'object' && item !== null && !Array.isArray(item) ? (item as Record<string, unknown>).ImageId : undefined;
@@ -249,13 +248,7 @@ export function listedItem(item: unknown, regionId: string): ListedItem {
     normalizeImage(item, regionId);
     throw new MalformedResponseError(regionId, 'ImageId is missing or empty', null);
   }
-  let digest: string | null;
-  try {
-    digest = rawDigest(item);
-  } catch {
-    throw new MalformedResponseError(regionId, 'the item is nested too deeply to store', imageId);
-  }
-  return { imageId, raw: item as Record<string, unknown>, digest };
+  return { imageId, raw: item as Record<string, unknown> };
 }
 
 function imageIdOf(item: unknown): string | null {

@@ -15,6 +15,7 @@
  */
 import { preparedRows } from '../db/prepared-rows.js';
 import type { Db } from '../db/database.js';
+import { rawDigest } from './raw-digest.js';
 import type { ListedItem } from './types.js';
 
 export interface UnchangedRegionInput {
@@ -35,9 +36,15 @@ const RECORD_UNCHANGED = 'select swas.record_unchanged_region_digests($1, $2, $3
 export async function recordUnchangedRegion(db: Db, input: UnchangedRegionInput): Promise<boolean> {
   const digests: string[] = [];
   for (const item of input.items) {
-    // An item without a digest (nothing on the wire lacks one) cannot be decided here.
-    if (typeof item.digest !== 'string') return false;
-    digests.push(item.digest);
+    let digest: string | null;
+    try {
+      digest = rawDigest(item.raw);
+    } catch {
+      digest = null; // nested too deeply to walk: the full path refuses the item (MalformedResponse)
+    }
+    // No digest (nothing JSON can carry lacks one): not decided here, the full path runs.
+    if (digest === null) return false;
+    digests.push(digest);
   }
   // Sorted as Postgres sorts the stored digests (bytewise; lowercase hex keeps that order).
   digests.sort();

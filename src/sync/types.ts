@@ -59,15 +59,13 @@ export interface ObservedImage {
 }
 
 /**
- * One listed item before the schema has run: its id, the item as received (not yet cleaned:
- * normalizeImage cleans it) and its digest (raw-digest.ts). An unchanged region is decided on
- * the digests alone; only a changed one is normalized (zod) and diffed.
+ * One listed item before the schema has run: its id and the item as received (not yet cleaned:
+ * normalizeImage cleans it). An unchanged region is decided on the items' digests alone
+ * (raw-digest.ts); only a changed one is normalized (zod) and diffed.
  */
 export interface ListedItem {
   imageId: string;
   raw: Record<string, unknown>;
-  /** SHA-256 hex of the cleaned item's jsonb text; null or absent: cannot be decided by digest. */
-  digest?: string | null;
   /** Already normalized (a listing built in memory, see applyListing): used as it is. */
   observed?: ObservedImage;
 }
