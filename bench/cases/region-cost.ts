@@ -18,6 +18,10 @@ export interface RegionCostSpec {
   imagesPerRegion: number;
   /** Regions in flight (runSync's concurrency; the worker's WORKER_CONCURRENCY). */
   concurrency: number;
+  /** Measure the pre-issue code side by side (default true; `--no-baseline` skips it while iterating). */
+  baseline?: boolean;
+  /** The commit measured side by side (default the last one before issue 12; `--baseline-commit` for an A/B of a change). */
+  baselineCommit?: string;
 }
 
 interface PerRegion {
@@ -54,8 +58,10 @@ export async function regionCostCase(spec: RegionCostSpec): Promise<CaseResult> 
   // Latency off: the figures are CPU, and waiting would only make the case slower.
   const emu = await startEmulatorProcess({ accounts: spec.accounts, regions: regionIds, imagesPerRegion: spec.imagesPerRegion, latencyMs: 0 });
   const notes: string[] = [];
+  const baselineCommit = spec.baselineCommit ?? ISSUE_12_BASELINE;
+  const before12 = baselineCommit === ISSUE_12_BASELINE ? 'before issue 12' : `before (${baselineCommit})`;
   try {
-    const baseline = baselineSrc(ISSUE_12_BASELINE);
+    const baseline = spec.baseline === false ? { unavailable: 'skipped (--no-baseline)' } : baselineSrc(baselineCommit);
     if ('unavailable' in baseline) notes.push(`Baseline not measured: ${baseline.unavailable}.`);
     const trees: Array<{ name: 'baseline' | 'current'; src: string }> = [
       ...('src' in baseline ? [{ name: 'baseline' as const, src: baseline.src }] : []),
@@ -109,15 +115,15 @@ export async function regionCostCase(spec: RegionCostSpec): Promise<CaseResult> 
     if (before) {
       for (const engine of ['sync', 'worker'] as const) {
         figures.push(judge({
-          metric: `${engine}, cold (first) sync: product CPU per region, now / before issue 12 (${ISSUE_12_BASELINE}), side by side`,
+          metric: `${engine}, cold (first) sync: product CPU per region, now / ${before12}${baselineCommit === ISSUE_12_BASELINE ? ` (${baselineCommit})` : ''}, side by side`,
           value: round(current[engine].cold.totalMs, 2), unit: 'ms',
-          baseline: { label: `before (${ISSUE_12_BASELINE})`, value: round(before[engine].cold.totalMs, 2), unit: 'ms' },
+          baseline: { label: `before (${baselineCommit})`, value: round(before[engine].cold.totalMs, 2), unit: 'ms' },
           ratio: round(current[engine].cold.totalMs / before[engine].cold.totalMs, 2), goal: { op: '<=', target: engine === 'sync' ? 2 : 2 },
         }));
         figures.push({
-          metric: `${engine}, unchanged region: product CPU per region, now / before issue 12`,
+          metric: `${engine}, unchanged region: product CPU per region, now / ${before12}`,
           value: round(current[engine].warm.totalMs, 2), unit: 'ms',
-          baseline: { label: `before (${ISSUE_12_BASELINE})`, value: round(before[engine].warm.totalMs, 2), unit: 'ms' },
+          baseline: { label: `before (${baselineCommit})`, value: round(before[engine].warm.totalMs, 2), unit: 'ms' },
           ratio: round(current[engine].warm.totalMs / before[engine].warm.totalMs, 2),
         });
       }
@@ -136,7 +142,7 @@ export async function regionCostCase(spec: RegionCostSpec): Promise<CaseResult> 
       title: `Cost of one region: ${spec.accounts} accounts x ${spec.regions} regions x ${spec.imagesPerRegion} images, concurrency ${spec.concurrency}, CPU of every process`,
       figures,
       details: {
-        ...spec, baselineCommit: ISSUE_12_BASELINE, sdkMsPerRegion: sdk.map((x) => round(x, 3)),
+        ...spec, baselineCommit, sdkMsPerRegion: sdk.map((x) => round(x, 3)),
         results: Object.fromEntries(Object.entries(results).map(([name, e]) => [name, Object.fromEntries(Object.entries(e).map(([engine, v]) => [engine, {
           cold: rounded(v.cold), warm: rounded(v.warm),
           redisByCommandWarm: v.raw[1]?.redis?.byCommand ?? null,

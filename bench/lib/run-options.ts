@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only a,b] [--profile] [--out file]`, and the sizes of each mode.
+ * `npm run bench [-- --quick] [--only a,b] [--profile] [--no-baseline] [--baseline-commit sha] [--out file]`, and the sizes of each mode.
  * Quick mode is the CI smoke: small sizes, no plot, figures reported but never judged.
  */
 export interface RunOptions {
@@ -9,6 +9,10 @@ export interface RunOptions {
   out: string;
   /** Print the Markdown table of this results file and stop. */
   markdown: string | null;
+  /** `--no-baseline`: skip the pre-issue code measured side by side (quicker iterations; final figures need it). */
+  baseline: boolean;
+  /** `--baseline-commit <sha>`: region-cost's side-by-side tree (default: before issue 12). */
+  baselineCommit: string | null;
 }
 
 export function parseRunOptions(argv: readonly string[]): RunOptions {
@@ -21,6 +25,8 @@ export function parseRunOptions(argv: readonly string[]): RunOptions {
     quick,
     only: value('--only')?.split(',').map((s) => s.trim()).filter((s) => s !== '') ?? null,
     profile: argv.includes('--profile'),
+    baseline: !argv.includes('--no-baseline'),
+    baselineCommit: value('--baseline-commit') ?? null,
     // Quick runs must not overwrite the committed full figures.
     markdown: value('--markdown') ?? null,
     out: value('--out') ?? (quick ? 'bench/results.local.json' : 'bench/results.json'),
