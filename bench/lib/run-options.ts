@@ -37,7 +37,7 @@ export function sizes(quick: boolean) {
   const fanOut = { regions: quick ? 3 : 26, imagesPerRegion: 15, latencyMs: 100, callsPerSecond: 10, workerProcesses: quick ? 1 : 2, concurrency: quick ? 8 : 32 };
   return {
     fanOut: { ...fanOut, accounts: quick ? 2 : 50 },
-    regionCost: { accounts: quick ? 2 : 20, regions: quick ? 3 : 26, imagesPerRegion: 15, concurrency: quick ? 4 : 8 },
+    regionCost: { accounts: quick ? 2 : 20, regions: quick ? 3 : 26, imagesPerRegion: 15, concurrency: quick ? 4 : 8, warmPasses: quick ? 2 : 5 },
     retention: { accounts: quick ? 1 : 3, runs: quick ? 4 : 80, imagesPerRegion: 5 },
     resync: { accounts: quick ? 1 : 10, regions: quick ? 2 : 26, imagesPerRegion: 15 },
     ingest: { images: quick ? 1_000 : 100_000, naiveSample: quick ? 100 : 2_000 },
