@@ -26,16 +26,15 @@ export async function forEachPresentImageBatch(
   await tx.execute(sql`declare swas_present_images no scroll cursor for
     select image_id, status from swas.custom_images
     where account = ${account} and region_id = ${regionId} and deleted_at is null`);
-  try {
-    for (;;) {
-      const rows = await queryRows<{ image_id: string; status: number | null }>(tx, sql`fetch forward ${sql.raw(String(Math.max(1, Math.floor(batchSize))))} from swas_present_images`);
-      if (rows.length === 0) break;
-      await each(rows.map((r) => ({ imageId: r.image_id, status: r.status === null ? null : Number(r.status) })));
-      if (rows.length < batchSize) break;
-    }
-  } finally {
-    await tx.execute(sql`close swas_present_images`);
+  for (;;) {
+    const rows = await queryRows<{ image_id: string; status: number | null }>(tx, sql`fetch forward ${sql.raw(String(Math.max(1, Math.floor(batchSize))))} from swas_present_images`);
+    if (rows.length === 0) break;
+    await each(rows.map((r) => ({ imageId: r.image_id, status: r.status === null ? null : Number(r.status) })));
+    if (rows.length < batchSize) break;
   }
+  // Not in a finally: after a failed statement the transaction is aborted, a `close` would fail
+  // too and hide the real error; the rollback that follows closes the cursor anyway.
+  await tx.execute(sql`close swas_present_images`);
 }
 
 async function loadWhere(db: Db, account: string, filter: SQL): Promise<StoredImage[]> {
