@@ -85,8 +85,17 @@ function objectText(value: Record<string, unknown>): string | null {
   return `${out}}`;
 }
 
-/** JSON.stringify escapes exactly as jsonb does, once cleanText has run; only text needing it shows a \u escape. */
+/** Characters JSON or jsonb escape, and surrogates (a lone one is cleaned first): text without any is quoted as is. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * JSON.stringify escapes exactly as jsonb does, once cleanText has run; only text needing it shows
+ * a \u escape. Most listed strings (ids, names, dates) need no escape at all: those are quoted
+ * without the stringify and the scan of its output (a profiled 3 % of an unchanged region).
+ */
 function stringText(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return `"${value}"`;
   const text = JSON.stringify(value);
   return text.includes('\\u') ? JSON.stringify(cleanText(value)) : text;
 }
