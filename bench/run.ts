@@ -3,6 +3,8 @@
  * and writes the results as JSON. Each figure is a ratio against a baseline measured in this run.
  *   npm run bench                    full sizes, writes bench/results.json and docs/scaling.svg
  *   npm run bench -- --quick         CI smoke: small sizes, figures not judged, bench/results.local.json
+ *   npm run bench -- --only region-cost --no-baseline   without the side-by-side pre-issue code (iterating only)
+ *   npm run bench -- --only region-cost --baseline-commit <sha>   that commit side by side instead (an A/B of a change)
  *   npm run bench -- --only region-cost,ingest   a subset;  --profile adds the CPU profile of ingest and the write-path comparison
  *   npx tsx bench/run.ts --markdown bench/results.json   the table of a results file, as Markdown
  * Exits 1 only when a case crashed.
@@ -35,7 +37,7 @@ if (options.markdown) {
 const size = sizes(options.quick);
 
 const cases: Array<{ id: string; run: () => Promise<CaseResult>; optIn?: boolean }> = [
-  { id: 'region-cost', run: () => regionCostCase(size.regionCost) },
+  { id: 'region-cost', run: () => regionCostCase({ ...size.regionCost, baseline: options.baseline, ...(options.baselineCommit ? { baselineCommit: options.baselineCommit } : {}) }) },
   { id: 'fan-out', run: () => fanOutCase(size.fanOut) },
   { id: 'resync', run: () => resyncWritesCase(size.resync) },
   { id: 'ingest', run: () => ingestCase(size.ingest) },

@@ -8,6 +8,7 @@ import { benchAccounts } from '../lib/bench-accounts.js';
 import { childInput, sendToParent } from '../lib/fork-child.js';
 import type { RegionCostChildInput, RegionCostPass } from '../lib/region-cost-run.js';
 import { syncModules } from '../lib/src-modules.js';
+import { passProfiler } from '../lib/pass-profiler.js';
 
 const input = childInput<RegionCostChildInput>();
 const m = await syncModules(input.src);
@@ -18,6 +19,7 @@ const config = m.loadConfig({
 const { accounts, env } = benchAccounts(input.keys, 1000);
 const clients = new m.SwasClients({ config, env });
 const handle = await m.openDatabase({ databaseUrl: input.databaseUrl, maxConnections: input.concurrency + 2 });
+const prof = process.env.BENCH_PASS_PROFILE_DIR ? await passProfiler(process.env.BENCH_PASS_PROFILE_DIR, 'sync') : null;
 await sendToParent({ type: 'ready' });
 
 process.on('message', (message: { type?: string }) => {
@@ -27,9 +29,11 @@ process.on('message', (message: { type?: string }) => {
   }
   if (message.type !== 'pass') return;
   void (async () => {
+    await prof?.start();
     const cpu = process.cpuUsage();
     const report = await m.runSync({ db: handle.db, clients, config, accounts, log: m.silentLogger() }, { concurrency: input.concurrency });
     const used = process.cpuUsage(cpu);
+    await prof?.stop();
     const pass: RegionCostPass = {
       type: 'pass', cpuMs: (used.user + used.system) / 1000, status: report.summary.status,
       regions: report.regions.length, images: report.regions.reduce((n, r) => n + r.images, 0),

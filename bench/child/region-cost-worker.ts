@@ -8,6 +8,7 @@ import { benchAccounts } from '../lib/bench-accounts.js';
 import { childInput, sendToParent } from '../lib/fork-child.js';
 import type { RegionCostChildInput } from '../lib/region-cost-run.js';
 import { workerModules } from '../lib/src-modules.js';
+import { passProfiler } from '../lib/pass-profiler.js';
 
 const input = childInput<RegionCostChildInput & { redisUrl: string; prefix: string }>();
 const m = await workerModules(input.src);
@@ -22,9 +23,11 @@ const handle = await m.startWorker({ config, accounts, logger: m.silentLogger(),
 await sendToParent({ type: 'ready' });
 
 let mark = process.cpuUsage();
+const prof = process.env.BENCH_PASS_PROFILE_DIR ? await passProfiler(process.env.BENCH_PASS_PROFILE_DIR, 'worker') : null;
 process.on('message', (message: { type?: string }) => {
-  if (message.type === 'cpu-mark') mark = process.cpuUsage();
+  if (message.type === 'cpu-mark') { mark = process.cpuUsage(); void prof?.start(); }
   if (message.type === 'cpu-report') {
+    void prof?.stop();
     const used = process.cpuUsage(mark);
     void sendToParent({ type: 'cpu', ms: (used.user + used.system) / 1000 });
   }

@@ -38,7 +38,8 @@ export async function naiveOrmUpsert(source: Db, target: Db, sample: number): Pr
 }
 
 async function upsert(db: Db, row: ImageRow): Promise<void> {
-  const { account: _a, imageId: _i, firstSeenAt: _f, ...update } = row;
+  // rawDigest is generated (Postgres computes it): neither inserted nor set.
+  const { account: _a, imageId: _i, firstSeenAt: _f, rawDigest: _d, ...update } = row;
   await db.insert(customImages).values(row).onConflictDoUpdate({ target: [customImages.account, customImages.imageId], set: update });
 }
 

@@ -25,7 +25,9 @@ export async function naiveUpsertPass(databaseUrl: string): Promise<number> {
   try {
     const columns = (await sql<Array<{ name: string }>>`
       select column_name as name from information_schema.columns
-      where table_schema = 'swas' and table_name = 'custom_images' order by ordinal_position`).map((c) => c.name);
+      where table_schema = 'swas' and table_name = 'custom_images' and is_generated = 'NEVER' order by ordinal_position`).map((c) => c.name);
+    // Generated columns (raw_digest) are Postgres's to compute: named nowhere in the insert.
+    const list = columns.map((c) => `"${c}"`).join(', ');
     const set = columns.filter((c) => !['account', 'image_id', 'first_seen_at'].includes(c)).map((c) => `"${c}" = excluded."${c}"`).join(', ');
     const images = await sql<Array<{ row: unknown; tags: unknown }>>`
       select to_jsonb(i) as row,
@@ -34,7 +36,7 @@ export async function naiveUpsertPass(databaseUrl: string): Promise<number> {
     for (const image of images) {
       const row = image.row as { account: string; image_id: string };
       await sql.unsafe(
-        `insert into ${NAIVE_SCHEMA}.custom_images select * from jsonb_populate_record(null::${NAIVE_SCHEMA}.custom_images, $1::text::jsonb)
+        `insert into ${NAIVE_SCHEMA}.custom_images (${list}) select ${list} from jsonb_populate_record(null::${NAIVE_SCHEMA}.custom_images, $1::text::jsonb)
          on conflict (account, image_id) do update set ${set}`, [JSON.stringify(image.row)]);
       await sql.unsafe(`delete from ${NAIVE_SCHEMA}.custom_image_tags where account = $1 and image_id = $2`, [row.account, row.image_id]);
       await sql.unsafe(

@@ -67,9 +67,11 @@ export async function measureEngine(spec: EngineSpec): Promise<MeasuredPass[]> {
     src: spec.src, databaseUrl: viaProxy(db.url, proxy.port), emulatorUrl: spec.emulatorUrl, keys: spec.keys,
     concurrency: spec.concurrency, ...(spec.regions ? { regions: spec.regions } : {}),
   };
+  // BENCH_CHILD_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the measured children.
+  const nodeArgs = process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? [];
   const child = spec.engine === 'sync'
-    ? forkChild<ChildMessage>(childScript('region-cost-sync.ts'), base)
-    : forkChild<ChildMessage>(childScript('region-cost-worker.ts'), { ...base, redisUrl: redis?.url, prefix: `rc-${randomBytes(3).toString('hex')}` });
+    ? forkChild<ChildMessage>(childScript('region-cost-sync.ts'), base, { nodeArgs })
+    : forkChild<ChildMessage>(childScript('region-cost-worker.ts'), { ...base, redisUrl: redis?.url, prefix: `rc-${randomBytes(3).toString('hex')}` }, { nodeArgs });
   try {
     const ready = await child.next();
     if (ready.type !== 'ready') throw new Error(`region-cost child: expected ready, got ${ready.type}`);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only a,b] [--profile] [--out file]`, and the sizes of each mode.
+ * `npm run bench [-- --quick] [--only a,b] [--profile] [--no-baseline] [--baseline-commit sha] [--out file]`, and the sizes of each mode.
  * Quick mode is the CI smoke: small sizes, no plot, figures reported but never judged.
  */
 export interface RunOptions {
@@ -9,6 +9,10 @@ export interface RunOptions {
   out: string;
   /** Print the Markdown table of this results file and stop. */
   markdown: string | null;
+  /** `--no-baseline`: skip the pre-issue code measured side by side (quicker iterations; final figures need it). */
+  baseline: boolean;
+  /** `--baseline-commit <sha>`: region-cost's side-by-side tree (default: before issue 12). */
+  baselineCommit: string | null;
 }
 
 export function parseRunOptions(argv: readonly string[]): RunOptions {
@@ -21,6 +25,8 @@ export function parseRunOptions(argv: readonly string[]): RunOptions {
     quick,
     only: value('--only')?.split(',').map((s) => s.trim()).filter((s) => s !== '') ?? null,
     profile: argv.includes('--profile'),
+    baseline: !argv.includes('--no-baseline'),
+    baselineCommit: value('--baseline-commit') ?? null,
     // Quick runs must not overwrite the committed full figures.
     markdown: value('--markdown') ?? null,
     out: value('--out') ?? (quick ? 'bench/results.local.json' : 'bench/results.json'),
@@ -31,7 +37,7 @@ export function sizes(quick: boolean) {
   const fanOut = { regions: quick ? 3 : 26, imagesPerRegion: 15, latencyMs: 100, callsPerSecond: 10, workerProcesses: quick ? 1 : 2, concurrency: quick ? 8 : 32 };
   return {
     fanOut: { ...fanOut, accounts: quick ? 2 : 50 },
-    regionCost: { accounts: quick ? 2 : 20, regions: quick ? 3 : 26, imagesPerRegion: 15, concurrency: quick ? 4 : 8 },
+    regionCost: { accounts: quick ? 2 : 20, regions: quick ? 3 : 26, imagesPerRegion: 15, concurrency: quick ? 4 : 8, warmPasses: quick ? 2 : 5 },
     retention: { accounts: quick ? 1 : 3, runs: quick ? 4 : 80, imagesPerRegion: 5 },
     resync: { accounts: quick ? 1 : 10, regions: quick ? 2 : 26, imagesPerRegion: 15 },
     ingest: { images: quick ? 1_000 : 100_000, naiveSample: quick ? 100 : 2_000 },

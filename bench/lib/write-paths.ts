@@ -46,7 +46,7 @@ export async function compareWritePaths(db: Db, databaseUrl: string, emptyDb: Db
       select column_name as name, format_type(a.atttypid, a.atttypmod) as type
       from information_schema.columns c
       join pg_attribute a on a.attrelid = 'swas.custom_images'::regclass and a.attname = c.column_name
-      where c.table_schema = 'swas' and c.table_name = 'custom_images' order by c.ordinal_position`;
+      where c.table_schema = 'swas' and c.table_name = 'custom_images' and c.is_generated = 'NEVER' order by c.ordinal_position`;
     const names = columns.map((c) => `"${c.name}"`);
     const update = columns.filter((c) => !['account', 'image_id', 'first_seen_at'].includes(c.name))
       .map((c) => `"${c.name}" = excluded."${c.name}"`).join(', ');
@@ -108,7 +108,7 @@ export async function compareWritePaths(db: Db, databaseUrl: string, emptyDb: Db
 async function drizzleInsert(db: Db, rows: Array<typeof customImages.$inferSelect>): Promise<void> {
   const set: Record<string, SQL> = {};
   for (const [key, column] of Object.entries(getTableColumns(customImages))) {
-    if (!['account', 'imageId', 'firstSeenAt'].includes(key)) set[key] = dsql.raw(`excluded."${column.name}"`);
+    if (!['account', 'imageId', 'firstSeenAt'].includes(key) && !column.generated) set[key] = dsql.raw(`excluded."${column.name}"`);
   }
   await db.insert(customImages).values(rows).onConflictDoUpdate({ target: [customImages.account, customImages.imageId], set });
 }

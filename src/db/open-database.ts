@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from './schema.js';
-import { lockDataDir, type DataDirHolder } from './data-dir-lock.js';
+import type { DataDirHolder } from './data-dir-lock.js';
 import { maskUrl, type DatabaseHandle, type Db } from './database.js';
 
 export interface OpenDatabaseOptions {
@@ -45,10 +44,29 @@ async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
   };
 }
 
+/**
+ * PGlite, its drizzle driver and the folder lock are loaded only here: a process on DATABASE_URL
+ * (the sync, the worker) never carries them.
+ */
 async function openPglite(dataDir: string, options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  const [{ PGlite }, { drizzle: drizzlePglite }, { lockDataDir }] = await Promise.all([
+    import('@electric-sql/pglite'), import('drizzle-orm/pglite'), import('./data-dir-lock.js'),
+  ]);
+  const handle = (client: PGlite, location: string, release: () => Promise<void>): DatabaseHandle => ({
+    db: drizzlePglite(client, { schema }) as unknown as Db,
+    kind: 'pglite',
+    location,
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        await release();
+      }
+    },
+  });
   const inMemory = dataDir.startsWith('memory://');
   const location = inMemory ? dataDir : resolve(dataDir);
-  if (inMemory) return pgliteHandle(await PGlite.create(), location, async () => {});
+  if (inMemory) return handle(await PGlite.create(), location, async () => {});
   mkdirSync(location, { recursive: true });
   const release = await lockDataDir(location, {
     waitMs: options.dataDirWaitMs ?? 30_000,
@@ -61,25 +79,9 @@ async function openPglite(dataDir: string, options: OpenDatabaseOptions): Promis
     },
   });
   try {
-    return pgliteHandle(await PGlite.create(location), location, release);
+    return handle(await PGlite.create(location), location, release);
   } catch (err) {
     await release();
     throw err;
   }
-}
-
-function pgliteHandle(client: PGlite, location: string, release: () => Promise<void>): DatabaseHandle {
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
-  return {
-    db,
-    kind: 'pglite',
-    location,
-    close: async () => {
-      try {
-        await client.close();
-      } finally {
-        await release();
-      }
-    },
-  };
 }

@@ -31,6 +31,9 @@ const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date
 /** A transaction id as Postgres' 64-bit, wraparound-free `xid8`; read as its decimal text. */
 const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
 
+/** Raw bytes; read back as Postgres' hex text (`\\x...`), which nothing in the product needs to. */
+const bytea = customType<{ data: string; driverData: string }>({ dataType: () => 'bytea' });
+
 /** The typed columns shared by the current row and each version: one per response field. */
 const imageColumns = () => ({
   regionId: text('region_id').notNull(),
@@ -63,6 +66,13 @@ export const customImages = swas.table(
     imageId: text('image_id').notNull(),
     ...imageColumns(),
     raw: jsonb('raw').notNull(),
+    /**
+     * SHA-256 of `raw`'s canonical text (jsonb's own output: keys sorted, fixed spacing), computed
+     * by Postgres whenever `raw` is written (migration 0007, swas.raw_digest). The unchanged-region
+     * fast path compares the listing's digests (src/sync/raw-digest.ts) with these instead of
+     * sending and comparing ~20 KB of jsonb per region.
+     */
+    rawDigest: bytea('raw_digest').notNull().generatedAlwaysAs(sql`swas.raw_digest(raw)`),
     /** Hash of the normalized fields and tags: the cheap "did anything change" test. */
     contentHash: text('content_hash').notNull(),
     firstSeenAt: tstz('first_seen_at').notNull(),

@@ -100,6 +100,8 @@ export interface EmulatorHandle {
   setRateLimit(settings: RateLimitSettings): void;
   /** Calls answered Throttling.User by the rate limit (not by faults) since the last reset. */
   throttledCalls(): number;
+  /** API requests received and not yet answered (e.g. held by a latency fault). */
+  inFlight(): number;
 }
 
 function isSeedDocument(seed: SeedDocument | GenerateSeedOptions): seed is SeedDocument {
@@ -162,5 +164,6 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     rateLimit: () => state.rateLimit.settings,
     setRateLimit: (settings) => state.rateLimit.set(parseRateLimit(settings)),
     throttledCalls: () => state.rateLimit.throttled,
+    inFlight: () => server.inFlight,
   };
 }

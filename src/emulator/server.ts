@@ -101,12 +101,24 @@ export class EmulatorServer {
     });
   }
 
+  /** API requests received and not answered yet (tests wait for N listings to be in flight). */
+  inFlight = 0;
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/';
     if (url === ADMIN_PREFIX || url.startsWith(`${ADMIN_PREFIX}/`) || url.startsWith(`${ADMIN_PREFIX}?`)) {
       await this.handleAdmin(req, res, url);
       return;
     }
+    this.inFlight++;
+    try {
+      await this.handleApi(req, res, url);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async handleApi(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
     const started = Date.now();
     const time = this.state.now().toISOString();
     const requestId = randomUUID().toUpperCase();

@@ -1,5 +1,11 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type pinoPrettyModule from 'pino-pretty';
+
+// pino-pretty only for a person's terminal: loaded when a pretty logger is made (the JSON logs of
+// the worker, and a piped or cron sync, never need it). CommonJS, so a synchronous require.
+const require = createRequire(import.meta.url);
+const loadPinoPretty = (): typeof pinoPrettyModule => require('pino-pretty') as typeof pinoPrettyModule;
 
 export type { Logger };
 
@@ -32,7 +38,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const colorize = options.color ?? !(process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '');
   if (pretty && options.destination) {
     // In-thread and synchronous: a one-shot command's last log line is out before its summary.
-    return pino(base, pinoPretty({ destination: options.destination, colorize, sync: true }));
+    return pino(base, loadPinoPretty()({ destination: options.destination, colorize, sync: true }));
   }
   if (pretty) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: 2, colorize } } });

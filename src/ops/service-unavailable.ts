@@ -4,7 +4,6 @@
  * probe with a deadline runs before the real work, and its failure is one line naming the
  * service, the variable and the address (password masked).
  */
-import { Redis } from 'ioredis';
 import { maskUrl } from '../db/database.js';
 
 /** How long connecting to (and a first answer from) Postgres or Redis may take. */
@@ -45,6 +44,9 @@ export function shortReason(err: unknown): string {
 
 /** Resolves once Redis answers PING; else throws a ServiceUnavailableError within about `timeoutMs`. */
 export async function assertRedisReachable(url: string, timeoutMs = CONNECT_TIMEOUT_MS): Promise<void> {
+  // Loaded here, not at the top: every command probes Postgres through this module, and only the
+  // worker's commands need Redis (ioredis is ~10 MB of a one-shot sync's heap otherwise).
+  const { Redis } = await import('ioredis');
   const probe = new Redis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,

@@ -3,7 +3,8 @@
  * the schedule's interval (one missed run is tolerated, two are not), or when it never had one.
  * Pure: `now`, the schedule and the rows are arguments.
  */
-import { CronExpressionParser } from 'cron-parser';
+import { createRequire } from 'node:module';
+import type { CronExpressionParser as CronParser } from 'cron-parser';
 import type { Row } from './format/columns.js';
 
 export type Freshness = 'fresh' | 'stale' | 'never_complete';
@@ -14,6 +15,8 @@ export type Freshness = 'fresh' | 'stale' | 'never_complete';
  */
 export function scheduleIntervalMs(cron: string, tz: string, now: Date): number {
   // Gaps between the next runs only: now may itself be a run time, which would join two gaps.
+  // Loaded on first use: every command imports the program, only `status` reads a schedule.
+  const { CronExpressionParser } = createRequire(import.meta.url)('cron-parser') as { CronExpressionParser: typeof CronParser };
   const times = CronExpressionParser.parse(cron, { currentDate: now, tz }).take(17).map((d) => d.getTime());
   let longest = 0;
   for (let i = 1; i < times.length; i++) longest = Math.max(longest, (times[i] as number) - (times[i - 1] as number));

@@ -3,7 +3,7 @@ import { emptyCounts } from './diff-region.js';
 import { describeHeldElsewhere } from './image-ownership.js';
 import { recordRegionSync, recordSupersededListing } from './persist-region.js';
 import { recordUnchangedRegion } from './record-unchanged-region.js';
-import { ListingSupersededError, RegionWriter } from './region-writer.js';
+import { ListingSupersededError, PRESENT_BATCH, RegionWriter, WRITE_BATCH } from './region-writer.js';
 import type { EventKind, RegionListing } from './types.js';
 
 export interface RegionSyncResult {
@@ -33,6 +33,8 @@ export interface WriteRegionOptions {
    * (applyListing), whose raw items need not be what their fields were normalized from.
    */
   fastPath?: boolean;
+  /** Present rows compared at a time when looking for deletions (default PRESENT_BATCH; tests use a few). */
+  presentBatchSize?: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function writeRegion(
   list: (writer: RegionWriter) => Promise<RegionListing>,
   options: WriteRegionOptions = {},
 ): Promise<RegionSyncResult> {
-  const writer = new RegionWriter(db, { runId: ctx.runId, account: ctx.account, regionId: ctx.regionId });
+  const writer = new RegionWriter(db, { runId: ctx.runId, account: ctx.account, regionId: ctx.regionId }, WRITE_BATCH, options.presentBatchSize ?? PRESENT_BATCH);
   const attempts = ctx.attempts ?? 1;
   const result = (listing: RegionListing, status: RegionSyncResult['status'], error: RegionSyncResult['error']): RegionSyncResult => {
     const note = describeHeldElsewhere(writer.heldElsewhere);
@@ -94,11 +96,13 @@ export async function writeRegion(
 }
 
 /** diff -> persist for a listing already in memory (tests, imports): the same writer as the sync. */
-export function applyListing(db: Db, listing: RegionListing, ctx: { runId: string; startedAt: Date; attempts?: number }): Promise<RegionSyncResult> {
+export function applyListing(
+  db: Db, listing: RegionListing, ctx: { runId: string; startedAt: Date; attempts?: number }, options: Pick<WriteRegionOptions, 'presentBatchSize'> = {},
+): Promise<RegionSyncResult> {
   return writeRegion(db, { ...ctx, account: listing.accountName, regionId: listing.regionId }, async (writer) => {
     await writer.begin(1);
     await writer.started();
     await writer.page(listing.images.map((image) => ({ imageId: image.imageId, raw: image.raw, observed: image })));
     return listing;
-  }, { fastPath: false });
+  }, { ...options, fastPath: false });
 }

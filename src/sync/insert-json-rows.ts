@@ -32,11 +32,11 @@ export function jsonRowsInsert(table: PgTable, rows: ReadonlyArray<Record<string
   return sql`insert into ${sql.raw(target)} (${sql.raw(names)}) select ${sql.raw(names)} from jsonb_to_recordset(${json}::jsonb) as r(${sql.raw(defs)}) ${onConflict ?? sql``}`;
 }
 
-/** `on conflict (...) do update set c = excluded.c` for every column but the key and `keep`. */
+/** `on conflict (...) do update set c = excluded.c` for every column but the key, `keep` and generated ones (Postgres computes those). */
 export function upsertClause(table: PgTable, key: readonly string[], keep: readonly string[] = []): SQL {
   const skip = new Set([...key, ...keep]);
   const set = Object.values(getTableColumns(table))
-    .filter((c) => !skip.has(c.name))
+    .filter((c) => !skip.has(c.name) && c.generated === undefined)
     .map((c) => `${quote(c.name)} = excluded.${quote(c.name)}`)
     .join(', ');
   return sql.raw(`on conflict (${key.map(quote).join(', ')}) do update set ${set}`);

@@ -1,5 +1,5 @@
-import { and, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Db } from '../db/database.js';
 import { customImages, customImageTags } from '../db/schema.js';
 import { columnsToFields } from './image-row.js';
 import { sortTags } from './diff-region.js';
@@ -14,12 +14,27 @@ export function loadStoredByIds(db: Db, account: string, imageIds: readonly stri
   return loadWhere(db, account, inArray(customImages.imageId, [...imageIds]));
 }
 
-/** Ids and statuses of the images currently present (not deleted) in one account+region. */
-export async function loadPresentImages(db: Db, account: string, regionId: string): Promise<Array<{ imageId: string; status: number | null }>> {
-  return db
-    .select({ imageId: customImages.imageId, status: customImages.status })
-    .from(customImages)
-    .where(and(eq(customImages.account, account), eq(customImages.regionId, regionId), isNull(customImages.deletedAt)));
+/**
+ * Ids and statuses of the images currently present (not deleted) in one account+region, handed to
+ * `each` `batchSize` rows at a time through a cursor: one snapshot, as one select would see it,
+ * without holding a 100,000-image region's rows at once. Must run inside a transaction (`tx`).
+ */
+export async function forEachPresentImageBatch(
+  tx: Db, account: string, regionId: string, batchSize: number,
+  each: (rows: Array<{ imageId: string; status: number | null }>) => Promise<void>,
+): Promise<void> {
+  await tx.execute(sql`declare swas_present_images no scroll cursor for
+    select image_id, status from swas.custom_images
+    where account = ${account} and region_id = ${regionId} and deleted_at is null`);
+  for (;;) {
+    const rows = await queryRows<{ image_id: string; status: number | null }>(tx, sql`fetch forward ${sql.raw(String(Math.max(1, Math.floor(batchSize))))} from swas_present_images`);
+    if (rows.length === 0) break;
+    await each(rows.map((r) => ({ imageId: r.image_id, status: r.status === null ? null : Number(r.status) })));
+    if (rows.length < batchSize) break;
+  }
+  // Not in a finally: after a failed statement the transaction is aborted, a `close` would fail
+  // too and hide the real error; the rollback that follows closes the cursor anyway.
+  await tx.execute(sql`close swas_present_images`);
 }
 
 async function loadWhere(db: Db, account: string, filter: SQL): Promise<StoredImage[]> {

@@ -235,10 +235,11 @@ export function normalizeImage(item: unknown, regionId: string): ObservedImage {
 }
 
 /**
- * The cheap part of normalizing, for every item of every listing: the id (checked as the schema
- * checks it) and the item cleaned for Postgres. Throws MalformedResponseError, as normalizeImage
- * does, for an item without a usable ImageId; every other check waits until the region turns out
- * to have changed.
+ * The cheap part of normalizing, for every item of every listing: the id, checked as the schema
+ * checks it; the item is kept as received. Throws MalformedResponseError, as normalizeImage does,
+ * for an item without a usable ImageId; every other check (nesting too deep to store included)
+ * waits: an unchanged region is decided on digests (raw-digest.ts, computed only when the region
+ * is small enough to be decided at once), and a changed one is normalized, which cleans the item.
  */
 export function listedItem(item: unknown, regionId: string): ListedItem {
   const id = typeof item === 'object' && item !== null && !Array.isArray(item) ? (item as Record<string, unknown>).ImageId : undefined;
@@ -247,13 +248,7 @@ export function listedItem(item: unknown, regionId: string): ListedItem {
     normalizeImage(item, regionId);
     throw new MalformedResponseError(regionId, 'ImageId is missing or empty', null);
   }
-  let raw: Record<string, unknown>;
-  try {
-    raw = cleanJson(item) as Record<string, unknown>;
-  } catch {
-    throw new MalformedResponseError(regionId, 'the item is nested too deeply to store', imageId);
-  }
-  return { imageId, raw };
+  return { imageId, raw: item as Record<string, unknown> };
 }
 
 function imageIdOf(item: unknown): string | null {

@@ -13,7 +13,7 @@ import { HeldTransaction } from '../db/held-transaction.js';
 import { diffDeletions, diffImages, emptyCounts, type RegionDiff } from './diff-region.js';
 import type { ListingSink } from './list-region.js';
 import { splitByOwner } from './image-ownership.js';
-import { loadPresentImages, loadStoredByIds, lockRegion } from './load-stored-images.js';
+import { forEachPresentImageBatch, loadStoredByIds, lockRegion } from './load-stored-images.js';
 import { normalizeImage } from './normalize-image.js';
 import { persistDiff, type WriteContext } from './persist-region.js';
 import { databaseClock } from './record-unchanged-region.js';
@@ -21,6 +21,9 @@ import type { EventKind, ListedItem } from './types.js';
 
 /** Images diffed and written together: few statements per batch, bounded memory. */
 export const WRITE_BATCH = 1000;
+
+/** Present rows a complete listing compares at a time when it looks for deletions. */
+export const PRESENT_BATCH = 5000;
 
 /** A later listing of the region was written while this one ran: this one is older, and refused. */
 export class ListingSupersededError extends Error {
@@ -47,7 +50,13 @@ export class RegionWriter implements ListingSink {
   /** Listed ids that belong to another region of the account (image-ownership.ts), by that region. */
   heldElsewhere = new Map<string, string[]>();
 
-  constructor(private readonly db: Db, private readonly region: RegionWriterContext, private readonly batchSize = WRITE_BATCH) {}
+  constructor(
+    private readonly db: Db,
+    private readonly region: RegionWriterContext,
+    private readonly batchSize = WRITE_BATCH,
+    /** Present rows read (and their deletions written) at a time by deleteAbsent. */
+    private readonly presentBatchSize = PRESENT_BATCH,
+  ) {}
 
   /** Each listing attempt starts over: a re-list after page drift must not keep the last attempt's writes. */
   async begin(attempt: number): Promise<void> {
@@ -106,8 +115,10 @@ export class RegionWriter implements ListingSink {
   async deleteAbsent(seen: ReadonlySet<string>): Promise<void> {
     await this.flush();
     const { tx } = await this.transaction();
-    const present = await loadPresentImages(tx, this.region.account, this.region.regionId);
-    await this.apply({ writes: [], unchanged: 0, ...diffDeletions(present, seen) });
+    // A batch of present rows at a time (one cursor, one snapshot): a large region's rows are
+    // never all in memory, and each batch's deletions are written before the next is read.
+    await forEachPresentImageBatch(tx, this.region.account, this.region.regionId, this.presentBatchSize,
+      (present) => this.apply({ writes: [], unchanged: 0, ...diffDeletions(present, seen) }));
   }
 
   async commit(): Promise<void> {

@@ -4,7 +4,10 @@
  * Pure. Retries happen around a whole region, never inside a listing: a listing that fails part
  * way is thrown away and the region starts again from page 1.
  */
-import { Backoffs, type BackoffOptions } from 'bullmq';
+import type { BackoffOptions } from 'bullmq';
+// The backoff module alone, not the bullmq entry point: the one-shot sync would otherwise load
+// all of BullMQ and ioredis (~25 MB RSS) for this one pure function.
+import { Backoffs } from 'bullmq/dist/esm/classes/backoffs.js';
 import type { ClassifiedError } from '../cloud/classify-error.js';
 
 export interface RegionRetryPolicy {

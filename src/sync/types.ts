@@ -59,9 +59,9 @@ export interface ObservedImage {
 }
 
 /**
- * One listed item before the schema has run: its id and the item as received, cleaned of what
- * Postgres refuses. An unchanged region is decided on these alone; only a changed one is
- * normalized (zod) and diffed.
+ * One listed item before the schema has run: its id and the item as received (not yet cleaned:
+ * normalizeImage cleans it). An unchanged region is decided on the items' digests alone
+ * (raw-digest.ts); only a changed one is normalized (zod) and diffed.
  */
 export interface ListedItem {
   imageId: string;

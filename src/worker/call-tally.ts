@@ -1,43 +1,22 @@
 /**
- * Counts API calls per job, for the `swas_api_calls_total{action, code}` metric. The SDK hook
- * (SwasClients' beforeCall) sees each call start but not its result; the listing stops at its
- * first failure, so every call of a job succeeded except, on failure, the last one.
- * AsyncLocalStorage ties calls to the job that made them while jobs run concurrently.
+ * Counts API calls for the `swas_api_calls_total{action, code}` metric from the counter each sync
+ * already keeps (`ApiCallCounter`: the listing increments it per page call). A listing stops at
+ * its first failure, so every call of an attempt succeeded except, on failure, the last one.
+ *
+ * Not AsyncLocalStorage (this used to be): an active AsyncLocalStorage turns on Node's promise
+ * hooks for the whole process, a cost on every promise of every region, for one counter.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Metrics } from '../ops/metrics.js';
 
-export interface CallTally {
-  calls: Array<{ action: string }>;
+/** Pure: the (action, code) counts of `calls` calls, the last one failed with `failedCode` when set. */
+export function summarizeCalls(action: string, calls: number, failedCode: string | null): Array<{ action: string; code: string; count: number }> {
+  if (calls <= 0) return [];
+  if (failedCode === null) return [{ action, code: 'OK', count: calls }];
+  return [...(calls > 1 ? [{ action, code: 'OK', count: calls - 1 }] : []), { action, code: failedCode, count: 1 }];
 }
 
-const storage = new AsyncLocalStorage<CallTally>();
-
-export function withCallTally<T>(fn: () => Promise<T>): { tally: CallTally; result: Promise<T> } {
-  const tally: CallTally = { calls: [] };
-  return { tally, result: storage.run(tally, fn) };
-}
-
-/** Called from the SDK hook: records one call on the current job's tally, if any. */
-export function tallyCall(action: string): void {
-  storage.getStore()?.calls.push({ action });
-}
-
-/** Pure: per (action, code) counts; `failedCode` marks the last call as the one that failed. */
-export function summarizeTally(tally: CallTally, failedCode: string | null): Array<{ action: string; code: string; count: number }> {
-  const counts = new Map<string, { action: string; code: string; count: number }>();
-  tally.calls.forEach((call, i) => {
-    const code = failedCode !== null && i === tally.calls.length - 1 ? failedCode : 'OK';
-    const key = `${call.action}\u0000${code}`;
-    const entry = counts.get(key) ?? { action: call.action, code, count: 0 };
-    entry.count++;
-    counts.set(key, entry);
-  });
-  return [...counts.values()];
-}
-
-/** Adds a finished job's calls to `swas_api_calls_total`. */
-export function recordCallMetrics(metrics: Metrics | undefined, tally: CallTally, failedCode: string | null): void {
+/** Adds an attempt's calls to `swas_api_calls_total`. */
+export function recordCallMetrics(metrics: Metrics | undefined, action: string, calls: number, failedCode: string | null): void {
   if (metrics === undefined) return;
-  for (const { action, code, count } of summarizeTally(tally, failedCode)) metrics.apiCalls.inc({ action, code }, count);
+  for (const { code, count } of summarizeCalls(action, calls, failedCode)) metrics.apiCalls.inc({ action, code }, count);
 }

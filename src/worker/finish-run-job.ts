@@ -7,12 +7,12 @@ import type { Processor } from 'bullmq';
 import type { FinishRunOptions, RunSummary } from '../sync/run-record.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import { requireJobData, type FinishJobData } from './job-data.js';
+import { requireJobData, type AccountJobResult, type FinishJobData } from './job-data.js';
 
 export interface FinishDeps {
   finishRun: (runId: string, opts: FinishRunOptions) => Promise<RunSummary>;
-  /** Frees every region of the run for later runs (a safety net: each region job frees its own). */
-  releaseClaims: (data: FinishJobData) => Promise<void>;
+  /** Frees these regions of the run for later runs (a safety net: each account job frees its own). */
+  releaseClaims: (runId: string, regions: FinishJobData['regions']) => Promise<void>;
   logger: Logger;
   metrics?: Metrics;
 }
@@ -22,7 +22,11 @@ export function createFinishProcessor(deps: FinishDeps): Processor<FinishJobData
     const data = requireJobData('finish', job);
     const { runId, regions, error } = data;
     const summary = await deps.finishRun(runId, { expected: regions, ...(error !== undefined ? { error } : {}) });
-    await deps.releaseClaims(data);
+    // Only the regions of account jobs that did not complete (failed, lost) can still be claimed.
+    const released = new Set(Object.values(await job.getChildrenValues() as Record<string, unknown>)
+      .filter((v): v is AccountJobResult => typeof v === 'object' && v !== null && (v as AccountJobResult).released === true)
+      .map((v) => v.account));
+    await deps.releaseClaims(runId, regions.filter((r) => !released.has(r.account)));
     deps.metrics?.runs.inc({ status: summary.status });
     deps.logger.info({ runId, status: summary.status, regions: summary.regionsTotal, failed: summary.regionsFailed, leftOut: summary.regionsLeftOut,
       images: summary.imagesSeen, events: summary.eventCounts }, 'sync run finished');

@@ -20,8 +20,24 @@ export interface RegionTarget {
   endpoint: Endpoint;
 }
 
+/** A region job as planned before account jobs (a queue left over from an older worker still holds them). */
 export interface RegionJobData extends RegionTarget {
   runId: string;
+  /** Throttling answers this job has waited out so far (they do not spend attempts). */
+  throttles?: number;
+}
+
+/** One region of an account job, and the region a sync is told to list. */
+export type AccountRegion = Pick<RegionTarget, 'regionId' | 'endpoint'>;
+
+/**
+ * The account job: one account's regions of a run, walked by one job (the API's call budget is
+ * per account anyway). Each region is still its own transaction and its own region_syncs row.
+ */
+export interface AccountJobData {
+  runId: string;
+  account: string;
+  regions: AccountRegion[];
   /** Throttling answers this job has waited out so far (they do not spend attempts). */
   throttles?: number;
 }
@@ -34,11 +50,15 @@ export interface FinishJobData {
   error?: string;
 }
 
-/** What a region job returns (kept in Redis as the job's return value; shown in Bull Board). */
-export interface RegionJobResult {
-  status: 'succeeded' | 'incomplete' | 'failed' | 'skipped';
-  imagesSeen?: number;
-  apiCalls?: number;
+/** What an account job returns (kept in Redis as the job's return value; shown in Bull Board). */
+export interface AccountJobResult {
+  account: string;
+  /** Every region of the job is final and its claim released (so the run's finish need not release them again). */
+  released: true;
+  /** Regions by outcome in this attempt; `recorded` = already recorded by an earlier attempt of the job. */
+  regions: { succeeded: number; incomplete: number; failed: number; recorded: number };
+  imagesSeen: number;
+  apiCalls: number;
 }
 
 /**
@@ -54,11 +74,14 @@ export class MissingJobDataError extends UnrecoverableError {
 }
 
 const text = z.string().min(1);
+const endpoint = z.object({ host: text }).passthrough();
+const throttles = z.number().int().nonnegative().optional();
 const schemas = {
-  region: z.object({
-    runId: text, account: text, regionId: text,
-    endpoint: z.object({ host: text }).passthrough(),
-    throttles: z.number().int().nonnegative().optional(),
+  region: z.object({ runId: text, account: text, regionId: text, endpoint, throttles }).passthrough(),
+  account: z.object({
+    runId: text, account: text,
+    regions: z.array(z.object({ regionId: text, endpoint }).passthrough()).min(1),
+    throttles,
   }).passthrough(),
   plan: z.object({ trigger: z.enum(['schedule', 'manual']), runId: text.optional() }).passthrough(),
   finish: z.object({
@@ -72,11 +95,23 @@ const schemas = {
 export function requireJobData<K extends keyof typeof schemas>(
   kind: K,
   job: { id?: string | undefined; queueName: string; data: unknown },
-): K extends 'region' ? RegionJobData : K extends 'plan' ? PlanJobData : FinishJobData {
+): JobDataOf<K> {
   const parsed = schemas[kind].safeParse(job.data ?? {});
   if (!parsed.success) {
     const missing = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || 'data'))];
     throw new MissingJobDataError(job.queueName, job.id, missing);
   }
-  return job.data as K extends 'region' ? RegionJobData : K extends 'plan' ? PlanJobData : FinishJobData;
+  return job.data as JobDataOf<K>;
+}
+
+type JobDataOf<K> = K extends 'region' ? RegionJobData : K extends 'account' ? AccountJobData : K extends 'plan' ? PlanJobData : FinishJobData;
+
+/**
+ * An account job's data from either job of the regions queue: an account job as is, a region job
+ * of an older worker's run as an account job of that one region (so an upgrade mid-run converges).
+ */
+export function accountJobData(job: { id?: string | undefined; name: string; queueName: string; data: unknown }, legacyName: string): AccountJobData {
+  if (job.name !== legacyName) return requireJobData('account', job);
+  const r = requireJobData('region', job);
+  return { runId: r.runId, account: r.account, regions: [{ regionId: r.regionId, endpoint: r.endpoint }], ...(r.throttles !== undefined ? { throttles: r.throttles } : {}) };
 }

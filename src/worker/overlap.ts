@@ -16,14 +16,23 @@
 import type { Redis } from 'ioredis';
 import { ownKey } from './queue-names.js';
 
-/** Claims a key for `runId`, or confirms this run already holds it (a re-run of the same plan job); else returns the holder. */
-const CLAIM = `
-local ok = redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX')
-if ok then return 1 end
-local holder = redis.call('get', KEYS[1])
-if holder == ARGV[1] then redis.call('pexpire', KEYS[1], ARGV[2]) return 1 end
-if not holder then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
-return holder`;
+/**
+ * Claims every key for `runId` in one script (one round trip for a run's regions): per key 1 when
+ * this run now holds it (new, expired, or already this run's: a re-run of the same plan job), else
+ * the holder's run id.
+ */
+const CLAIM_ALL = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local ok = redis.call('set', key, ARGV[1], 'PX', ARGV[2], 'NX')
+  if ok then out[i] = 1 else
+    local holder = redis.call('get', key)
+    if holder == ARGV[1] then redis.call('pexpire', key, ARGV[2]) out[i] = 1
+    elseif not holder then redis.call('set', key, ARGV[1], 'PX', ARGV[2]) out[i] = 1
+    else out[i] = holder end
+  end
+end
+return out`;
 
 /** Takes a claim over from a dead holder, unless it changed hands meanwhile. */
 const TAKE_OVER = `
@@ -31,7 +40,22 @@ local holder = redis.call('get', KEYS[1])
 if holder == ARGV[3] or not holder then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
 return 0`;
 
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+/** Releases the keys this run still holds, in one script; a key another run holds now is left alone. */
+const RELEASE_ALL = `
+local n = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('get', key) == ARGV[1] then n = n + redis.call('del', key) end
+end
+return n`;
+
+/** Keys per script call: bounded, so one call never blocks Redis for long. */
+const KEYS_PER_CALL = 500;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += KEYS_PER_CALL) out.push(items.slice(i, i + KEYS_PER_CALL));
+  return out;
+}
 
 export interface RegionKey {
   account: string;
@@ -54,14 +78,14 @@ export async function claimRegions<T extends RegionKey>(
   ttlMs: number,
   holderLiveness: HolderLiveness = async () => ({ alive: true, state: 'unknown' }),
 ): Promise<{ claimed: T[]; heldByOtherRun: Array<T & { heldBy: string; holderState: string }> }> {
-  const pipeline = redis.pipeline();
-  for (const t of targets) pipeline.eval(CLAIM, 1, claimKey(prefix, t), runId, String(ttlMs));
-  const results = (await pipeline.exec()) ?? [];
+  const results: unknown[] = [];
+  for (const part of chunks(targets)) {
+    results.push(...await redis.eval(CLAIM_ALL, part.length, ...part.map((t) => claimKey(prefix, t)), runId, String(ttlMs)) as unknown[]);
+  }
   const claimed: T[] = [];
   const heldByOtherRun: Array<T & { heldBy: string; holderState: string }> = [];
   for (const [i, t] of targets.entries()) {
-    const [err, value] = results[i] ?? [new Error('no reply'), null];
-    if (err) throw err;
+    const value = results[i];
     if (value === 1) {
       claimed.push(t);
       continue;
@@ -74,14 +98,7 @@ export async function claimRegions<T extends RegionKey>(
   return { claimed, heldByOtherRun };
 }
 
-/** Releases a region this run holds; a no-op when it expired or another run holds it now. */
-export async function releaseRegion(redis: Redis, prefix: string, runId: string, target: RegionKey): Promise<void> {
-  await redis.eval(RELEASE, 1, claimKey(prefix, target), runId);
-}
-
+/** Releases the regions this run holds (one round trip per 500); a no-op for those expired or held by another run now. */
 export async function releaseRegions(redis: Redis, prefix: string, runId: string, targets: readonly RegionKey[]): Promise<void> {
-  if (targets.length === 0) return;
-  const pipeline = redis.pipeline();
-  for (const t of targets) pipeline.eval(RELEASE, 1, claimKey(prefix, t), runId);
-  await pipeline.exec();
+  for (const part of chunks(targets)) await redis.eval(RELEASE_ALL, part.length, ...part.map((t) => claimKey(prefix, t)), runId);
 }

@@ -1,9 +1,10 @@
 /**
- * The plan job: starts a run and fans it out as a BullMQ flow, one child job per (account,
- * region) in the regions queue and a parent in the runs queue that finishes the run once every
- * child is done (failed children included: they are `ignoreDependencyOnFailure`).
+ * The plan job: starts a run and fans it out as a BullMQ flow, one child job per account (its
+ * claimed regions, see process-account-job.ts) in the regions queue and a parent in the runs
+ * queue that finishes the run once every child is done (failed children included: they are
+ * `ignoreDependencyOnFailure`).
  *
- * Re-runnable: the run id comes from the job id, child job ids from (run, account, region), and
+ * Re-runnable: the run id comes from the job id, child job ids from (run, account), and
  * startRun / the claims accept the same run again, so a plan job re-run after a crash adds nothing twice.
  */
 import type { FlowProducer, JobsOptions, Processor } from 'bullmq';
@@ -13,13 +14,13 @@ import type { LeftOutRegion } from '../sync/run-record.js';
 import { describeUnknownRegions, type UnknownRegion } from '../sync/select-regions.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import { recordCallMetrics, withCallTally } from './call-tally.js';
-import { interleaveByAccount } from './interleave.js';
-import { requireJobData, type FinishJobData, type PlanJobData, type RegionJobData, type RegionTarget } from './job-data.js';
+import type { ApiCallCounter } from '../sync/fetch-region.js';
+import { recordCallMetrics } from './call-tally.js';
+import { requireJobData, type AccountJobData, type FinishJobData, type PlanJobData, type RegionTarget } from './job-data.js';
 import { FINISH_JOB_OPTIONS, REGION_JOB_OPTIONS } from './job-options.js';
 import { claimRegions, type HolderLiveness } from './overlap.js';
 import { JOB_NAMES, REGIONS_QUEUE, RUNS_QUEUE } from './queue-names.js';
-import { finishJobId, regionJobId, runIdForJob } from './run-id.js';
+import { accountJobId, finishJobId, runIdForJob } from './run-id.js';
 
 export interface PlanDeps {
   prefix: string;
@@ -28,7 +29,7 @@ export interface PlanDeps {
   accounts: readonly string[];
   startRun: (runId: string, trigger: PlanJobData['trigger']) => Promise<void>;
   /** The regions of one account (ListRegions, filtered; cached) and those asked for that it lacks. Throws when discovery fails. */
-  regionsOf: (account: string) => Promise<{ targets: RegionTarget[]; unknown: UnknownRegion[] }>;
+  regionsOf: (account: string, counter?: ApiCallCounter) => Promise<{ targets: RegionTarget[]; unknown: UnknownRegion[] }>;
   /** Records the regions this run leaves out (and why) as region_syncs rows. */
   recordLeftOut: (runId: string, regions: LeftOutRegion[]) => Promise<void>;
   /** Whether an earlier run holding a region still has a live job for it (see overlap.ts). */
@@ -57,22 +58,22 @@ export function createPlanProcessor(deps: PlanDeps): Processor<PlanJobData, Plan
     const log = deps.logger.child({ runId, jobId: job.id, trigger: data.trigger });
     await deps.startRun(runId, data.trigger);
 
-    const discoveries = deps.accounts.map((account) => withCallTally(() => deps.regionsOf(account)));
-    const settled = await Promise.allSettled(discoveries.map((d) => d.result));
+    const counters: ApiCallCounter[] = deps.accounts.map(() => ({ apiCalls: 0 }));
+    const settled = await Promise.allSettled(deps.accounts.map((account, i) => deps.regionsOf(account, counters[i])));
     const targets: RegionTarget[] = [];
     const unknown: UnknownRegion[] = [];
     const failures: Array<{ account: string; error: ClassifiedError }> = [];
     settled.forEach((outcome, i) => {
       const account = deps.accounts[i] as string;
-      const tally = (discoveries[i] as (typeof discoveries)[number]).tally;
+      const calls = (counters[i] as ApiCallCounter).apiCalls;
       if (outcome.status === 'fulfilled') {
         targets.push(...outcome.value.targets);
         unknown.push(...outcome.value.unknown);
-        recordCallMetrics(deps.metrics, tally, null);
+        recordCallMetrics(deps.metrics, 'ListRegions', calls, null);
       } else {
         const error = deps.classify(outcome.reason);
         failures.push({ account, error });
-        recordCallMetrics(deps.metrics, tally, error.code);
+        recordCallMetrics(deps.metrics, 'ListRegions', calls, error.code);
       }
     });
 
@@ -97,14 +98,19 @@ export function createPlanProcessor(deps: PlanDeps): Processor<PlanJobData, Plan
       ...heldByOtherRun.map((h) => ({ account: h.account, regionId: h.regionId, status: 'skipped' as const, code: 'HeldByEarlierRun',
         message: `left out: run ${h.heldBy} is still syncing this region (its job is ${h.holderState}); the next run after it finishes covers it` })),
     ]);
-    const ordered = interleaveByAccount(claimed);
+    const byAccount = new Map<string, AccountJobData>();
+    for (const t of claimed) {
+      const job = byAccount.get(t.account) ?? { runId, account: t.account, regions: [] };
+      job.regions.push({ regionId: t.regionId, endpoint: t.endpoint });
+      byAccount.set(t.account, job);
+    }
     const problems = [
       ...(failures.length > 0 ? [`region discovery failed for ${failures.map((f) => `${f.account} (${f.error.code})`).join(', ')}`] : []),
       ...(unknown.length > 0 ? [describeUnknownRegions(unknown)] : []),
     ];
     const finishData: FinishJobData = {
       runId,
-      regions: ordered.map((t) => ({ account: t.account, regionId: t.regionId })),
+      regions: claimed.map((t) => ({ account: t.account, regionId: t.regionId })),
       ...(problems.length > 0 ? { error: problems.join('; ') } : {}),
     };
     await deps.flows.add({
@@ -112,16 +118,14 @@ export function createPlanProcessor(deps: PlanDeps): Processor<PlanJobData, Plan
       queueName: RUNS_QUEUE,
       data: finishData,
       opts: { ...FINISH_JOB_OPTIONS, jobId: finishJobId(runId) },
-      children: ordered.map((t) => {
-        const data: RegionJobData = { runId, account: t.account, regionId: t.regionId, endpoint: t.endpoint };
-        return {
-          name: JOB_NAMES.region,
-          queueName: REGIONS_QUEUE,
-          data,
-          opts: { ...REGION_JOB_OPTIONS, ...deps.regionJobOptions, jobId: regionJobId(runId, t.account, t.regionId) },
-        };
-      }),
+      children: [...byAccount.values()].map((data) => ({
+        name: JOB_NAMES.account,
+        queueName: REGIONS_QUEUE,
+        data,
+        opts: { ...REGION_JOB_OPTIONS, ...deps.regionJobOptions, jobId: accountJobId(runId, data.account) },
+      })),
     });
+    const ordered = claimed;
     log.info({ regions: ordered.length, accounts: deps.accounts.length, heldByOtherRun: heldByOtherRun.length }, 'run planned');
     return { runId, regions: ordered.length, heldByOtherRun: heldByOtherRun.length, discoveryFailures: failures.map((f) => f.account),
       unknownRegions: unknown.map((u) => u.regionId) };

@@ -9,7 +9,7 @@
 
 /** Plan jobs (from the schedule or `enqueue`) and the flow parents that finish a run. */
 export const RUNS_QUEUE = 'sync-runs';
-/** One job per (account, region) of a run. */
+/** One job per account of a run, walking its regions (older workers: one job per (account, region)). */
 export const REGIONS_QUEUE = 'sync-regions';
 
 /** Webhook delivery passes (only when the accounts file declares subscriptions). */
@@ -24,7 +24,7 @@ export const PRUNE_SCHEDULER_ID = 'prune-runs';
 /** The one schedule's id: stable, so every worker upserts the same scheduler. */
 export const SCHEDULER_ID = 'sync-schedule';
 
-export const JOB_NAMES = { plan: 'plan-run', finish: 'finish-run', region: 'sync-region', deliver: 'deliver', prune: 'prune-runs' } as const;
+export const JOB_NAMES = { plan: 'plan-run', finish: 'finish-run', account: 'sync-account', region: 'sync-region', deliver: 'deliver', prune: 'prune-runs' } as const;
 
 /** True when the prefix is a Redis Cluster hash tag (`{...}` with something inside). */
 export function isHashTagPrefix(prefix: string): boolean {

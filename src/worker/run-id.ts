@@ -16,6 +16,10 @@ export function regionJobId(runId: string, account: string, regionId: string): s
   return `region~${runId}~${account}~${regionId}`;
 }
 
+export function accountJobId(runId: string, account: string): string {
+  return `account~${runId}~${account}`;
+}
+
 export function finishJobId(runId: string): string {
   return `finish~${runId}`;
 }

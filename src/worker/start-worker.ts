@@ -24,14 +24,14 @@ import type { Logger } from '../ops/logger.js';
 import { createMetrics, type Metrics } from '../ops/metrics.js';
 import { closeAbandonedRuns, finishRun, recordLeftOut, startRun } from '../sync/run-record.js';
 import { AccountRateLimiter } from './account-rate-limit.js';
-import { tallyCall } from './call-tally.js';
 import { createFinishProcessor } from './finish-run-job.js';
-import { MissingJobDataError, type FinishJobData, type PlanJobData, type RegionJobData, type RegionJobResult } from './job-data.js';
-import { claimKey, releaseRegion, releaseRegions, type HolderLiveness, type RegionKey } from './overlap.js';
+import { MissingJobDataError, type AccountJobData, type AccountJobResult, type FinishJobData, type PlanJobData } from './job-data.js';
+import { claimKey, releaseRegions, type HolderLiveness } from './overlap.js';
 import { createPlanProcessor, type PlanDeps } from './plan-run.js';
-import { createRegionProcessor, type RegionProcessorDeps } from './process-region-job.js';
+import { createAccountProcessor, type AccountProcessorDeps } from './process-account-job.js';
+import { RegionSlots } from './region-slots.js';
 import { REGIONS_QUEUE, RUNS_QUEUE } from './queue-names.js';
-import { finishJobId, regionJobId } from './run-id.js';
+import { accountJobId, finishJobId, regionJobId } from './run-id.js';
 import { closeRedis, createRedisConnection } from './redis-connection.js';
 import { createRunsProcessor } from './runs-processor.js';
 import { startNotifyQueue, type NotifyQueueHandle } from './notify-queue.js';
@@ -41,7 +41,7 @@ import { createSyncAdapters } from './sync-adapters.js';
 
 /** Knobs with production defaults; tests shorten the timings. */
 export interface WorkerTuning {
-  /** Region jobs one process runs at once. Default WORKER_CONCURRENCY. */
+  /** Regions one process syncs at once (over as many account jobs). Default WORKER_CONCURRENCY. */
   concurrency?: number;
   /** A job's lock; a killed worker's jobs come back after about this long. Default 30 s (BullMQ's). */
   lockDurationMs?: number;
@@ -87,12 +87,13 @@ export interface StartWorkerOptions {
   /** Webhook subscriptions; default those of the accounts file. None: no notifier queue. */
   subscriptions?: readonly Subscription[];
   /** Replace pieces of the sync (tests of the queue mechanics); default the real pipeline. */
-  overrides?: Partial<Pick<RegionProcessorDeps, 'syncRegion' | 'alreadyRecorded' | 'recordFailure' | 'classify'> & Pick<PlanDeps, 'regionsOf'>>;
+  overrides?: Partial<Pick<AccountProcessorDeps, 'syncRegion' | 'recordedRegions' | 'recordFailure' | 'classify'> & Pick<PlanDeps, 'regionsOf'>>;
 }
 
 export interface WorkerHandle {
   runsQueue: Queue<PlanJobData>;
-  regionsQueue: Queue<RegionJobData>;
+  /** Account jobs (and region jobs an older worker planned). */
+  regionsQueue: Queue<AccountJobData>;
   redis: Redis;
   database: DatabaseHandle;
   metrics: Metrics;
@@ -141,10 +142,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const clients = new SwasClients({
     config,
     ...(options.env !== undefined ? { env: options.env } : {}),
-    beforeCall: async (info) => {
-      tallyCall(info.action);
-      await limiter.acquire(info.account);
-    },
+    beforeCall: (info) => limiter.acquire(info.account),
   });
   const adapters = createSyncAdapters({
     db, clients, config, accounts: options.accounts, redis, prefix, regionCacheTtlMs: tuning.regionCacheTtlMs ?? 3600_000,
@@ -152,13 +150,18 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const classify = options.overrides?.classify ?? classifyError;
 
   const runsQueue = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix });
-  const regionsQueue = new Queue<RegionJobData>(REGIONS_QUEUE, { connection: redis, prefix });
+  const regionsQueue = new Queue<AccountJobData>(REGIONS_QUEUE, { connection: redis, prefix });
   const flows = new FlowProducer({ connection: redis, prefix });
 
-  // A claim blocks a later run only while its holder's job is alive (see overlap.ts).
+  // A claim blocks a later run only while its holder's job is alive (see overlap.ts): the holder's
+  // account job, or the region job an older worker planned.
   const holderLiveness: HolderLiveness = async (holder, target) => {
-    const jobId = regionJobId(holder, target.account, target.regionId);
-    const state = await regionsQueue.getJobState(jobId);
+    let jobId = accountJobId(holder, target.account);
+    let state = await regionsQueue.getJobState(jobId);
+    if (state === 'unknown') {
+      jobId = regionJobId(holder, target.account, target.regionId);
+      state = await regionsQueue.getJobState(jobId);
+    }
     if (state === 'completed' || state === 'failed') return { alive: false, state };
     if (state === 'active') {
       const locked = await redis.exists(regionsQueue.toKey(`${jobId}:lock`)) === 1;
@@ -183,27 +186,34 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const finishProcessor = createFinishProcessor({
     logger, metrics,
     finishRun: (runId, opts) => finishRun(db, runId, opts),
-    releaseClaims: (data: FinishJobData) => releaseRegions(redis, prefix, data.runId, data.regions),
+    releaseClaims: (runId, regions) => releaseRegions(redis, prefix, runId, regions),
   });
-  // Region jobs in this process, so a shutdown that abandons them also frees their regions at once.
-  const activeRegions = new Map<string, RegionJobData>();
+  // Account jobs in this process, so a shutdown that abandons them also frees their regions at once.
+  const activeJobs = new Map<string, AccountJobData>();
   const releaseActive = async (): Promise<void> => {
-    await Promise.all([...activeRegions.values()].map((d) => releaseRegion(redis, prefix, d.runId, d as RegionKey)));
+    await Promise.all([...activeJobs.values()].map((d) => releaseRegions(redis, prefix, d.runId, d.regions.map((r) => ({ account: d.account, regionId: r.regionId })))));
   };
-  const innerRegionProcessor = createRegionProcessor({
+  const concurrency = tuning.concurrency ?? config.workerConcurrency;
+  let closing = false;
+  let notify: NotifyQueueHandle | null = null;
+  const innerAccountProcessor = createAccountProcessor({
     syncRegion: options.overrides?.syncRegion ?? adapters.syncRegion,
-    alreadyRecorded: options.overrides?.alreadyRecorded ?? adapters.alreadyRecorded,
+    recordedRegions: options.overrides?.recordedRegions ?? adapters.recordedRegions,
     recordFailure: options.overrides?.recordFailure ?? adapters.recordFailure,
     classify, limiter, logger, metrics,
-    releaseClaim: (data) => releaseRegion(redis, prefix, data.runId, data),
+    slots: new RegionSlots(concurrency),
+    isClosing: () => closing,
+    // A region that committed may have recorded events: wake the notifier rather than wait for its poll.
+    onRegionCommitted: () => notify?.wake(),
+    releaseClaims: (runId, regions) => releaseRegions(redis, prefix, runId, regions),
   });
-  const regionProcessor: typeof innerRegionProcessor = async (job, token) => {
-    const key = job.id ?? `${job.data.runId}/${job.data.account}/${job.data.regionId}`;
-    activeRegions.set(key, job.data);
+  const accountProcessor: typeof innerAccountProcessor = async (job, token) => {
+    const key = job.id ?? `${job.data.runId}/${job.data.account}`;
+    if (Array.isArray(job.data?.regions)) activeJobs.set(key, job.data);
     try {
-      return await innerRegionProcessor(job, token);
+      return await innerAccountProcessor(job, token);
     } finally {
-      activeRegions.delete(key);
+      activeJobs.delete(key);
     }
   };
 
@@ -221,8 +231,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const runsWorker = new Worker<PlanJobData | FinishJobData>(RUNS_QUEUE, createRunsProcessor(planProcessor, finishProcessor), {
     ...workerOptions, connection: workerConnections[0] as Redis, concurrency: 2,
   });
-  const regionsWorker = new Worker<RegionJobData, RegionJobResult>(REGIONS_QUEUE, regionProcessor, {
-    ...workerOptions, connection: workerConnections[1] as Redis, concurrency: tuning.concurrency ?? config.workerConcurrency,
+  // As many account jobs as region slots: each job runs at least one region, and the slots share
+  // themselves out among the jobs (region-slots.ts).
+  const regionsWorker = new Worker<AccountJobData, AccountJobResult>(REGIONS_QUEUE, accountProcessor, {
+    ...workerOptions, connection: workerConnections[1] as Redis, concurrency,
   });
   // Without listeners, an 'error' event (e.g. Redis gone for a moment) would crash the process;
   // the connections reconnect by themselves.
@@ -234,15 +246,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     });
   }
   for (const q of [runsQueue, regionsQueue]) q.on('error', (err) => logger.error({ err: err.message, queue: q.name }, 'queue error'));
-  let notify: NotifyQueueHandle | null = null;
   let maintenance: MaintenanceQueueHandle | null = null;
   const maintenanceConnection = createRedisConnection(config.redisUrl, 'worker', onRedisError);
   const notifyConnection = subscriptions.length > 0 ? createRedisConnection(config.redisUrl, 'worker', onRedisError) : null;
-  // A region that committed may have recorded events: wake the notifier rather than wait for its poll.
-  regionsWorker.on('completed', (_job, result) => { if (result.status !== 'skipped') notify?.wake(); });
   flows.on('error', (err: Error) => logger.error({ err: err.message }, 'flow producer error'));
 
-  let closing = false;
   let http: HttpServerHandle | null = null;
   let closed: Promise<void> | undefined;
   const close = async (): Promise<void> => {
@@ -252,7 +260,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     const inTime = await Promise.race([graceful, new Promise<false>((r) => setTimeout(() => r(false), timeoutMs).unref())]);
     if (!inTime) {
       // Jobs still running are abandoned: their locks expire and another worker picks them up as stalled.
-      logger.warn({ timeoutMs, regions: activeRegions.size }, 'active jobs did not finish in time; closing anyway (they will be re-run as stalled jobs; their regions are freed for the next run)');
+      logger.warn({ timeoutMs, accountJobs: activeJobs.size }, 'active jobs did not finish in time; closing anyway (they will be re-run as stalled jobs; their regions are freed for the next run)');
       await releaseActive().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not release the claims of abandoned jobs'));
       await Promise.all([runsWorker.close(true), regionsWorker.close(true), notify?.close(true), maintenance?.close(true)]);
     }

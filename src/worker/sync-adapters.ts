@@ -3,7 +3,7 @@
  * functions the CLI's in-process `sync` uses, looked up by account NAME (job data never carries
  * credentials; each worker resolves them from its own accounts file).
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Account } from '../config/accounts.js';
 import type { Config } from '../config/env.js';
@@ -15,8 +15,9 @@ import { recordRegionFailure } from '../sync/run-record.js';
 import { selectRegions, type UnknownRegion } from '../sync/select-regions.js';
 import { syncRegion } from '../sync/sync-region.js';
 import type { RegionJobData, RegionTarget } from './job-data.js';
-import type { RegionFailureRecord, RegionSyncOutcome } from './process-region-job.js';
+import type { RegionFailureRecord, RegionSyncOutcome } from './process-account-job.js';
 import { cachedRegions } from './region-cache.js';
+import type { ApiCallCounter } from '../sync/fetch-region.js';
 
 /** A job names an account this worker's configuration does not have: workers disagree on SWAS_CONFIG. */
 export class UnknownAccountError extends Error {
@@ -48,23 +49,22 @@ export function createSyncAdapters(deps: SyncAdapterDeps) {
   };
 
   return {
-    async syncRegion(data: RegionJobData, attempt: number): Promise<RegionSyncOutcome> {
+    async syncRegion(data: RegionJobData, attempt: number, counter: ApiCallCounter): Promise<RegionSyncOutcome> {
       const account = accountNamed(data.account);
       const result = await syncRegion(
         { db: deps.db, clients: deps.clients, config: deps.config },
-        { runId: data.runId, region: { account, regionId: data.regionId, endpoint: data.endpoint }, attempts: attempt },
+        { runId: data.runId, region: { account, regionId: data.regionId, endpoint: data.endpoint }, attempts: attempt, counter },
       );
       return { status: result.status, images: result.images, apiCalls: result.apiCalls, ...(result.note !== undefined ? { note: result.note } : {}) };
     },
 
-    async alreadyRecorded(data: RegionJobData): Promise<boolean> {
-      const rows = await deps.db.select({ status: regionSyncs.status }).from(regionSyncs).where(and(
-        eq(regionSyncs.syncRunId, data.runId),
-        eq(regionSyncs.account, data.account),
-        eq(regionSyncs.regionId, data.regionId),
-        inArray(regionSyncs.status, ['succeeded', 'incomplete']),
+    /** Any row counts: a region's row is written once, final (success in its transaction, failure after its last attempt). */
+    async recordedRegions(runId: string, account: string): Promise<ReadonlySet<string>> {
+      const rows = await deps.db.select({ regionId: regionSyncs.regionId }).from(regionSyncs).where(and(
+        eq(regionSyncs.syncRunId, runId),
+        eq(regionSyncs.account, account),
       ));
-      return rows.length > 0;
+      return new Set(rows.map((r) => r.regionId));
     },
 
     async recordFailure(data: RegionJobData, failure: RegionFailureRecord): Promise<void> {
@@ -74,11 +74,14 @@ export function createSyncAdapters(deps: SyncAdapterDeps) {
       });
     },
 
-    async regionsOf(name: string): Promise<{ targets: RegionTarget[]; unknown: UnknownRegion[] }> {
+    /** `counter` counts the ListRegions calls made (none when the answer was cached). */
+    async regionsOf(name: string, counter: ApiCallCounter = { apiCalls: 0 }): Promise<{ targets: RegionTarget[]; unknown: UnknownRegion[] }> {
       const account = accountNamed(name);
       // The cache holds ListRegions' whole answer; the filters apply after, so a changed filter takes effect at once.
-      const available = await cachedRegions(deps.redis, deps.prefix, name, { endpoint: deps.config.endpoint, v: 2 }, deps.regionCacheTtlMs, async () =>
-        (await listAvailableRegions(deps.clients, account)).map((r) => ({ account: name, regionId: r.regionId, endpoint: r.endpoint })));
+      const available = await cachedRegions(deps.redis, deps.prefix, name, { endpoint: deps.config.endpoint, v: 2 }, deps.regionCacheTtlMs, async () => {
+        counter.apiCalls += 1;
+        return (await listAvailableRegions(deps.clients, account)).map((r) => ({ account: name, regionId: r.regionId, endpoint: r.endpoint }));
+      });
       return selectRegions(available, account, { configured: deps.config.regions });
     },
   };

@@ -92,6 +92,25 @@ describe.each(backends())('applyListing on %s', (kind) => {
     expect(tags.map((t) => t.value)).toEqual(['dev']);
   });
 
+  it('finds every deletion when the present rows are read a few at a time, and only those', async () => {
+    // Its own region, so earlier tests' images are not involved: 23 present, 7 listed again.
+    const region = 'cn-beijing';
+    const inRegion = (images: ObservedImage[]): RegionListing => ({ ...listing(images), regionId: region });
+    const ids = Array.from({ length: 23 }, (_, i) => `m-del-${String(i).padStart(2, '0')}`);
+    const image = (id: string) => img(id, { regionId: region });
+    await run(inRegion(ids.map(image)));
+    const kept = ids.filter((_, i) => i % 3 === 0);
+    const runId = randomUUID();
+    await startRun(h.db, { id: runId, trigger: 'cli' });
+    // 4 rows per fetch: 6 fetches, the last one short, deletions written between fetches.
+    const { counts } = await applyListing(h.db, inRegion(kept.map(image)), { runId, startedAt: new Date() }, { presentBatchSize: 4 });
+    expect(counts).toMatchObject({ deleted: 23 - kept.length, created: 0, updated: 0 });
+    const deleted = await h.db.select().from(imageEvents).where(eq(imageEvents.syncRunId, runId)).orderBy(asc(imageEvents.imageId));
+    expect(deleted.map((e) => [e.imageId, e.kind])).toEqual(ids.filter((id) => !kept.includes(id)).map((id) => [id, 'deleted']));
+    const rows = await h.db.select().from(customImages).where(inArray(customImages.imageId, ids)).orderBy(asc(customImages.imageId));
+    expect(rows.filter((r) => r.deletedAt === null).map((r) => r.imageId)).toEqual(kept);
+  });
+
   it('records a failed region without touching the image tables, and the run summary says so', async () => {
     const before = await writeFingerprint(h.db);
     const runId = randomUUID();

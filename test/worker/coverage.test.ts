@@ -11,7 +11,7 @@ import { eq } from 'drizzle-orm';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { regionSyncs } from '../../src/db/schema.js';
 import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
-import type { PlanJobData, RegionJobData } from '../../src/worker/job-data.js';
+import type { PlanJobData, AccountJobData } from '../../src/worker/job-data.js';
 import { REGIONS_QUEUE, RUNS_QUEUE } from '../../src/worker/queue-names.js';
 import type { WorkerHandle } from '../../src/worker/start-worker.js';
 import { createTestDatabase } from '../helpers/databases.js';
@@ -25,7 +25,7 @@ describe('run coverage after a worker dies or is stopped', () => {
   let prefix: string;
   let redis: Redis;
   let runs: Queue<PlanJobData>;
-  let regions: Queue<RegionJobData>;
+  let regions: Queue<AccountJobData>;
   let proc: WorkerProcess | undefined;
   let inProcess: WorkerHandle | undefined;
 
@@ -55,7 +55,7 @@ describe('run coverage after a worker dies or is stopped', () => {
     prefix = uniquePrefix(label);
     redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
     runs = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix });
-    regions = new Queue<RegionJobData>(REGIONS_QUEUE, { connection: redis, prefix });
+    regions = new Queue<AccountJobData>(REGIONS_QUEUE, { connection: redis, prefix });
   }
   const claims = async () => (await redis.keys(`${prefix}:swas-inventory:claim:*`)).length;
   const rowsOf = (runId: string) => db.db.select().from(regionSyncs).where(eq(regionSyncs.syncRunId, runId));
@@ -75,7 +75,7 @@ describe('run coverage after a worker dies or is stopped', () => {
     world.emu.setFaults([{ kind: 'latency', ms: 30_000, match: { action: 'ListCustomImages' } }]);
     proc = await startedWorker(['--no-schedule', '--concurrency', '6', '--lock-duration', '25000', '--stalled-interval', '600000']);
     const first = await enqueueRun(runs);
-    await waitFor('all six region jobs to be active', async () => (await regions.getActiveCount()) >= 6, 30_000, 20);
+    await waitFor('all six listings in flight (two account jobs)', async () => world.emu.inFlight() >= 6, 30_000, 20);
     proc.child.kill('SIGKILL');
     await proc.exited;
     const killedAt = Date.now();
@@ -110,7 +110,7 @@ describe('run coverage after a worker dies or is stopped', () => {
     world.emu.setFaults([{ kind: 'latency', ms: 30_000, match: { action: 'ListCustomImages' } }]);
     proc = await startedWorker(['--no-schedule', '--concurrency', '6', '--shutdown-timeout', '500']);
     await enqueueRun(runs);
-    await waitFor('all six region jobs to be active', async () => (await regions.getActiveCount()) >= 6, 30_000, 20);
+    await waitFor('all six listings in flight (two account jobs)', async () => world.emu.inFlight() >= 6, 30_000, 20);
     expect(await claims()).toBe(6);
     proc.child.kill('SIGINT');
     expect(await proc.exited, proc.logs()).toEqual({ code: 0, signal: null });

@@ -1,19 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import { budgetWindow } from '../../src/worker/account-rate-limit.js';
-import { summarizeTally } from '../../src/worker/call-tally.js';
-import { interleaveByAccount } from '../../src/worker/interleave.js';
+import { summarizeCalls } from '../../src/worker/call-tally.js';
+import { RegionSlots, type ReleaseSlot } from '../../src/worker/region-slots.js';
 import { withJitter } from '../../src/worker/jitter.js';
 import { isHashTagPrefix, ownKey } from '../../src/worker/queue-names.js';
-import { regionJobId, runIdForJob } from '../../src/worker/run-id.js';
+import { accountJobId, regionJobId, runIdForJob } from '../../src/worker/run-id.js';
 import { sameSchedule } from '../../src/worker/schedule.js';
 
 describe('worker pure helpers', () => {
-  it('interleaves region jobs round-robin across accounts, keeping each account\'s order', () => {
-    const items = [
-      { account: 'a', r: 1 }, { account: 'a', r: 2 }, { account: 'a', r: 3 }, { account: 'b', r: 1 }, { account: 'c', r: 1 }, { account: 'c', r: 2 },
-    ];
-    expect(interleaveByAccount(items).map((i) => `${i.account}${i.r}`)).toEqual(['a1', 'b1', 'c1', 'a2', 'c2', 'a3']);
-    expect(interleaveByAccount([])).toEqual([]);
+  it('shares region slots fairly: a freed slot goes to the job holding the fewest, a lone job gets them all', async () => {
+    const slots = new RegionSlots(3);
+    const granted: string[] = [];
+    const releases: ReleaseSlot[] = [];
+    const take = (owner: string) => slots.acquire(owner).then((release) => { granted.push(owner); releases.push(release); });
+    // Job a asks for five regions first, then b and c ask for two each.
+    const all = [...['a', 'a', 'a', 'a', 'a', 'b', 'b', 'c', 'c'].map(take)];
+    await new Promise((r) => setImmediate(r));
+    expect(granted).toEqual(['a', 'a', 'a']);
+    expect(slots.usage()).toMatchObject({ active: 3, waiting: 6 });
+    // Slots are freed in the order granted; each goes to whoever holds fewest then (earliest ask among equals):
+    // a3 -> b gets it (a2 b1), a -> c (a1 b1 c1), a -> a (a0: fewest), b -> b, c -> c, a -> a.
+    for (let i = 0; i < 6; i++) {
+      (releases.shift() as ReleaseSlot)();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(granted.slice(3)).toEqual(['b', 'c', 'a', 'b', 'c', 'a']);
+    // Releasing twice frees one slot only.
+    const extra = releases.shift() as ReleaseSlot;
+    extra();
+    extra();
+    expect(slots.usage().active).toBe(2);
+    for (const r of releases.splice(0)) r();
+    await Promise.all(all);
+    expect(slots.usage()).toMatchObject({ active: 0, waiting: 0 });
+    expect(() => new RegionSlots(0)).toThrow(RangeError);
   });
 
   it('turns a calls-per-second budget into whole-second windows', () => {
@@ -31,6 +51,7 @@ describe('worker pure helpers', () => {
     expect(runIdForJob('other', 'repeat:sync-schedule:1700000000000')).not.toBe(id);
     expect(runIdForJob('swas', 'repeat:sync-schedule:1700000900000')).not.toBe(id);
     expect(regionJobId(id, 'prod.eu', 'cn-hangzhou')).not.toContain(':');
+    expect(accountJobId(id, 'prod.eu')).not.toContain(':');
   });
 
   it('compares a stored scheduler with the wanted one', () => {
@@ -42,11 +63,13 @@ describe('worker pure helpers', () => {
   });
 
   it('counts API calls per action and code, the failed one last', () => {
-    const tally = { calls: [{ action: 'ListCustomImages' }, { action: 'ListCustomImages' }, { action: 'ListCustomImages' }] };
-    expect(summarizeTally(tally, null)).toEqual([{ action: 'ListCustomImages', code: 'OK', count: 3 }]);
-    expect(summarizeTally(tally, 'Throttling.User')).toEqual([
+    expect(summarizeCalls('ListCustomImages', 3, null)).toEqual([{ action: 'ListCustomImages', code: 'OK', count: 3 }]);
+    expect(summarizeCalls('ListCustomImages', 3, 'Throttling.User')).toEqual([
       { action: 'ListCustomImages', code: 'OK', count: 2 }, { action: 'ListCustomImages', code: 'Throttling.User', count: 1 },
     ]);
+    expect(summarizeCalls('ListRegions', 1, 'InvalidAccessKeyId.NotFound')).toEqual([{ action: 'ListRegions', code: 'InvalidAccessKeyId.NotFound', count: 1 }]);
+    // A failure before any call (Postgres away) counts no call.
+    expect(summarizeCalls('ListCustomImages', 0, 'ECONNREFUSED')).toEqual([]);
   });
 
   it('stretches delays by jitter within bounds', () => {

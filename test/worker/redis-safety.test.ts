@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../src/cli/exit-codes.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { createLogger } from '../../src/ops/logger.js';
-import { REGIONS_QUEUE } from '../../src/worker/queue-names.js';
+import { JOB_NAMES, REGIONS_QUEUE } from '../../src/worker/queue-names.js';
 import { RedisEvictionPolicyError } from '../../src/worker/redis-eviction-policy.js';
-import type { RegionJobData } from '../../src/worker/job-data.js';
+import type { AccountJobData } from '../../src/worker/job-data.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-services.js';
 import { uniquePrefix } from '../helpers/redis.js';
@@ -104,14 +104,14 @@ describe('Redis eviction policy and lost job data', () => {
     }
   });
 
-  it('a region job whose data was lost fails at once as missing data, never as an unknown account', async () => {
+  it('an account job whose data was lost fails at once as missing data, never as an unknown account', async () => {
     const prefix = uniquePrefix('evict');
     const config = workerConfig(world, db.url!, prefix);
-    const queue = new Queue<RegionJobData>(REGIONS_QUEUE, { connection: { url: config.redisUrl }, prefix });
+    const queue = new Queue<AccountJobData>(REGIONS_QUEUE, { connection: { url: config.redisUrl }, prefix });
     const redis = new Redis(config.redisUrl);
     const { logger, lines } = capturedLogger();
     try {
-      const job = await queue.add('region', { runId: 'r1', account: 'acct0', regionId: 'cn-hangzhou', endpoint: { protocol: 'http', host: '127.0.0.1:1' } }, { attempts: 5 });
+      const job = await queue.add(JOB_NAMES.account, { runId: 'r1', account: 'acct0', regions: [{ regionId: 'cn-hangzhou', endpoint: { protocol: 'http', host: '127.0.0.1:1' } }] }, { attempts: 5 });
       // What eviction of the job's data looks like: the hash is there, its data field is not.
       expect(await redis.hdel(queue.toKey(job.id!), 'data')).toBe(1);
       const handle = await startTestWorker(world, config, { logger });
@@ -125,7 +125,7 @@ describe('Redis eviction policy and lost job data', () => {
         await handle.close();
       }
       const failed = await queue.getJob(job.id!);
-      expect(failed?.failedReason).toMatch(/has no usable data \(missing runId, account, regionId, endpoint\).*noeviction/);
+      expect(failed?.failedReason).toMatch(/has no usable data \(missing runId, account, regions\).*noeviction/);
       expect(failed?.failedReason).not.toContain('undefined');
       expect(failed?.attemptsMade).toBe(1); // unrecoverable: no retries spent on it
       expect(lines().some((l) => l.msg === 'job data missing' && l.jobId === job.id)).toBe(true);

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { regionSyncs } from '../../src/db/schema.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
-import type { PlanJobData, RegionJobData } from '../../src/worker/job-data.js';
+import type { PlanJobData, AccountJobData } from '../../src/worker/job-data.js';
 import { REGIONS_QUEUE, RUNS_QUEUE } from '../../src/worker/queue-names.js';
 import type { WorkerHandle } from '../../src/worker/start-worker.js';
 import { createTestDatabase } from '../helpers/databases.js';
@@ -19,7 +19,7 @@ describe('worker process signals', () => {
   let prefix: string;
   let redis: Redis;
   let runs: Queue<PlanJobData>;
-  let regions: Queue<RegionJobData>;
+  let regions: Queue<AccountJobData>;
   let proc: WorkerProcess | undefined;
   let inProcess: WorkerHandle | undefined;
 
@@ -49,7 +49,7 @@ describe('worker process signals', () => {
     prefix = uniquePrefix('sig');
     redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
     runs = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix });
-    regions = new Queue<RegionJobData>(REGIONS_QUEUE, { connection: redis, prefix });
+    regions = new Queue<AccountJobData>(REGIONS_QUEUE, { connection: redis, prefix });
     world.emu.setFaults([{ kind: 'latency', ms: latencyMs, match: { action: 'ListCustomImages' } }]);
   }
 
@@ -60,12 +60,13 @@ describe('worker process signals', () => {
     }, 60_000);
   }
 
-  it('SIGTERM during region jobs: the active jobs finish, then the process exits 0', async () => {
+  it('SIGTERM during account jobs: the regions in flight finish, then the process exits 0', async () => {
     await setUp(2_500);
     proc = spawnWorker(world, db.url!, prefix, ['--no-schedule', '--concurrency', '6', '--shutdown-timeout', '20000']);
     await waitUntilStarted(proc);
     const { runId } = await enqueueRun(runs);
-    await waitFor('region jobs to be active', async () => (await regions.getActiveCount()) >= 6, 20_000, 20);
+    // Two account jobs, their six regions' listings in flight.
+    await waitFor('six listings in flight', async () => world.emu.inFlight() >= 6, 20_000, 20);
 
     const signalledAt = Date.now();
     proc.child.kill('SIGTERM');
@@ -78,7 +79,7 @@ describe('worker process signals', () => {
     const rows = await db.db.select().from(regionSyncs).where(eq(regionSyncs.syncRunId, runId));
     expect(rows.map((r) => r.status)).toEqual(Array(6).fill('succeeded'));
     expect(await regions.getActiveCount()).toBe(0);
-    expect(await regions.getCompletedCount()).toBe(6);
+    expect(await regions.getCompletedCount()).toBe(2);
   }, 90_000);
 
   it('SIGKILL mid-job: the stalled jobs re-run on another worker and the database converges to the emulator', async () => {

@@ -14,6 +14,7 @@ import { addExamples, addOutputOptions, resolveOutput, type OutputFlags } from '
 import { EXIT, signalExitCode } from '../exit-codes.js';
 import { formatSyncReport } from '../format-sync-report.js';
 import { oneShotLogLevel } from '../one-shot-log-level.js';
+import { tuneHeapForOneShotSync } from '../sync-heap-tuning.js';
 import { LiveProgress } from '../sync-progress.js';
 import { openAppDatabase } from '../open-app-database.js';
 import { notifyAfterSync, prepareNotifications } from './sync-notify.js';
@@ -39,6 +40,8 @@ export function registerSyncCommand(program: Command): void {
   ]);
   cmd
     .action(async (opts: SyncOptions) => {
+      // Collect garbage sooner in this one-shot process (not a heap limit: see sync-heap-tuning.ts).
+      tuneHeapForOneShotSync();
       const config = loadConfig();
       const output = resolveOutput(opts);
       // The demo checks its database before anything (even the migrations) is written to it.
