@@ -111,13 +111,41 @@ export async function readCommitted(db: Db, after: EventPosition, limit = 2000):
     ) e on true
     left join swas.custom_images ci on ci.account = e.account and ci.image_id = e.image_id
     order by e.commit_xid, e.id`);
+  const page = pageOf(rows, after, limit);
+  return { events: page.found.map(toEvent), next: page.next, more: page.more };
+}
+
+/**
+ * The same read as readCommitted, ids only, through the view swas.event_commit_order (migration
+ * 0008) that the read-only role may read: `history --follow` needs the order, and reads each
+ * event's content through image_history like `history` does.
+ */
+export async function readCommittedIds(db: Db, after: EventPosition, limit = 2000): Promise<{ ids: number[]; next: EventPosition; more: boolean }> {
+  const rows = await queryRows<{ id: string | number | null; commit_xid: string; horizon: string }>(db, sql`
+    with ${HORIZON}
+    select e.id, e.commit_xid::text as commit_xid, h.horizon::text as horizon
+    from h
+    left join lateral (
+      select * from swas.event_commit_order e
+      where (e.commit_xid, e.id) > (${after.xid}::xid8, ${after.id}::bigint)
+        and e.commit_xid < h.horizon
+      order by e.commit_xid, e.id
+      limit ${limit}
+    ) e on true
+    order by e.commit_xid, e.id`);
+  const page = pageOf(rows, after, limit);
+  return { ids: page.found.map((r) => Number(r.id)), next: page.next, more: page.more };
+}
+
+/** The rows of one read below the horizon, and where the next read starts. */
+function pageOf<R extends { id: string | number | null; commit_xid: string; horizon: string }>(rows: R[], after: EventPosition, limit: number) {
   const horizon = rows[0]?.horizon;
   const found = rows.filter((r) => r.id !== null);
   const last = found.at(-1);
   const more = found.length >= limit;
   // A full page: continue after its last row. A short one: everything below the horizon is read.
   const next = more && last ? { xid: last.commit_xid, id: Number(last.id) } : horizon !== undefined ? { xid: horizon, id: 0 } : after;
-  return { events: found.map(toEvent), next: laterOf(after, next), more };
+  return { found, next: laterOf(after, next), more };
 }
 
 /** xid8 values as decimal text: compared as numbers (BigInt), never as strings. */

@@ -7,7 +7,7 @@
  * an event whose transaction commits after a later id's is printed when it commits, not lost.
  */
 import type { Db } from '../db/database.js';
-import { currentPosition, readCommitted, type EventPosition } from '../notify/scan-events.js';
+import { currentPosition, readCommittedIds, type EventPosition } from '../notify/scan-events.js';
 import type { Row } from './format/columns.js';
 import { listHistory } from './run-reports.js';
 import type { HistoryQueryOptions } from './sql/history-query.js';
@@ -32,10 +32,11 @@ export async function followHistory(db: Db, options: FollowOptions): Promise<voi
   let position = await currentPosition(db);
   options.onStart?.(position);
   while (!options.signal.aborted) {
-    const page = await readCommitted(db, position, options.pageSize ?? 500);
-    options.onPoll?.(page.next, page.events.length);
-    if (page.events.length > 0) {
-      const ids = page.events.map((e) => e.id);
+    // Ids in commit order from the view the read-only role may read too (migration 0008).
+    const page = await readCommittedIds(db, position, options.pageSize ?? 500);
+    options.onPoll?.(page.next, page.ids.length);
+    if (page.ids.length > 0) {
+      const ids = page.ids;
       // The filters and the row shape are history's own (the same views and query).
       const rows = await listHistory(db, { ...options.filters, eventIds: ids, oldestFirst: true });
       const order = new Map(ids.map((id, i) => [String(id), i]));

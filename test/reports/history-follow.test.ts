@@ -78,26 +78,42 @@ describe('history --follow (CLI, postgres)', () => {
     expect(json.stdout().endsWith('\n')).toBe(true);
   });
 
-  it('refuses --since/--limit with --follow (exit 2); the read-only role gets one line saying why it cannot follow (exit 2)', { timeout: 120_000 }, async () => {
-    const role = `swas_follow_${randomBytes(4).toString('hex')}`;
+  it('refuses --since/--limit with --follow (exit 2); the read-only role follows; a role without the commit order gets one line (exit 2)', { timeout: 120_000 }, async () => {
+    const suffix = randomBytes(4).toString('hex');
+    const reader = `swas_follow_${suffix}`;
+    const partial = `swas_nofollow_${suffix}`;
     const admin = postgres(inject('pgAdminUrl'), { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create role ${role} login in role swas_reader`);
+    await admin.unsafe(`create role ${reader} login in role swas_reader`);
+    // Granted by hand the way a BI login might be: the history view and the schema journal, not the commit order.
+    await admin.unsafe(`create role ${partial} login`);
+    const own = postgres(db.url, { max: 1, onnotice: () => {} });
+    await own.unsafe(`grant usage on schema swas, drizzle to ${partial}; grant select on swas.image_history, drizzle.__drizzle_migrations to ${partial}`);
+    const urlOf = (role: string) => { const u = new URL(db.url); u.username = role; return u.toString(); };
     try {
-      const readerUrl = new URL(db.url);
-      readerUrl.username = role;
-      const [since, reader, readerHistory] = await Promise.all([
+      const follower = startCli(['history', '--follow'], { DATABASE_URL: urlOf(reader), LOG_LEVEL: 'info' });
+      runs.push(follower);
+      const [since, refused] = await Promise.all([
         runCli(['history', '--follow', '--since', '1h'], { DATABASE_URL: db.url }),
-        runCli(['history', '--follow'], { DATABASE_URL: readerUrl.toString(), LOG_LEVEL: 'silent' }),
-        runCli(['history', '--format', 'json'], { DATABASE_URL: readerUrl.toString(), LOG_LEVEL: 'silent' }),
+        runCli(['history', '--follow'], { DATABASE_URL: urlOf(partial), LOG_LEVEL: 'silent' }),
       ]);
       expect(since.code).toBe(2);
       expect(since.stderr).toMatch(/--follow prints changes committed from now on, oldest first: --since cannot go with it/);
-      // The same role reads history (the views); following needs the commit order, which they hide.
-      expect(readerHistory.code, readerHistory.stderr).toBe(0);
-      expect(reader.code).toBe(2);
-      expect(reader.stderr).toBe('swas-inventory: history --follow reads swas.image_events for the commit order, which this role may not (swas_reader reads only the views): run it as the application role\n');
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toBe('swas-inventory: history --follow reads the commit order from swas.event_commit_order, which this role may not: GRANT SELECT ON swas.event_commit_order TO it (swas_reader has it)\n');
+
+      // swas_reader follows: the commit order comes from swas.event_commit_order (0008), the rows from image_history.
+      await eventually(() => follower.stderr().includes('following changes as syncs commit them'), 60_000, 'the reader to start following');
+      await syncListings(h.db, listing('us-west-1', [image('r-1', 'us-west-1', { name: 'for the reader' })]));
+      await eventually(() => lines(follower).length === 1, 30_000, 'the reader to print the event');
+      expect(JSON.parse(lines(follower)[0] ?? '{}')).toMatchObject({ imageId: 'r-1', kind: 'created' });
+      expect(follower.stderr()).not.toMatch(/permission denied/);
+      follower.child.kill('SIGINT');
+      expect((await follower.exited).code, follower.stderr()).toBe(130);
     } finally {
-      await admin.unsafe(`drop role if exists ${role}`);
+      await own.unsafe(`revoke all on all tables in schema swas, drizzle from ${partial}; revoke usage on schema swas, drizzle from ${partial}`).catch(() => undefined);
+      await own.end();
+      await admin.unsafe(`drop role if exists ${reader}`);
+      await admin.unsafe(`drop role if exists ${partial}`);
       await admin.end();
     }
   });

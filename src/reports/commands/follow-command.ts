@@ -49,9 +49,10 @@ export async function followHistoryCommand(deps: ReportDeps, command: Command, f
           onRows: (rows) => { if (!stop.signal.aborted) writeOut(command, followLines(output.format, HISTORY_LAYOUT, rows, output.table)); },
         });
       } catch (err) {
-        // The reporting views hide commit order (image_history has no commit_xid): the read-only role cannot follow.
+        // A role that may read the history views but not the commit order (a role granted by hand,
+        // without migration 0008's grant): one line that says what to grant.
         if (findDatabaseError(err)?.code === '42501') {
-          throw new ConfigurationError('history --follow reads swas.image_events for the commit order, which this role may not (swas_reader reads only the views): run it as the application role');
+          throw new ConfigurationError('history --follow reads the commit order from swas.event_commit_order, which this role may not: GRANT SELECT ON swas.event_commit_order TO it (swas_reader has it)');
         }
         throw err;
       }
