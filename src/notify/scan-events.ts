@@ -19,7 +19,7 @@
  * cannot place (already finished, prepared, or hidden from a role without pg_read_all_stats)
  * counts as ours: only slower, never unsafe.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/database.js';
 import type { NotifiableEvent } from './notifiable-event.js';
 
@@ -102,13 +102,7 @@ export async function readCommitted(db: Db, after: EventPosition, limit = 2000):
     with ${HORIZON}
     select ${EVENT_COLUMNS}, e.commit_xid::text as commit_xid, h.horizon::text as horizon
     from h
-    left join lateral (
-      select * from swas.image_events e
-      where (e.commit_xid, e.id) > (${after.xid}::xid8, ${after.id}::bigint)
-        and e.commit_xid < h.horizon
-      order by e.commit_xid, e.id
-      limit ${limit}
-    ) e on true
+    ${afterPosition(sql.raw('swas.image_events'), after, limit)}
     left join swas.custom_images ci on ci.account = e.account and ci.image_id = e.image_id
     order by e.commit_xid, e.id`);
   const page = pageOf(rows, after, limit);
@@ -125,16 +119,21 @@ export async function readCommittedIds(db: Db, after: EventPosition, limit = 200
     with ${HORIZON}
     select e.id, e.commit_xid::text as commit_xid, h.horizon::text as horizon
     from h
-    left join lateral (
-      select * from swas.event_commit_order e
+    ${afterPosition(sql.raw('swas.event_commit_order'), after, limit)}
+    order by e.commit_xid, e.id`);
+  const page = pageOf(rows, after, limit);
+  return { ids: page.found.map((r) => Number(r.id)), next: page.next, more: page.more };
+}
+
+/** The next `limit` rows of `source` (image_events or its order view) after `after`, below the horizon `h`, as `e`. */
+function afterPosition(source: SQL, after: EventPosition, limit: number): SQL {
+  return sql`left join lateral (
+      select * from ${source} e
       where (e.commit_xid, e.id) > (${after.xid}::xid8, ${after.id}::bigint)
         and e.commit_xid < h.horizon
       order by e.commit_xid, e.id
       limit ${limit}
-    ) e on true
-    order by e.commit_xid, e.id`);
-  const page = pageOf(rows, after, limit);
-  return { ids: page.found.map((r) => Number(r.id)), next: page.next, more: page.more };
+    ) e on true`;
 }
 
 /** The rows of one read below the horizon, and where the next read starts. */
