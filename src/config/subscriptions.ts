@@ -96,14 +96,19 @@ export interface Subscription extends SubscriptionSpec {
 /** `whsec_` + base64 of 24..64 bytes (Standard Webhooks; the library also accepts the bare base64). */
 const WHSEC = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
 
-/** Validates the `subscriptions` array of an already-parsed accounts file and resolves each secret. */
-export function parseSubscriptions(json: unknown, source: string, env: NodeJS.ProcessEnv): Subscription[] {
+/** Validates the `subscriptions` array of an already-parsed accounts file, secrets not looked at. */
+export function parseSubscriptionSpecs(json: unknown, source: string): SubscriptionSpec[] {
   const list = (json as { subscriptions?: unknown } | null)?.subscriptions;
   if (list === undefined) return [];
   const parsed = subscriptionsSchema.safeParse(list);
   if (!parsed.success) throw new AccountsFileError(source, formatIssues(parsed.error, 'subscriptions.'));
+  return parsed.data;
+}
+
+/** Validates the `subscriptions` array of an already-parsed accounts file and resolves each secret. */
+export function parseSubscriptions(json: unknown, source: string, env: NodeJS.ProcessEnv): Subscription[] {
   const issues: string[] = [];
-  const subs = parsed.data.map((spec, i) => {
+  const subs = parseSubscriptionSpecs(json, source).map((spec, i) => {
     const secret = env[spec.secretEnv]?.trim() ?? '';
     // The message names the variable, never its value.
     if (secret === '') issues.push(`subscriptions.${i}.secretEnv: environment variable ${spec.secretEnv} is not set`);
@@ -119,13 +124,24 @@ export function parseSubscriptions(json: unknown, source: string, env: NodeJS.Pr
 /** The subscriptions of SWAS_CONFIG's file; none when it is unset. */
 export function loadSubscriptions(config: Pick<Config, 'accountsFile'>, env: NodeJS.ProcessEnv = process.env): Subscription[] {
   if (config.accountsFile === null) return [];
-  let json: unknown;
+  return parseSubscriptions(readAccountsJson(config.accountsFile), config.accountsFile, env);
+}
+
+/**
+ * The subscriptions of SWAS_CONFIG's file without their secrets: for what only reads delivery
+ * state (`notifications status`), so an operator can look at lag without holding the signing keys.
+ */
+export function loadSubscriptionSpecs(config: Pick<Config, 'accountsFile'>): SubscriptionSpec[] {
+  if (config.accountsFile === null) return [];
+  return parseSubscriptionSpecs(readAccountsJson(config.accountsFile), config.accountsFile);
+}
+
+function readAccountsJson(file: string): unknown {
   try {
-    json = JSON.parse(readFileSync(config.accountsFile, 'utf8'));
+    return JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new AccountsFileError(config.accountsFile, [`cannot be read as JSON: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+    throw new AccountsFileError(file, [`cannot be read as JSON: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
   }
-  return parseSubscriptions(json, config.accountsFile, env);
 }
 
 /** What may be logged or shown about a subscription: the URL without credentials, query or path. */

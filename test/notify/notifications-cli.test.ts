@@ -121,14 +121,21 @@ describe('notifications commands (CLI, postgres)', () => {
 
   it('status: one subscription by name; an unknown name or none configured exits 2; a database it cannot reach exits 1, one line', { timeout: 120_000 }, async () => {
     const none = writeAccounts('none.json', undefined);
-    const [one, unknown, noSubs, unset, down] = await Promise.all([
+    const [one, unknown, noSubs, unset, down, noSecrets, replayNoSecret] = await Promise.all([
       cli(['notifications', 'status', 'ops', '--format', 'json']),
       cli(['notifications', 'status', 'nope']),
       cli(['notifications', 'status'], { SWAS_CONFIG: none }),
       runCli(['notifications', 'status'], { DATABASE_URL: db.url, LOG_LEVEL: 'silent' }),
       // Nothing listens on port 9 (discard) on this machine: connection refused.
       cli(['notifications', 'status', '--format', 'json'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/postgres' }),
+      // status reads delivery state only: the signing secrets may be absent; replay signs, so it may not.
+      cli(['notifications', 'status', '--format', 'json'], { OPS_HOOK_SECRET: '', LATER_HOOK_SECRET: '' }),
+      cli(['notifications', 'replay', 'ops', '--since', '1h'], { OPS_HOOK_SECRET: '' }),
     ]);
+    expect(noSecrets.code, noSecrets.stderr).toBe(0);
+    expect((JSON.parse(noSecrets.stdout) as Array<{ subscription: string }>).map((r) => r.subscription)).toEqual(['ops', 'later']);
+    expect(replayNoSecret.code).toBe(2);
+    expect(replayNoSecret.stderr).toMatch(/OPS_HOOK_SECRET is not set/);
     expect(one.code, one.stderr).toBe(0);
     expect((JSON.parse(one.stdout) as Array<{ subscription: string }>).map((r) => r.subscription)).toEqual(['ops']);
     expect(unknown).toMatchObject({ code: 2, stdout: '' });

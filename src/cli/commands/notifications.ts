@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/env.js';
-import { describeTarget, loadSubscriptions, type Subscription } from '../../config/subscriptions.js';
+import { describeTarget, loadSubscriptions, loadSubscriptionSpecs, type Subscription, type SubscriptionSpec } from '../../config/subscriptions.js';
 import type { DatabaseHandle } from '../../db/database.js';
 import { notificationStatus, type NotificationStatus } from '../../notify/notification-status.js';
 import { replaySubscription, type ReplayResult } from '../../notify/replay-subscription.js';
@@ -28,6 +28,8 @@ export interface NotificationsDeps {
   openDb?: () => Promise<DatabaseHandle>;
   /** Default: SWAS_CONFIG's subscriptions, secrets from the environment. */
   subscriptions?: () => Subscription[];
+  /** What `status` reads: the subscriptions without secrets. Default: SWAS_CONFIG's (or `subscriptions`, when given). */
+  subscriptionSpecs?: () => SubscriptionSpec[];
   terminal?: () => Terminal;
   now?: () => Date;
 }
@@ -84,6 +86,8 @@ export function testSummary(name: string, target: string, webhookId: string, out
 export function registerNotificationsCommand(program: Command, deps: NotificationsDeps = {}): void {
   const openDb = deps.openDb ?? (() => openAppDatabase(loadConfig(), { migrate: false }));
   const subscriptions = deps.subscriptions ?? (() => loadSubscriptions(loadConfig()));
+  // status reads delivery state only: it needs the names and URLs, never the signing secrets.
+  const specs = deps.subscriptionSpecs ?? deps.subscriptions ?? (() => loadSubscriptionSpecs(loadConfig()));
   const group = program.command('notifications')
     .description('webhook subscriptions (docs/NOTIFICATIONS.md): delivery status, replay of past events, a signed test request');
   addExamples(group, [
@@ -100,7 +104,7 @@ export function registerNotificationsCommand(program: Command, deps: Notificatio
     "swas-inventory notifications status --format json | jq '.[] | select(.dead > 0)'",
   ]);
   status.action(async (name: string | undefined, flags: OutputFlags, command: Command) => {
-    const subs = name === undefined ? configured(subscriptions()) : [pick(subscriptions(), name)];
+    const subs = name === undefined ? configured(specs()) : [pick(specs(), name)];
     const output = resolveOutput(flags, deps.terminal?.());
     const rows = await withDatabase({ openDb }, async (h) => {
       const out: Row[] = [];
@@ -138,14 +142,14 @@ export function registerNotificationsCommand(program: Command, deps: Notificatio
   });
 }
 
-function configured(subs: Subscription[]): Subscription[] {
+function configured<S extends SubscriptionSpec>(subs: S[]): S[] {
   if (subs.length === 0) {
     throw new ConfigurationError('the accounts file (SWAS_CONFIG) declares no subscriptions; see docs/NOTIFICATIONS.md');
   }
   return subs;
 }
 
-function pick(subs: Subscription[], name: string): Subscription {
+function pick<S extends SubscriptionSpec>(subs: S[], name: string): S {
   const sub = configured(subs).find((s) => s.name === name);
   if (!sub) throw new UsageError(`unknown subscription '${name}': the accounts file (SWAS_CONFIG) declares ${subs.map((s) => s.name).join(', ')}`);
   return sub;
