@@ -21,11 +21,31 @@ export type SendOutcome =
   | { ok: true; status: number }
   | { ok: false; status: number | null; reason: string; retryAfterMs: number | null };
 
+/**
+ * Credentials in a URL (`https://user:pass@host/hook`) become an HTTP Basic `authorization`
+ * header (RFC 7617), as curl sends them: Node's fetch refuses a URL with userinfo outright, so such
+ * a subscription would fail every delivery. Percent-escapes in the userinfo are decoded first.
+ */
+export function splitUserinfo(url: string): { url: string; authorization: string | null } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { url, authorization: null };
+  }
+  if (u.username === '' && u.password === '') return { url, authorization: null };
+  const credentials = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  u.username = '';
+  u.password = '';
+  return { url: u.toString(), authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` };
+}
+
 export async function sendWebhook(request: WebhookRequest): Promise<SendOutcome> {
   const at = request.at ?? new Date();
   const signature = new Webhook(request.secret).sign(request.webhookId, at, request.body);
+  const target = splitUserinfo(request.url);
   try {
-    const response = await fetch(request.url, {
+    const response = await fetch(target.url, {
       method: 'POST',
       body: request.body,
       // A redirect could send the payload where the operator did not point it: a failure, not followed.
@@ -37,6 +57,7 @@ export async function sendWebhook(request: WebhookRequest): Promise<SendOutcome>
         'webhook-id': request.webhookId,
         'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
         'webhook-signature': signature,
+        ...(target.authorization !== null ? { authorization: target.authorization } : {}),
       },
     });
     // Read the body to the end (within the same timeout) so the connection can be reused.

@@ -14,6 +14,8 @@ export interface ReceivedHook {
   raw: string;
   status: number;
   at: number;
+  /** The request's `authorization` header, if any. */
+  authorization: string | null;
 }
 
 /** `hold`: the answer waits for it (a receiver stuck mid-request until the test lets go). */
@@ -63,7 +65,7 @@ export async function startWebhookReceiver(secret: string, port = 0): Promise<We
     if (a.delayMs) await new Promise((r) => setTimeout(r, a.delayMs));
     receiver.inFlight--;
     // Recorded even when the sender is gone by now (killed, timed out): the receiver did get it.
-    received.push({ webhookId, verified, body, raw, status: a.status, at: Date.now() });
+    received.push({ webhookId, verified, body, raw, status: a.status, at: Date.now(), authorization: headers.authorization ?? null });
     if (res.destroyed) return;
     res.writeHead(a.status, a.retryAfter ? { 'retry-after': a.retryAfter } : {});
     res.end();
