@@ -125,9 +125,8 @@ export function createPlanProcessor(deps: PlanDeps): Processor<PlanJobData, Plan
         opts: { ...REGION_JOB_OPTIONS, ...deps.regionJobOptions, jobId: accountJobId(runId, data.account) },
       })),
     });
-    const ordered = claimed;
-    log.info({ regions: ordered.length, accounts: deps.accounts.length, heldByOtherRun: heldByOtherRun.length }, 'run planned');
-    return { runId, regions: ordered.length, heldByOtherRun: heldByOtherRun.length, discoveryFailures: failures.map((f) => f.account),
+    log.info({ regions: claimed.length, accounts: deps.accounts.length, heldByOtherRun: heldByOtherRun.length }, 'run planned');
+    return { runId, regions: claimed.length, heldByOtherRun: heldByOtherRun.length, discoveryFailures: failures.map((f) => f.account),
       unknownRegions: unknown.map((u) => u.regionId) };
   };
 }

@@ -25,12 +25,12 @@ import { createMetrics, type Metrics } from '../ops/metrics.js';
 import { closeAbandonedRuns, finishRun, recordLeftOut, startRun } from '../sync/run-record.js';
 import { AccountRateLimiter } from './account-rate-limit.js';
 import { createFinishProcessor } from './finish-run-job.js';
-import { MissingJobDataError, type AccountJobData, type AccountJobResult, type FinishJobData, type PlanJobData } from './job-data.js';
+import { accountJobData, MissingJobDataError, type AccountJobData, type AccountJobResult, type FinishJobData, type PlanJobData } from './job-data.js';
 import { claimKey, releaseRegions, type HolderLiveness } from './overlap.js';
 import { createPlanProcessor, type PlanDeps } from './plan-run.js';
 import { createAccountProcessor, type AccountProcessorDeps } from './process-account-job.js';
 import { RegionSlots } from './region-slots.js';
-import { REGIONS_QUEUE, RUNS_QUEUE } from './queue-names.js';
+import { JOB_NAMES, REGIONS_QUEUE, RUNS_QUEUE } from './queue-names.js';
 import { accountJobId, finishJobId, regionJobId } from './run-id.js';
 import { closeRedis, createRedisConnection } from './redis-connection.js';
 import { createRunsProcessor } from './runs-processor.js';
@@ -208,8 +208,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     releaseClaims: (runId, regions) => releaseRegions(redis, prefix, runId, regions),
   });
   const accountProcessor: typeof innerAccountProcessor = async (job, token) => {
-    const key = job.id ?? `${job.data.runId}/${job.data.account}`;
-    if (Array.isArray(job.data?.regions)) activeJobs.set(key, job.data);
+    const key = job.id ?? job.name;
+    // Tracked as the processor reads it (an older worker's region job as an account job of one
+    // region); data too broken to read is refused by the processor and holds no claim worth freeing.
+    const data = readableAccountJob(job);
+    if (data !== null) activeJobs.set(key, data);
     try {
       return await innerAccountProcessor(job, token);
     } finally {
@@ -320,6 +323,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     httpHost: http?.host ?? null, httpPort: http?.port ?? null }, 'worker started');
 
   return { runsQueue, regionsQueue, redis, database, metrics, notify, maintenance, http, close: closeOnce };
+}
+
+function readableAccountJob(job: Parameters<typeof accountJobData>[0]): AccountJobData | null {
+  try {
+    return accountJobData(job, JOB_NAMES.region);
+  } catch {
+    return null;
+  }
 }
 
 /** Before anything starts: a Redis that may evict queue keys is refused (see redis-eviction-policy.ts). */

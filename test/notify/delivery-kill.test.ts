@@ -19,7 +19,7 @@ import { testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { startWebhookReceiver, testSecret, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { spawnWorker, type WorkerProcess } from '../worker/process-kit.js';
 import { deletePrefix, startWorld, waitFor, type World } from '../worker/worker-test-kit.js';
-import { checkDelivered, runFinished } from './delivery-truth.js';
+import { checkDelivered, runFinished, runWithDeliveriesHeld } from './delivery-truth.js';
 
 const KINDS = ['created', 'status_changed', 'deleted'] as const;
 const report = (scenario: string, figures: object) => console.log(`delivery-fault-figures ${JSON.stringify({ scenario, ...figures })}`);
@@ -83,14 +83,7 @@ describe('fault matrix: a worker process SIGKILLed mid-delivery', () => {
 
   it('a new worker process delivers everything; duplicates only under the same webhook-id', async () => {
     const victim = await start();
-    let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    receiver.answer = () => ({ status: 204, hold: gate });
-
-    const first = (await enqueueRun(runs)).runId;
-    await waitFor(`run ${first} finished`, () => runFinished(db.url, first), 60_000, 100);
-    await waitFor('requests held at the receiver', async () => receiver.inFlight >= 1, 20_000, 10);
-    await new Promise((r) => setTimeout(r, 300)); // the other lanes' requests too
+    const { release } = await runWithDeliveriesHeld(receiver, runs, db.url);
     // More events behind the held ones, some for the same images: order must survive the kill.
     const [a, b, c, d] = world.emu.images().sort((x, y) => (x.imageId < y.imageId ? -1 : 1));
     if (!a || !b || !c || !d) throw new Error('too few images');

@@ -20,7 +20,7 @@ import { testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { startWebhookReceiver, testSecret, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { spawnWorker, type WorkerProcess } from '../worker/process-kit.js';
 import { deletePrefix, startWorld, waitFor, type World } from '../worker/worker-test-kit.js';
-import { checkDelivered, runFinished } from './delivery-truth.js';
+import { checkDelivered, runFinished, runWithDeliveriesHeld } from './delivery-truth.js';
 
 const KINDS = ['created', 'status_changed', 'deleted'] as const;
 const report = (scenario: string, figures: object) => console.log(`delivery-fault-figures ${JSON.stringify({ scenario, ...figures })}`);
@@ -89,13 +89,7 @@ describe('fault matrix: Postgres restarted under the notifier (worker process)',
       return p.logs().includes('"worker started"') && p.logs().includes('"notifier started"');
     }, 40_000); // it migrated the fresh cluster
 
-    let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    receiver.answer = () => ({ status: 204, hold: gate });
-    const first = (await enqueueRun(runs)).runId;
-    await waitFor(`run ${first} finished`, () => runFinished(pg.adminUrl, first), 60_000, 100);
-    await waitFor('requests held at the receiver', async () => receiver.inFlight >= 1, 20_000, 10);
-    await new Promise((r) => setTimeout(r, 300)); // the other lanes' requests too
+    const { release } = await runWithDeliveriesHeld(receiver, runs, pg.adminUrl);
     const inFlightAtStop = receiver.inFlight;
     const leasedAtStop = await pendingRows(true);
     expect(leasedAtStop).toBeGreaterThan(0);

@@ -1,6 +1,10 @@
 /** What a delivery scenario must end with: every event delivered, none missing, in order per image. */
+import type { Queue } from 'bullmq';
 import postgres from 'postgres';
+import { enqueueRun } from '../../src/worker/enqueue-run.js';
+import type { PlanJobData } from '../../src/worker/job-data.js';
 import type { WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { waitFor } from '../worker/worker-test-kit.js';
 
 export interface DeliveryFigures {
   events: number;
@@ -66,4 +70,20 @@ export async function runFinished(databaseUrl: string, runId: string): Promise<b
   } finally {
     await sql.end({ timeout: 5 });
   }
+}
+
+/**
+ * The receiver holds every request until `release()`; a run is enqueued and finished, and its
+ * deliveries are in flight at the receiver (the other lanes' too, 300 ms later): the moment the
+ * delivery fault scenarios strike (a SIGKILL, a Postgres stop).
+ */
+export async function runWithDeliveriesHeld(receiver: WebhookReceiver, runs: Queue<PlanJobData>, databaseUrl: string): Promise<{ runId: string; release: () => void }> {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  receiver.answer = () => ({ status: 204, hold: gate });
+  const runId = (await enqueueRun(runs)).runId;
+  await waitFor(`run ${runId} finished`, () => runFinished(databaseUrl, runId), 60_000, 100);
+  await waitFor('requests held at the receiver', async () => receiver.inFlight >= 1, 20_000, 10);
+  await new Promise((r) => setTimeout(r, 300));
+  return { runId, release };
 }
