@@ -67,11 +67,10 @@ export async function measureEngine(spec: EngineSpec): Promise<MeasuredPass[]> {
     src: spec.src, databaseUrl: viaProxy(db.url, proxy.port), emulatorUrl: spec.emulatorUrl, keys: spec.keys,
     concurrency: spec.concurrency, ...(spec.regions ? { regions: spec.regions } : {}),
   };
-  // BENCH_CHILD_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the measured children.
-  const nodeArgs = process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? [];
+  // Profiles, when wanted, are taken per measured pass inside the children (BENCH_PASS_PROFILE_DIR, pass-profiler.ts).
   const child = spec.engine === 'sync'
-    ? forkChild<ChildMessage>(childScript('region-cost-sync.ts'), base, { nodeArgs })
-    : forkChild<ChildMessage>(childScript('region-cost-worker.ts'), { ...base, redisUrl: redis?.url, prefix: `rc-${randomBytes(3).toString('hex')}` }, { nodeArgs });
+    ? forkChild<ChildMessage>(childScript('region-cost-sync.ts'), base)
+    : forkChild<ChildMessage>(childScript('region-cost-worker.ts'), { ...base, redisUrl: redis?.url, prefix: `rc-${randomBytes(3).toString('hex')}` });
   try {
     const ready = await child.next();
     if (ready.type !== 'ready') throw new Error(`region-cost child: expected ready, got ${ready.type}`);
