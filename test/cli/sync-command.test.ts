@@ -117,10 +117,13 @@ describe('sync (the one-shot command)', () => {
   it('SIGINT mid-run: the run is closed as failed (interrupted) before the process exits, nothing half-written', async () => {
     emu.setFaults([{ kind: 'latency', ms: 1_500, match: { action: LIST } }]);
     try {
-      const before = emu.callLog().length;
       const proc = startCli(['sync', '--json'], env());
+      // A listing held by the latency: the run is mid-flight, its handler installed. (The call log
+      // records a call when it is answered; waiting for that raced the run's own end, and a SIGINT
+      // after the handler is removed kills the process with no exit code.)
       const deadline = Date.now() + 40_000;
-      while (!emu.callLog().slice(before).some((c) => c.action === LIST) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (emu.inFlight() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(emu.inFlight(), 'a listing in flight').toBeGreaterThan(0);
       proc.child.kill('SIGINT');
       const exit = await proc.exited;
       expect(exit.code, proc.stderr()).toBe(130);
