@@ -6,7 +6,8 @@
  * records the region's outcome, all under the region's advisory lock. Nothing is normalized or
  * diffed for a region that did not change, and about 1 KB is sent instead of the items' 20 KB.
  * When it answers false nothing was written and the full path runs (which also refuses a stale
- * listing).
+ * listing). Concurrent regions' records and clock stamps share one statement and one commit
+ * (statement-batcher.ts, migrations/0009), each region still decided under its own lock.
  *
  * Why this is exact: a stored row was written from its raw item by the full path, and the full
  * path is idempotent (re-applying the same item changes nothing), so an identical item means an
@@ -14,6 +15,7 @@
  * region, deleted, missing or different has no equal digest among the region's present rows.
  */
 import { preparedRows } from '../db/prepared-rows.js';
+import { StatementBatcher } from '../db/statement-batcher.js';
 import type { Db } from '../db/database.js';
 import { rawDigest } from './raw-digest.js';
 import type { ListedItem } from './types.js';
@@ -30,7 +32,51 @@ export interface UnchangedRegionInput {
   attempts: number;
 }
 
-const RECORD_UNCHANGED = 'select swas.record_unchanged_region_digests($1, $2, $3, $4, $5, $6, $7, $8, $9) as recorded';
+/**
+ * What one round trip of the hot path carries for one region: its listing's clock stamp, or its
+ * unchanged-region record. Concurrent regions' requests share a statement (statement-batcher.ts).
+ */
+type HotRequest = { kind: 'clock' } | { kind: 'record'; region: RecordArgument };
+interface RecordArgument {
+  runId: string; account: string; regionId: string; listingStartedAt: string; startedAt: string;
+  digests: string; pages: number; apiCalls: number; attempts: number;
+}
+
+const CLOCK = 'select clock_timestamp() as now';
+// One statement for any mix: the clock is read once for the batch (every request in it was made
+// before the statement was sent), the records go to migrations/0009 in one commit.
+const CLOCK_AND_RECORDS = 'select clock_timestamp() as now, swas.record_unchanged_regions_digests($1::jsonb) as recorded';
+
+const batchers = new WeakMap<Db, StatementBatcher<HotRequest, Date | boolean>>();
+
+function batcherFor(db: Db): StatementBatcher<HotRequest, Date | boolean> {
+  let batcher = batchers.get(db);
+  if (!batcher) {
+    batcher = new StatementBatcher((requests) => sendHotBatch(db, requests));
+    batchers.set(db, batcher);
+  }
+  return batcher;
+}
+
+async function sendHotBatch(db: Db, requests: readonly HotRequest[]): Promise<Array<Date | boolean>> {
+  const records = requests.flatMap((r) => (r.kind === 'record' ? [r.region] : []));
+  const [row] = records.length === 0
+    ? await preparedRows<{ now: Date | string; recorded?: unknown }>(db, CLOCK, [])
+    : await preparedRows<{ now: Date | string; recorded?: unknown }>(db, CLOCK_AND_RECORDS, [JSON.stringify(records)]);
+  if (!row) throw new Error('database returned no row');
+  const now = row.now instanceof Date ? row.now : new Date(row.now);
+  const recorded = records.length === 0 ? [] : booleans(row.recorded);
+  if (recorded.length !== records.length) throw new Error(`database answered ${recorded.length} records for ${records.length}`);
+  let next = 0;
+  return requests.map((r) => (r.kind === 'clock' ? now : recorded[next++] === true));
+}
+
+/** A boolean[] as either driver returns it: parsed, or as Postgres's text form `{t,f}`. */
+function booleans(value: unknown): boolean[] {
+  if (Array.isArray(value)) return value.map((v) => v === true || v === 't');
+  if (typeof value === 'string') return value.replace(/^\{|\}$/g, '').split(',').filter((v) => v !== '').map((v) => v === 't' || v === 'true');
+  throw new Error('database answered records in an unknown form');
+}
 
 /** True when the region was unchanged and its outcome is recorded; false when nothing was written. */
 export async function recordUnchangedRegion(db: Db, input: UnchangedRegionInput): Promise<boolean> {
@@ -48,16 +94,27 @@ export async function recordUnchangedRegion(db: Db, input: UnchangedRegionInput)
   }
   // Sorted as Postgres sorts the stored digests (bytewise; lowercase hex keeps that order).
   digests.sort();
-  const [row] = await preparedRows<{ recorded: boolean }>(db, RECORD_UNCHANGED, [
-    input.runId, input.account, input.regionId, input.listingStartedAt.toISOString(), input.startedAt.toISOString(),
-    digests.join(''), input.pages, input.apiCalls, input.attempts,
-  ]);
-  return row?.recorded === true;
+  const recorded = await batcherFor(db).submit({ kind: 'record', region: {
+    runId: input.runId, account: input.account, regionId: input.regionId,
+    listingStartedAt: input.listingStartedAt.toISOString(), startedAt: input.startedAt.toISOString(),
+    digests: digests.join(''), pages: input.pages, apiCalls: input.apiCalls, attempts: input.attempts,
+  } });
+  return recorded === true;
 }
 
-/** The database's clock, prepared: a listing's start stamp costs one short round trip. */
+/**
+ * The database's clock for a listing's stamp, read by a statement sent after this call (never one
+ * already in flight), shared with whatever other regions asked meanwhile.
+ */
+export async function listingClock(db: Db): Promise<Date> {
+  const now = await batcherFor(db).submit({ kind: 'clock' });
+  if (!(now instanceof Date)) throw new Error('database returned no clock');
+  return now;
+}
+
+/** The database's clock, prepared, on this connection or transaction alone. */
 export async function databaseClock(db: Db): Promise<Date> {
-  const [row] = await preparedRows<{ now: Date | string }>(db, 'select clock_timestamp() as now', []);
+  const [row] = await preparedRows<{ now: Date | string }>(db, CLOCK, []);
   if (!row) throw new Error('database returned no clock');
   return row.now instanceof Date ? row.now : new Date(row.now);
 }

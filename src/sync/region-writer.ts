@@ -16,7 +16,7 @@ import { splitByOwner } from './image-ownership.js';
 import { forEachPresentImageBatch, loadStoredByIds, lockRegion } from './load-stored-images.js';
 import { normalizeImage } from './normalize-image.js';
 import { persistDiff, type WriteContext } from './persist-region.js';
-import { databaseClock } from './record-unchanged-region.js';
+import { databaseClock, listingClock } from './record-unchanged-region.js';
 import type { EventKind, ListedItem } from './types.js';
 
 /** Images diffed and written together: few statements per batch, bounded memory. */
@@ -71,13 +71,18 @@ export class RegionWriter implements ListingSink {
    * any rate-limit wait): a later listing of the region has a later stamp. Each attempt re-stamps.
    */
   async started(): Promise<void> {
-    this.stamp = await databaseClock(this.held?.tx ?? this.db);
+    this.stamp = await this.clock();
   }
 
   /** The listing's stamp (taken now if the listing never called started()). */
   async listingStartedAt(): Promise<Date> {
-    this.stamp ??= await databaseClock(this.held?.tx ?? this.db);
+    this.stamp ??= await this.clock();
     return this.stamp;
+  }
+
+  /** Inside the region's transaction its own connection's clock; outside, one shared with other regions. */
+  private clock(): Promise<Date> {
+    return this.held ? databaseClock(this.held.tx) : listingClock(this.db);
   }
 
   async page(items: ListedItem[]): Promise<void> {

@@ -1,0 +1,69 @@
+/**
+ * Group commit for small hot-path statements: requests made while a batch is in flight wait for
+ * it to come back and then go out together, as ONE statement, so N concurrent regions cost one
+ * round trip, one parse of a reply and (for writes) one commit instead of N. No request waits
+ * for a timer: a lone request goes out at once, and batches grow only when the database is busy.
+ *
+ * A request never joins a batch already sent. That matters for clock readings (a listing's stamp
+ * must be read after the listing asked for it, or an older listing could carry a later stamp
+ * than a newer one); every answer a request receives was computed after it was made.
+ *
+ * When a batch of several requests fails, each is sent again on its own, so one bad request
+ * fails only itself (its neighbours may have been fine) and each error is its own.
+ *
+ * Pure scheduling: the statement itself is the `send` the caller gives.
+ */
+export type SendBatch<Req, Res> = (requests: readonly Req[]) => Promise<readonly Res[]>;
+
+export class StatementBatcher<Req, Res> {
+  private queue: Array<{ request: Req; resolve: (r: Res) => void; reject: (e: unknown) => void }> = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly send: SendBatch<Req, Res>,
+    /** Batches in flight at once (each on its own connection). */
+    private readonly maxInFlight = 1,
+    /** Requests in one batch at most (bounds one statement's size and its locks' hold time). */
+    private readonly maxBatch = 64,
+  ) {}
+
+  submit(request: Req): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.inFlight += 1;
+      void this.run(batch).finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(batch: StatementBatcher<Req, Res>['queue']): Promise<void> {
+    try {
+      const results = await this.send(batch.map((b) => b.request));
+      if (results.length !== batch.length) throw new Error(`batched statement answered ${results.length} results for ${batch.length} requests`);
+      batch.forEach((b, i) => b.resolve(results[i] as Res));
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]?.reject(error);
+        return;
+      }
+      // Alone, each request succeeds or fails on its own merits.
+      await Promise.all(batch.map(async (b) => {
+        try {
+          const [result] = await this.send([b.request]);
+          b.resolve(result as Res);
+        } catch (own) {
+          b.reject(own);
+        }
+      }));
+    }
+  }
+}
