@@ -21,7 +21,8 @@ export function baselineSrc(commit: string): { src: string } | { unavailable: st
   if (existsSync(join(src, 'sync', 'run-sync.ts'))) return { src };
   try {
     mkdirSync(dir, { recursive: true });
-    const tar = execFileSync('git', ['-C', REPO_ROOT, 'archive', '--format=tar', commit, 'src', 'migrations', 'package.json']);
+    // src/ has outgrown execFileSync's default 1 MB buffer (ENOBUFS): allow the whole tar.
+    const tar = execFileSync('git', ['-C', REPO_ROOT, 'archive', '--format=tar', commit, 'src', 'migrations', 'package.json'], { maxBuffer: 256 * 1024 * 1024 });
     execFileSync('tar', ['-x', '-C', dir], { input: tar });
     return { src };
   } catch (error) {
