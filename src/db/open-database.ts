@@ -5,6 +5,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from './schema.js';
 import type { DataDirHolder } from './data-dir-lock.js';
+import { guardDriverDefects } from './driver-defects.js';
 import { maskUrl, type DatabaseHandle, type Db } from './database.js';
 
 export interface OpenDatabaseOptions {
@@ -26,6 +27,8 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
 }
 
 async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
+  // The driver can drop a rejection of its own on a new connection (driver-defects.ts).
+  guardDriverDefects();
   const client = postgres(url, {
     max,
     onnotice: () => {},
