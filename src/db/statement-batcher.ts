@@ -8,8 +8,10 @@
  * must be read after the listing asked for it, or an older listing could carry a later stamp
  * than a newer one); every answer a request receives was computed after it was made.
  *
- * When a batch of several requests fails, each is sent again on its own, so one bad request
- * fails only itself (its neighbours may have been fine) and each error is its own.
+ * When a batch of several requests fails with an error of the statement (`retryAlone` says
+ * which), each is sent again on its own, so one bad request fails only itself (its neighbours may
+ * have been fine) and each error is its own. An error of the connection fails them all at once:
+ * sending each again would only open connections to a server that is going away.
  *
  * Pure scheduling: the statement itself is the `send` the caller gives.
  */
@@ -25,6 +27,8 @@ export class StatementBatcher<Req, Res> {
     private readonly maxInFlight = 1,
     /** Requests in one batch at most (bounds one statement's size and its locks' hold time). */
     private readonly maxBatch = 64,
+    /** Whether a failed batch's requests are worth sending again one by one (default: always). */
+    private readonly retryAlone: (error: unknown) => boolean = () => true,
   ) {}
 
   submit(request: Req): Promise<Res> {
@@ -51,8 +55,8 @@ export class StatementBatcher<Req, Res> {
       if (results.length !== batch.length) throw new Error(`batched statement answered ${results.length} results for ${batch.length} requests`);
       batch.forEach((b, i) => b.resolve(results[i] as Res));
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0]?.reject(error);
+      if (batch.length === 1 || !this.retryAlone(error)) {
+        for (const b of batch) b.reject(error);
         return;
       }
       // Alone, each request succeeds or fails on its own merits.

@@ -15,6 +15,7 @@
  * region, deleted, missing or different has no equal digest among the region's present rows.
  */
 import { preparedRows } from '../db/prepared-rows.js';
+import { findDatabaseError } from '../db/find-database-error.js';
 import { StatementBatcher } from '../db/statement-batcher.js';
 import type { Db } from '../db/database.js';
 import { rawDigest } from './raw-digest.js';
@@ -52,7 +53,7 @@ const batchers = new WeakMap<Db, StatementBatcher<HotRequest, Date | boolean>>()
 function batcherFor(db: Db): StatementBatcher<HotRequest, Date | boolean> {
   let batcher = batchers.get(db);
   if (!batcher) {
-    batcher = new StatementBatcher((requests) => sendHotBatch(db, requests));
+    batcher = new StatementBatcher((requests) => sendHotBatch(db, requests), 1, 64, isStatementError);
     batchers.set(db, batcher);
   }
   return batcher;
@@ -69,6 +70,16 @@ async function sendHotBatch(db: Db, requests: readonly HotRequest[]): Promise<Ar
   if (recorded.length !== records.length) throw new Error(`database answered ${recorded.length} records for ${records.length}`);
   let next = 0;
   return requests.map((r) => (r.kind === 'clock' ? now : recorded[next++] === true));
+}
+
+/**
+ * A batch is re-sent request by request only for an error the server raised for the statement (a
+ * SQLSTATE outside connection exceptions, operator intervention and insufficient resources): one
+ * region's record may be at fault. A lost connection fails every request of the batch as it is.
+ */
+function isStatementError(error: unknown): boolean {
+  const info = findDatabaseError(error);
+  return info !== undefined && /^[0-9A-Z]{5}$/.test(info.code) && !/^(08|53|57)/.test(info.code);
 }
 
 /** A boolean[] as either driver returns it: parsed, or as Postgres's text form `{t,f}`. */

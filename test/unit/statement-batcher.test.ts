@@ -70,6 +70,22 @@ describe('StatementBatcher', () => {
     expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message))).toEqual(['r12', 'thirteen alone', 'r14']);
   });
 
+  it('a batch failed by an error retryAlone refuses (a lost connection) fails every request with it, re-sending none', async () => {
+    const lost = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const { calls, send } = heldSend((r) => (r.length > 1 ? lost : r.map((n) => `r${n}`)));
+    const b = new StatementBatcher(send, 1, 64, (e) => (e as { code?: string }).code !== 'ECONNRESET');
+    const first = b.submit(1);
+    await tick();
+    const batch = [b.submit(2), b.submit(3)];
+    calls[0]!.release();
+    await first;
+    await tick();
+    calls[1]!.release();
+    const settled = await Promise.allSettled(batch);
+    expect(settled.map((s) => (s.status === 'rejected' ? s.reason : s.value))).toEqual([lost, lost]);
+    expect(calls.map((c) => c.requests)).toEqual([[1], [2, 3]]);
+  });
+
   it('a lone failed request is rejected with the error as it came, and an answer of the wrong length is an error', async () => {
     const cause = Object.assign(new Error('connection ended'), { code: 'CONNECTION_ENDED' });
     const lone = new StatementBatcher<number, string>(() => Promise.reject(cause));
