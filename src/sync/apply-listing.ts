@@ -65,7 +65,8 @@ export async function writeRegion(
     const { complete } = listing.completeness;
     const items = writer.heldItems;
     const listingStartedAt = await writer.listingStartedAt();
-    if (options.fastPath !== false && complete && items !== null && await recordUnchangedRegion(db, {
+    // A region never recorded cannot be unchanged: its first listing goes straight to the full path.
+    if (options.fastPath !== false && complete && items !== null && writer.regionKnown && await recordUnchangedRegion(db, {
       runId: ctx.runId, account: ctx.account, regionId: ctx.regionId, listingStartedAt, startedAt: ctx.startedAt,
       items, pages: listing.pages, apiCalls: listing.apiCalls, attempts,
     })) {

@@ -37,20 +37,37 @@ export interface UnchangedRegionInput {
  * What one round trip of the hot path carries for one region: its listing's clock stamp, or its
  * unchanged-region record. Concurrent regions' requests share a statement (statement-batcher.ts).
  */
-type HotRequest = { kind: 'clock' } | { kind: 'record'; region: RecordArgument };
+type HotRequest = { kind: 'clock'; region: { account: string; regionId: string } } | { kind: 'record'; region: RecordArgument };
 interface RecordArgument {
   runId: string; account: string; regionId: string; listingStartedAt: string; startedAt: string;
   digests: string; pages: number; apiCalls: number; attempts: number;
 }
 
+/** A listing's stamp, and whether its region had been recorded when the stamp was read. */
+export interface ListingStamp {
+  at: Date;
+  /**
+   * False when the region has no `region_states` row: it has never been recorded, so the
+   * unchanged-region record can only answer false and is not sent (a first sync's regions go
+   * straight to the full path). True when unknown; a row that appears meanwhile only means the
+   * full path runs for a region that might have been recorded as unchanged, which it does right.
+   */
+  regionKnown: boolean;
+}
+
 const CLOCK = 'select clock_timestamp() as now';
 // One statement for any mix: the clock is read once for the batch (every request in it was made
-// before the statement was sent), the records go to migrations/0009 in one commit.
-const CLOCK_AND_RECORDS = 'select clock_timestamp() as now, swas.record_unchanged_regions_digests($1::jsonb) as recorded';
+// before the statement was sent), with whether each stamped region was ever recorded ('t'/'f' in
+// request order); the records go to migrations/0009 in one commit.
+const KNOWN = `(select coalesce(string_agg(case when s.account is null then 'f' else 't' end, '' order by k.o), '')
+    from jsonb_array_elements($1::jsonb) with ordinality as k(v, o)
+    left join swas.region_states s on s.account = k.v->>'account' and s.region_id = k.v->>'regionId')`;
+const CLOCKS = `select clock_timestamp() as now, ${KNOWN} as known`;
+const CLOCKS_AND_RECORDS = `select clock_timestamp() as now, ${KNOWN} as known, swas.record_unchanged_regions_digests($2::jsonb) as recorded`;
 
-const batchers = new WeakMap<Db, StatementBatcher<HotRequest, Date | boolean>>();
+const batchers = new WeakMap<Db, StatementBatcher<HotRequest, ListingStamp | boolean>>();
 
-function batcherFor(db: Db): StatementBatcher<HotRequest, Date | boolean> {
+function batcherFor(db: Db): StatementBatcher<HotRequest, ListingStamp | boolean> {
   let batcher = batchers.get(db);
   if (!batcher) {
     batcher = new StatementBatcher((requests) => sendHotBatch(db, requests), 1, 64, isStatementError);
@@ -59,17 +76,22 @@ function batcherFor(db: Db): StatementBatcher<HotRequest, Date | boolean> {
   return batcher;
 }
 
-async function sendHotBatch(db: Db, requests: readonly HotRequest[]): Promise<Array<Date | boolean>> {
+async function sendHotBatch(db: Db, requests: readonly HotRequest[]): Promise<Array<ListingStamp | boolean>> {
+  const clocks = requests.flatMap((r) => (r.kind === 'clock' ? [r.region] : []));
   const records = requests.flatMap((r) => (r.kind === 'record' ? [r.region] : []));
   const [row] = records.length === 0
-    ? await preparedRows<{ now: Date | string; recorded?: unknown }>(db, CLOCK, [])
-    : await preparedRows<{ now: Date | string; recorded?: unknown }>(db, CLOCK_AND_RECORDS, [JSON.stringify(records)]);
+    ? await preparedRows<{ now: Date | string; known: string; recorded?: unknown }>(db, CLOCKS, [JSON.stringify(clocks)])
+    : await preparedRows<{ now: Date | string; known: string; recorded?: unknown }>(db, CLOCKS_AND_RECORDS, [JSON.stringify(clocks), JSON.stringify(records)]);
   if (!row) throw new Error('database returned no row');
-  const now = row.now instanceof Date ? row.now : new Date(row.now);
+  const at = row.now instanceof Date ? row.now : new Date(row.now);
+  const known = String(row.known ?? '');
   const recorded = records.length === 0 ? [] : booleans(row.recorded);
-  if (recorded.length !== records.length) throw new Error(`database answered ${recorded.length} records for ${records.length}`);
-  let next = 0;
-  return requests.map((r) => (r.kind === 'clock' ? now : recorded[next++] === true));
+  if (known.length !== clocks.length || recorded.length !== records.length) {
+    throw new Error(`database answered ${known.length} clocks and ${recorded.length} records for ${clocks.length} and ${records.length}`);
+  }
+  let clock = 0;
+  let record = 0;
+  return requests.map((r) => (r.kind === 'clock' ? { at, regionKnown: known[clock++] !== 'f' } : recorded[record++] === true));
 }
 
 /**
@@ -115,12 +137,13 @@ export async function recordUnchangedRegion(db: Db, input: UnchangedRegionInput)
 
 /**
  * The database's clock for a listing's stamp, read by a statement sent after this call (never one
- * already in flight), shared with whatever other regions asked meanwhile.
+ * already in flight), shared with whatever other regions asked meanwhile; with whether the region
+ * was ever recorded.
  */
-export async function listingClock(db: Db): Promise<Date> {
-  const now = await batcherFor(db).submit({ kind: 'clock' });
-  if (!(now instanceof Date)) throw new Error('database returned no clock');
-  return now;
+export async function listingClock(db: Db, region: { account: string; regionId: string }): Promise<ListingStamp> {
+  const stamp = await batcherFor(db).submit({ kind: 'clock', region: { account: region.account, regionId: region.regionId } });
+  if (typeof stamp === 'boolean') throw new Error('database returned no clock');
+  return stamp;
 }
 
 /** The database's clock, prepared, on this connection or transaction alone. */

@@ -46,6 +46,7 @@ export class RegionWriter implements ListingSink {
   private held: HeldTransaction | null = null;
   private write: WriteContext | null = null;
   private stamp: Date | null = null;
+  private known = true;
   counts: Record<EventKind, number> = emptyCounts();
   /** Listed ids that belong to another region of the account (image-ownership.ts), by that region. */
   heldElsewhere = new Map<string, string[]>();
@@ -80,9 +81,20 @@ export class RegionWriter implements ListingSink {
     return this.stamp;
   }
 
-  /** Inside the region's transaction its own connection's clock; outside, one shared with other regions. */
-  private clock(): Promise<Date> {
-    return this.held ? databaseClock(this.held.tx) : listingClock(this.db);
+  /**
+   * Inside the region's transaction its own connection's clock; outside, one shared with other
+   * regions, which also says whether the region was ever recorded (record-unchanged-region.ts).
+   */
+  private async clock(): Promise<Date> {
+    if (this.held) return databaseClock(this.held.tx);
+    const stamp = await listingClock(this.db, { account: this.region.account, regionId: this.region.regionId });
+    this.known = stamp.regionKnown;
+    return stamp.at;
+  }
+
+  /** False when the region had never been recorded at the listing's stamp: no unchanged record can apply. */
+  get regionKnown(): boolean {
+    return this.known;
   }
 
   async page(items: ListedItem[]): Promise<void> {

@@ -3,7 +3,8 @@
  * ends: regions that finish while another's record is in flight share one statement and one
  * commit (their rows carry one transaction id), each is still decided on its own (an unchanged
  * region beside a changed one: true beside false, the false one writing nothing), and a region
- * whose record cannot be written fails alone, its neighbours recorded.
+ * whose record cannot be written fails alone, its neighbours recorded. A listing's stamp says
+ * whether its region was ever recorded (a first listing skips the unchanged record).
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +30,7 @@ describe.each(backends())('unchanged regions recorded together on %s', (kind) =>
   afterAll(async () => h?.close());
 
   const record = async (runId: string, regionId: string, items: Array<Record<string, unknown>>) => recordUnchangedRegion(h.db, {
-    runId, account: ACCOUNT, regionId, listingStartedAt: await listingClock(h.db), startedAt: new Date(),
+    runId, account: ACCOUNT, regionId, listingStartedAt: (await listingClock(h.db, { account: ACCOUNT, regionId })).at, startedAt: new Date(),
     items: items.map((i) => listedItem(i, regionId)), pages: 1, apiCalls: 1, attempts: 1,
   });
   const newRun = async () => {
@@ -55,6 +56,13 @@ describe.each(backends())('unchanged regions recorded together on %s', (kind) =>
     // Five requests were made at once: the first went alone, the others came back in one
     // statement, so at least two of the recorded regions carry the same transaction id.
     expect(new Set(rows.map((r) => r.xid)).size).toBeLessThan(rows.length);
+  });
+
+  it('a listing stamp says whether its region was ever recorded, for each region of a shared statement', async () => {
+    const stamps = await Promise.all(['r-a', 'never-synced', 'r-b', 'other-never'].map((regionId) => listingClock(h.db, { account: ACCOUNT, regionId })));
+    expect(stamps.map((s) => s.regionKnown)).toEqual([true, false, true, false]);
+    expect(await listingClock(h.db, { account: 'another-account', regionId: 'r-a' })).toMatchObject({ regionKnown: false });
+    for (const s of stamps) expect(s.at).toBeInstanceOf(Date);
   });
 
   it('a region whose record cannot be written (its run does not exist) fails alone; its neighbours are recorded', async () => {
