@@ -57,13 +57,14 @@ export interface ListingStamp {
 
 const CLOCK = 'select clock_timestamp() as now';
 // One statement for any mix: the clock is read once for the batch (every request in it was made
-// before the statement was sent), with whether each stamped region was ever recorded ('t'/'f' in
-// request order); the records go to migrations/0009 in one commit.
+// before the statement was sent), with whether each stamped region was ever recorded, and the
+// records go to migrations/0009 in one commit. Both answers come as text of 't'/'f' in request
+// order, which both drivers return alike (no array parsing).
 const KNOWN = `(select coalesce(string_agg(case when s.account is null then 'f' else 't' end, '' order by k.o), '')
     from jsonb_array_elements($1::jsonb) with ordinality as k(v, o)
     left join swas.region_states s on s.account = k.v->>'account' and s.region_id = k.v->>'regionId')`;
 const CLOCKS = `select clock_timestamp() as now, ${KNOWN} as known`;
-const CLOCKS_AND_RECORDS = `select clock_timestamp() as now, ${KNOWN} as known, swas.record_unchanged_regions_digests($2::jsonb) as recorded`;
+const CLOCKS_AND_RECORDS = `select clock_timestamp() as now, ${KNOWN} as known, array_to_string(swas.record_unchanged_regions_digests($2::jsonb), '') as recorded`;
 
 const batchers = new WeakMap<Db, StatementBatcher<HotRequest, ListingStamp | boolean>>();
 
@@ -80,18 +81,18 @@ async function sendHotBatch(db: Db, requests: readonly HotRequest[]): Promise<Ar
   const clocks = requests.flatMap((r) => (r.kind === 'clock' ? [r.region] : []));
   const records = requests.flatMap((r) => (r.kind === 'record' ? [r.region] : []));
   const [row] = records.length === 0
-    ? await preparedRows<{ now: Date | string; known: string; recorded?: unknown }>(db, CLOCKS, [JSON.stringify(clocks)])
-    : await preparedRows<{ now: Date | string; known: string; recorded?: unknown }>(db, CLOCKS_AND_RECORDS, [JSON.stringify(clocks), JSON.stringify(records)]);
+    ? await preparedRows<{ now: Date | string; known: string; recorded?: string }>(db, CLOCKS, [JSON.stringify(clocks)])
+    : await preparedRows<{ now: Date | string; known: string; recorded?: string }>(db, CLOCKS_AND_RECORDS, [JSON.stringify(clocks), JSON.stringify(records)]);
   if (!row) throw new Error('database returned no row');
   const at = row.now instanceof Date ? row.now : new Date(row.now);
   const known = String(row.known ?? '');
-  const recorded = records.length === 0 ? [] : booleans(row.recorded);
+  const recorded = String(row.recorded ?? '');
   if (known.length !== clocks.length || recorded.length !== records.length) {
     throw new Error(`database answered ${known.length} clocks and ${recorded.length} records for ${clocks.length} and ${records.length}`);
   }
   let clock = 0;
   let record = 0;
-  return requests.map((r) => (r.kind === 'clock' ? { at, regionKnown: known[clock++] !== 'f' } : recorded[record++] === true));
+  return requests.map((r) => (r.kind === 'clock' ? { at, regionKnown: known[clock++] !== 'f' } : recorded[record++] === 't'));
 }
 
 /**
@@ -102,13 +103,6 @@ async function sendHotBatch(db: Db, requests: readonly HotRequest[]): Promise<Ar
 function isStatementError(error: unknown): boolean {
   const info = findDatabaseError(error);
   return info !== undefined && /^[0-9A-Z]{5}$/.test(info.code) && !/^(08|53|57)/.test(info.code);
-}
-
-/** A boolean[] as either driver returns it: parsed, or as Postgres's text form `{t,f}`. */
-function booleans(value: unknown): boolean[] {
-  if (Array.isArray(value)) return value.map((v) => v === true || v === 't');
-  if (typeof value === 'string') return value.replace(/^\{|\}$/g, '').split(',').filter((v) => v !== '').map((v) => v === 't' || v === 'true');
-  throw new Error('database answered records in an unknown form');
 }
 
 /** True when the region was unchanged and its outcome is recorded; false when nothing was written. */
