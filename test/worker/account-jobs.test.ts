@@ -20,7 +20,7 @@ import { finishJobId, regionJobId } from '../../src/worker/run-id.js';
 import type { WorkerHandle } from '../../src/worker/start-worker.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import { testRedisUrl, uniquePrefix } from '../helpers/redis.js';
-import { deletePrefix, eventCounts, startTestWorker, startWorld, storedImageIds, truthImageIds, waitFor, workerConfig, type World } from './worker-test-kit.js';
+import { eventCounts, resetAfterTest, startTestWorker, startWorld, storedImageIds, truthImageIds, waitFor, workerConfig, type World } from './worker-test-kit.js';
 
 const REGIONS = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'ap-southeast-1'];
 
@@ -35,10 +35,7 @@ describe('account jobs', () => {
   });
   afterEach(async () => {
     for (const h of handles.splice(0)) await h.close();
-    await deletePrefix(prefix);
-    await db?.close();
-    world.emu.clearFaults();
-    world.emu.clearCallLog();
+    await resetAfterTest(world, prefix, db);
   });
   afterAll(async () => {
     await world?.emu.stop();

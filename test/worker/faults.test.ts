@@ -6,7 +6,7 @@ import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
 import type { WorkerHandle } from '../../src/worker/start-worker.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import { uniquePrefix } from '../helpers/redis.js';
-import { deletePrefix, eventCounts, startTestWorker, startWorld, storedImageIds, truthImageIds, workerConfig, type World } from './worker-test-kit.js';
+import { eventCounts, resetAfterTest, startTestWorker, startWorld, storedImageIds, truthImageIds, workerConfig, type World } from './worker-test-kit.js';
 
 const REGIONS = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'ap-southeast-1', 'us-west-1'];
 const RETRY_AFTER = 1_000;
@@ -29,10 +29,7 @@ describe('worker under API faults', () => {
   });
   afterEach(async () => {
     await handle?.close();
-    await deletePrefix(prefix);
-    await db?.close();
-    world.emu.clearFaults();
-    world.emu.clearCallLog();
+    await resetAfterTest(world, prefix, db);
   });
   afterAll(async () => {
     await world?.emu.stop();

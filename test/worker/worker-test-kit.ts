@@ -87,6 +87,14 @@ export async function deletePrefix(prefix: string): Promise<void> {
   }
 }
 
+/** After each test on a shared world: its Redis keys and database go, the emulator forgets its faults and calls. */
+export async function resetAfterTest(world: World, prefix: string, db: { close(): Promise<void> } | undefined): Promise<void> {
+  await deletePrefix(prefix);
+  await db?.close();
+  world.emu.clearFaults();
+  world.emu.clearCallLog();
+}
+
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, pollMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
