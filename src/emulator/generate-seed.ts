@@ -49,7 +49,8 @@ const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 function alnum(random: Random, length: number): string {
   let out = '';
-  for (let i = 0; i < length; i += 1) out += pick(random, ALNUM.split(''));
+  // Indexing the string draws exactly as pick() over its characters did (same documents), without an array per character.
+  for (let i = 0; i < length; i += 1) out += ALNUM[Math.floor(random() * ALNUM.length)] as string;
   return out;
 }
 

@@ -31,21 +31,28 @@ export function formatCreationTime(date: Date): string {
 const notFound = (imageId: string): ApiError => new ApiError('ImageNotFound', 404, `No image ${imageId} in the emulator.`);
 
 /**
- * The emulator's state: accounts, credentials and images. Mutations bump `version`, which
- * invalidates the per-(account, region, share) sorted listings cached for the hot path.
+ * The emulator's state: accounts, credentials and images. Images are indexed by (account, region)
+ * (owned or shared with), so a listing reads only its own images however large the fleet; a
+ * mutation drops the cached sorted listings of the (account, region) pairs the image touches.
+ * `version` counts mutations (drift names its images after it).
  */
 export class ImageStore {
   readonly accounts: AccountSeed[];
   readonly regions: readonly RegionInfo[];
   private readonly credentials = new Map<string, Credential>();
   private readonly images = new Map<string, StoredImage>();
-  private readonly listings = new Map<string, { version: number; images: StoredImage[] }>();
+  /** `uid|regionId` -> ids of the images owned by or shared with uid in that region. */
+  private readonly visible = new Map<string, Set<string>>();
+  /** `uid|regionId|own` or `|all` -> that listing, sorted; dropped when one of its images changes. */
+  private readonly listings = new Map<string, StoredImage[]>();
+  private readonly accountUids: ReadonlySet<string>;
   private readonly random: Random;
   version = 0;
 
   constructor(seed: ParsedSeed, private readonly now: () => Date, idSeed = 1) {
     this.random = createRandom(idSeed ^ 0x5eed);
     this.accounts = seed.accounts;
+    this.accountUids = new Set(seed.accounts.map((a) => a.uid));
     this.regions = seed.regions ?? DEFAULT_REGIONS;
     for (const account of seed.accounts) {
       // A copy: run-time key changes must not leak into the seed that reset() goes back to.
@@ -92,7 +99,7 @@ export class ImageStore {
   createImage(input: ImageFieldsInput | unknown): StoredImage {
     const parsed = imageFieldsSchema.safeParse(input);
     if (!parsed.success) throw new ApiError('InvalidImage', 400, prettifyError(parsed.error));
-    if (!this.accounts.some((a) => a.uid === parsed.data.ownerUid)) {
+    if (!this.accountUids.has(parsed.data.ownerUid)) {
       throw new ApiError('AccountNotFound', 404, `No account ${parsed.data.ownerUid} in the emulator.`);
     }
     if (parsed.data.imageId !== undefined && this.images.has(parsed.data.imageId)) {
@@ -110,7 +117,9 @@ export class ImageStore {
     const sent = new Set(Object.keys(patch as object));
     const defined = Object.fromEntries(Object.entries(parsed.data).filter(([k, v]) => sent.has(k) && v !== undefined));
     const updated: StoredImage = { ...image, ...defined };
+    this.unindex(image);
     this.images.set(imageId, updated);
+    this.index(updated);
     this.version += 1;
     return updated;
   }
@@ -119,6 +128,7 @@ export class ImageStore {
     const image = this.images.get(imageId);
     if (!image) throw notFound(imageId);
     this.images.delete(imageId);
+    this.unindex(image);
     this.version += 1;
     return image;
   }
@@ -144,15 +154,41 @@ export class ImageStore {
    * `share`: false = own only; true or undefined = own plus images shared with the account.
    */
   visibleImages(accountUid: string, regionId: string, share: boolean | undefined): StoredImage[] {
-    const key = `${accountUid}|${regionId}|${share === false ? 'own' : 'all'}`;
+    const pair = `${accountUid}|${regionId}`;
+    const key = `${pair}|${share === false ? 'own' : 'all'}`;
     const cached = this.listings.get(key);
-    if (cached && cached.version === this.version) return cached.images;
-    const images = [...this.images.values()]
-      .filter((img) => img.regionId === regionId
-        && (img.ownerUid === accountUid || (share !== false && img.sharedWith.includes(accountUid))))
-      .sort(compareListingOrder);
-    this.listings.set(key, { version: this.version, images });
+    if (cached) return cached;
+    const images: StoredImage[] = [];
+    for (const id of this.visible.get(pair) ?? []) {
+      const img = this.images.get(id) as StoredImage;
+      if (share !== false || img.ownerUid === accountUid) images.push(img);
+    }
+    images.sort(compareListingOrder);
+    this.listings.set(key, images);
     return images;
+  }
+
+  private index(image: StoredImage): void {
+    for (const pair of pairsOf(image)) {
+      let ids = this.visible.get(pair);
+      if (ids === undefined) this.visible.set(pair, ids = new Set());
+      ids.add(image.imageId);
+      this.dropListings(pair);
+    }
+  }
+
+  private unindex(image: StoredImage): void {
+    for (const pair of pairsOf(image)) {
+      const ids = this.visible.get(pair);
+      ids?.delete(image.imageId);
+      if (ids?.size === 0) this.visible.delete(pair);
+      this.dropListings(pair);
+    }
+  }
+
+  private dropListings(pair: string): void {
+    this.listings.delete(`${pair}|own`);
+    this.listings.delete(`${pair}|all`);
   }
 
   private insert(fields: z.output<typeof imageFieldsSchema>): StoredImage {
@@ -163,6 +199,7 @@ export class ImageStore {
     };
     if (this.images.has(image.imageId)) throw new ApiError('ImageAlreadyExists', 409, `Image ${image.imageId} already exists.`);
     this.images.set(image.imageId, image);
+    this.index(image);
     this.version += 1;
     return image;
   }
@@ -186,6 +223,11 @@ export interface PublicKey {
 
 function publicKey(c: Credential): PublicKey {
   return { accessKeyId: c.accessKeyId, accountUid: c.accountUid, sts: c.securityToken !== undefined, status: c.status, permissions: c.permissions ?? null };
+}
+
+/** The (account, region) pairs whose listings show this image: its owner's and each account it is shared with. */
+function pairsOf(image: StoredImage): string[] {
+  return [image.ownerUid, ...image.sharedWith].map((uid) => `${uid}|${image.regionId}`);
 }
 
 export function compareListingOrder(a: StoredImage, b: StoredImage): number {

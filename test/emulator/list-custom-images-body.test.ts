@@ -3,7 +3,7 @@ import { ImageStore } from '../../src/emulator/image-store.js';
 import { parseListCustomImagesQuery } from '../../src/emulator/list-custom-images-params.js';
 import { listCustomImagesBody, listCustomImagesBytes, pageOfImages } from '../../src/emulator/list-custom-images.js';
 import { parseSeed } from '../../src/emulator/seed-format.js';
-import { A, fixtureSeed } from './fixture-seed.js';
+import { A, B, fixtureSeed } from './fixture-seed.js';
 
 const store = () => new ImageStore(parseSeed(fixtureSeed()), () => new Date('2026-01-01T00:00:00Z'));
 const query = (params: Record<string, string>) => parseListCustomImagesQuery(new Map(Object.entries({ RegionId: 'cn-hangzhou', ...params })));
@@ -30,5 +30,31 @@ describe('the cached-bytes page equals the plain JSON of the page', () => {
     const after = listCustomImagesBytes('R', q, pageOfImages(s.visibleImages(A.uid, 'cn-hangzhou', undefined), q)).toString();
     expect(after).toContain('"Name":"改名 renamed"');
     expect(after).not.toContain('web-01');
+  });
+});
+
+describe('the (account, region) index behind listings', () => {
+  const ids = (s: ImageStore, uid: string, regionId: string, share?: boolean) => s.visibleImages(uid, regionId, share).map((i) => i.imageId);
+
+  it('follows every change of owner, region, share and existence', () => {
+    const s = store();
+    const hangzhou = ids(s, A.uid, 'cn-hangzhou');
+    expect(hangzhou).toContain('m-a001');
+    s.updateImage('m-a001', { regionId: 'cn-shanghai' });
+    expect(ids(s, A.uid, 'cn-hangzhou')).toEqual(hangzhou.filter((id) => id !== 'm-a001'));
+    expect(ids(s, A.uid, 'cn-shanghai')).toContain('m-a001');
+
+    expect(ids(s, B.uid, 'cn-shanghai')).not.toContain('m-a001');
+    s.shareImage('m-a001', B.uid);
+    expect(ids(s, B.uid, 'cn-shanghai')).toContain('m-a001');
+    expect(ids(s, B.uid, 'cn-shanghai', false)).not.toContain('m-a001');
+    s.unshareImage('m-a001', B.uid);
+    expect(ids(s, B.uid, 'cn-shanghai')).not.toContain('m-a001');
+
+    s.deleteImage('m-a001');
+    expect(ids(s, A.uid, 'cn-shanghai')).not.toContain('m-a001');
+    const created = s.createImage({ ownerUid: B.uid, regionId: 'cn-hangzhou', name: 'new', creationTime: '2030-01-01T00:00:00Z' });
+    expect(ids(s, B.uid, 'cn-hangzhou')[0]).toBe(created.imageId);
+    expect(ids(s, A.uid, 'cn-hangzhou')).not.toContain(created.imageId);
   });
 });
