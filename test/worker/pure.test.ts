@@ -36,6 +36,54 @@ describe('worker pure helpers', () => {
     expect(() => new RegionSlots(0)).toThrow(RangeError);
   });
 
+  it('region slots match a scan for the fewest-held owner on every grant, over a long random run', async () => {
+    // The reference is the old linear rule: among waiting requests, fewest held by their owner, then earliest.
+    let x = 12345;
+    const rand = (n: number): number => { x = (Math.imul(x, 1103515245) + 12345) >>> 0; return (x >>> 16) % n; };
+    const slots = new RegionSlots(4);
+    const waiting: Array<{ owner: string; seq: number }> = [];
+    const held = new Map<string, number>();
+    const live: Array<{ owner: string; release: ReleaseSlot }> = [];
+    let seq = 0;
+    let mismatches = 0;
+    let grants = 0;
+    for (let step = 0; step < 3000; step++) {
+      if (live.length > 0 && rand(2) === 0) {
+        const [g] = live.splice(rand(live.length), 1) as [{ owner: string; release: ReleaseSlot }];
+        held.set(g.owner, (held.get(g.owner) ?? 0) - 1);
+        g.release();
+      } else {
+        const owner = `o${rand(7)}`;
+        const mine = { owner, seq: seq++ };
+        waiting.push(mine);
+        void slots.acquire(owner).then((release) => { live.push({ owner, release }); });
+      }
+      // Expected grants, in order, while a slot is free: the old scan.
+      const expected: string[] = [];
+      while (live.length + expected.length < 4 && waiting.length > 0) {
+        let best = 0;
+        for (let i = 1; i < waiting.length; i++) {
+          const w = waiting[i] as { owner: string; seq: number };
+          const b = waiting[best] as { owner: string; seq: number };
+          const wh = held.get(w.owner) ?? 0;
+          const bh = held.get(b.owner) ?? 0;
+          if (wh < bh || (wh === bh && w.seq < b.seq)) best = i;
+        }
+        const [w] = waiting.splice(best, 1) as [{ owner: string }];
+        held.set(w.owner, (held.get(w.owner) ?? 0) + 1);
+        expected.push(w.owner);
+      }
+      const before = live.length;
+      await new Promise((r) => setImmediate(r));
+      const got = live.slice(before).map((g) => g.owner);
+      grants += got.length;
+      if (got.join() !== expected.join()) mismatches++;
+      expect(slots.usage()).toMatchObject({ active: live.length, waiting: waiting.length });
+    }
+    expect(grants).toBeGreaterThan(500);
+    expect(mismatches).toBe(0);
+  });
+
   it('turns a calls-per-second budget into whole-second windows', () => {
     expect(budgetWindow(5)).toEqual({ points: 5, duration: 1 });
     expect(budgetWindow(0.5)).toEqual({ points: 1, duration: 2 });
