@@ -131,6 +131,8 @@ export interface RunSummary {
   eventCounts: Record<EventKind, number>;
   /** Why the run is not `succeeded`: set whenever it is not. */
   error: string | null;
+  /** The regions that did not sync fully (failed, incomplete, skipped), counted by status and error code. */
+  notSynced: Array<{ status: 'failed' | 'incomplete' | 'skipped'; code: string | null; regions: number }>;
 }
 
 export interface FinishRunOptions {
@@ -156,7 +158,14 @@ export async function finishRun(db: Db, runId: string, opts: FinishRunOptions = 
   const counts = emptyCounts();
   let succeeded = 0, incomplete = 0, failed = 0, leftOut = 0, imagesSeen = 0;
   const notSynced: string[] = [];
+  const reasons = new Map<string, RunSummary['notSynced'][number]>();
   for (const r of rows) {
+    if (r.status !== 'succeeded') {
+      const key = `${r.status}\u0000${r.errorCode ?? ''}`;
+      const reason = reasons.get(key) ?? { status: r.status as 'failed' | 'incomplete' | 'skipped', code: r.errorCode, regions: 0 };
+      reason.regions++;
+      reasons.set(key, reason);
+    }
     if (r.status === 'succeeded') succeeded++;
     else if (r.status === 'incomplete') incomplete++;
     else if (r.status === 'skipped') leftOut++;
@@ -191,7 +200,7 @@ export async function finishRun(db: Db, runId: string, opts: FinishRunOptions = 
     })
     .where(eq(syncRuns.id, runId));
   return { runId, status, regionsTotal: rows.length, regionsSucceeded: succeeded, regionsIncomplete: incomplete,
-    regionsFailed: failed + leftOut, regionsLeftOut: leftOut, imagesSeen, eventCounts: counts, error };
+    regionsFailed: failed + leftOut, regionsLeftOut: leftOut, imagesSeen, eventCounts: counts, error, notSynced: [...reasons.values()] };
 }
 
 /** The run's `error`: what made it not `succeeded`, naming the regions that did not sync. */

@@ -6,7 +6,6 @@
 import type { Processor } from 'bullmq';
 import type { FinishRunOptions, RunSummary } from '../sync/run-record.js';
 import type { Logger } from '../ops/logger.js';
-import type { Metrics } from '../ops/metrics.js';
 import { requireJobData, type AccountJobResult, type FinishJobData } from './job-data.js';
 
 export interface FinishDeps {
@@ -14,7 +13,8 @@ export interface FinishDeps {
   /** Frees these regions of the run for later runs (a safety net: each account job frees its own). */
   releaseClaims: (runId: string, regions: FinishJobData['regions']) => Promise<void>;
   logger: Logger;
-  metrics?: Metrics;
+  /** The run is final (metrics hang off this, not off the job). */
+  onRunFinished?: (summary: RunSummary) => void;
 }
 
 export function createFinishProcessor(deps: FinishDeps): Processor<FinishJobData, RunSummary> {
@@ -27,7 +27,7 @@ export function createFinishProcessor(deps: FinishDeps): Processor<FinishJobData
       .filter((v): v is AccountJobResult => typeof v === 'object' && v !== null && (v as AccountJobResult).released === true)
       .map((v) => v.account));
     await deps.releaseClaims(runId, regions.filter((r) => !released.has(r.account)));
-    deps.metrics?.runs.inc({ status: summary.status });
+    deps.onRunFinished?.(summary);
     deps.logger.info({ runId, status: summary.status, regions: summary.regionsTotal, failed: summary.regionsFailed, leftOut: summary.regionsLeftOut,
       images: summary.imagesSeen, events: summary.eventCounts }, 'sync run finished');
     return summary;

@@ -18,6 +18,7 @@ import { passErrorText } from '../notify/pass-error-text.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { NOTIFY_JOB_OPTIONS } from './job-options.js';
+import { databaseErrorCode } from './metric-readings.js';
 import { JOB_NAMES, NOTIFY_QUEUE, NOTIFY_SCHEDULER_ID } from './queue-names.js';
 
 export interface NotifyQueueOptions {
@@ -61,7 +62,11 @@ export async function startNotifyQueue(options: NotifyQueueOptions): Promise<Not
       else if (r.outcome === 'failed') logger.warn({ subscription: r.subscription, eventId: r.eventId, attempts: r.attempts, reason: r.reason }, 'webhook delivery failed; retried later');
     },
     // Not err.message: a failed statement's message carries its SQL and parameters.
-    onError: (subscription, err) => logger.error({ subscription, err: passErrorText(err) }, 'webhook delivery pass failed; the next poll retries (leases expire, nothing is lost)'),
+    onError: (subscription, err) => {
+      const code = databaseErrorCode(err);
+      if (code !== null) metrics.countError('database', code);
+      logger.error({ subscription, err: passErrorText(err) }, 'webhook delivery pass failed; the next poll retries (leases expire, nothing is lost)');
+    },
   });
   const queue = new Queue(NOTIFY_QUEUE, { connection: options.connection, prefix: options.prefix });
   const worker = new Worker(NOTIFY_QUEUE, async () => { await notifier.kick(); }, {

@@ -30,7 +30,9 @@ import { claimKey, releaseRegions, type HolderLiveness } from './overlap.js';
 import { createPlanProcessor, type PlanDeps } from './plan-run.js';
 import { createAccountProcessor, type AccountProcessorDeps } from './process-account-job.js';
 import { RegionSlots } from './region-slots.js';
-import { JOB_NAMES, REGIONS_QUEUE, RUNS_QUEUE } from './queue-names.js';
+import { JOB_NAMES, NOTIFY_SCHEDULER_ID, PRUNE_SCHEDULER_ID, REGIONS_QUEUE, RUNS_QUEUE, SCHEDULER_ID } from './queue-names.js';
+import { databaseErrorCode, readFreshness, readQueues, readRedisPolicy, readSchedules, redisErrorCode, type ExpectedSchedule } from './metric-readings.js';
+import { scheduleIntervalMs } from '../reports/freshness.js';
 import { accountJobId, finishJobId, regionJobId } from './run-id.js';
 import { closeRedis, createRedisConnection } from './redis-connection.js';
 import { createRunsProcessor } from './runs-processor.js';
@@ -130,15 +132,38 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const abandoned = await closeAbandonedRuns(db);
   if (abandoned > 0) logger.warn({ runs: abandoned }, 'closed runs abandoned in the running state');
 
-  const onRedisError = (err: Error): void => logger.warn({ err: err.message }, 'redis connection error (reconnecting)');
-  const redis = createRedisConnection(config.redisUrl, 'worker', onRedisError);
-  const budgets = new Map(options.accounts.map((a) => [a.name, a.callsPerSecond]));
-  const limiter = new AccountRateLimiter(redis, prefix, (name) => budgets.get(name) ?? config.callsPerSecond);
   const subscriptions = options.subscriptions ?? loadSubscriptions(config, options.env ?? process.env);
+  // The readers run at scrape time only, once everything below exists (the ops server starts last).
+  const syncInterval = scheduleIntervalSeconds(options.schedule || { pattern: config.syncCron, tz: config.syncTz });
+  const configured = new Set(options.accounts.map((a) => a.name));
   const metrics = createMetrics({
     countImagesByStatus: () => countImagesByStatus(db),
     ...(subscriptions.length > 0 ? { notificationStatus: () => Promise.all(subscriptions.map((s) => notificationStatus(db, s.name))) } : {}),
+    // Accounts no longer configured keep their region_states rows for ever: not this worker's to report.
+    freshness: async () => {
+      const reading = await readFreshness(db);
+      return { ...reading, regions: reading.regions.filter((r) => configured.has(r.account)) };
+    },
+    staleAfterSeconds: 2 * syncInterval,
+    schedules: () => readSchedules(expectedSchedules()),
+    queues: () => readQueues([runsQueue as Queue, regionsQueue as Queue, ...(notify ? [notify.queue] : []), ...(maintenance ? [maintenance.queue] : [])]),
+    redisPolicy: () => readRedisPolicy(redis),
+    onReadError: (reader, err) => countServiceError(err, reader === 'schedules' || reader === 'queues' || reader === 'redis-policy' ? 'redis' : 'database'),
   });
+  metrics.scheduleInterval.set({ schedule: 'sync' }, syncInterval);
+  /** Counts an error under the database when Postgres is what failed, else under `fallback` (if any). */
+  const countServiceError = (err: unknown, fallback?: 'redis' | 'database'): void => {
+    const code = databaseErrorCode(err);
+    if (code !== null) metrics.countError('database', code);
+    else if (fallback !== undefined) metrics.countError(fallback, fallback === 'redis' ? redisErrorCode(err) : null);
+  };
+  const onRedisError = (err: Error): void => {
+    metrics.countError('redis', redisErrorCode(err));
+    logger.warn({ err: err.message }, 'redis connection error (reconnecting)');
+  };
+  const redis = createRedisConnection(config.redisUrl, 'worker', onRedisError);
+  const budgets = new Map(options.accounts.map((a) => [a.name, a.callsPerSecond]));
+  const limiter = new AccountRateLimiter(redis, prefix, (name) => budgets.get(name) ?? config.callsPerSecond);
   const clients = new SwasClients({
     config,
     ...(options.env !== undefined ? { env: options.env } : {}),
@@ -184,7 +209,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     ...(tuning.regionJobOptions !== undefined ? { regionJobOptions: tuning.regionJobOptions } : {}),
   });
   const finishProcessor = createFinishProcessor({
-    logger, metrics,
+    logger,
+    onRunFinished: (summary) => metrics.countRun(summary),
     finishRun: (runId, opts) => finishRun(db, runId, opts),
     releaseClaims: (runId, regions) => releaseRegions(redis, prefix, runId, regions),
   });
@@ -245,6 +271,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   // A job whose data was lost fails at once (MissingJobDataError, no retries); say so loudly, once per job.
   for (const w of [runsWorker, regionsWorker] as Worker[]) {
     w.on('failed', (job, err) => {
+      countServiceError(err);
       if (err instanceof MissingJobDataError) logger.error({ queue: w.name, jobId: job?.id, err: err.message }, 'job data missing');
     });
   }
@@ -253,6 +280,18 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const maintenanceConnection = createRedisConnection(config.redisUrl, 'worker', onRedisError);
   const notifyConnection = subscriptions.length > 0 ? createRedisConnection(config.redisUrl, 'worker', onRedisError) : null;
   flows.on('error', (err: Error) => logger.error({ err: err.message }, 'flow producer error'));
+
+  /** A failed readiness probe counts as an error of its service, then fails the check. */
+  const counted = (service: 'database' | 'redis') => (err: unknown): never => {
+    countServiceError(err, service);
+    throw err;
+  };
+  /** The schedulers this worker expects in Redis: the sync's always (some worker declares it), the others when configured. */
+  const expectedSchedules = (): ExpectedSchedule[] => [
+    { schedule: 'sync', queue: runsQueue as Queue, schedulerId: SCHEDULER_ID },
+    ...(maintenance && config.retentionDays > 0 ? [{ schedule: 'prune', queue: maintenance.queue, schedulerId: PRUNE_SCHEDULER_ID }] : []),
+    ...(notify ? [{ schedule: 'notifier', queue: notify.queue, schedulerId: NOTIFY_SCHEDULER_ID }] : []),
+  ];
 
   let http: HttpServerHandle | null = null;
   let closed: Promise<void> | undefined;
@@ -297,8 +336,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
         queues: [runsQueue as Queue, regionsQueue as Queue, ...(notify ? [notify.queue] : []), maintenance.queue],
         isClosing: () => closing,
         checks: [
-          { name: 'postgres', check: () => db.execute(sql`select 1`) },
-          { name: 'redis', check: () => redis.ping() },
+          { name: 'postgres', check: () => db.execute(sql`select 1`).catch(counted('database')) },
+          { name: 'redis', check: () => redis.ping().catch(counted('redis')) },
           { name: 'redis-eviction-policy', check: evictionPolicyCheck(redis, logger) },
         ],
       });
@@ -323,6 +362,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     httpHost: http?.host ?? null, httpPort: http?.port ?? null }, 'worker started');
 
   return { runsQueue, regionsQueue, redis, database, metrics, notify, maintenance, http, close: closeOnce };
+}
+
+/** The longest gap between two runs of the schedule, in seconds. */
+function scheduleIntervalSeconds(spec: ScheduleSpec): number {
+  return ('every' in spec ? spec.every : scheduleIntervalMs(spec.pattern, spec.tz, new Date())) / 1000;
 }
 
 function readableAccountJob(job: Parameters<typeof accountJobData>[0]): AccountJobData | null {

@@ -1,0 +1,128 @@
+/**
+ * The metrics an operator alerts on, read from a running worker's /metrics (issue 23): a region
+ * whose last complete listing ages past twice the schedule, a schedule that Redis lost, a partial
+ * run counted by its regions' reasons, queue depth, and promtool's lint of the whole exposition.
+ */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import { queryRows } from '../../src/db/database.js';
+import { SCHEDULER_ID } from '../../src/worker/queue-names.js';
+import type { WorkerHandle } from '../../src/worker/start-worker.js';
+import { createTestDatabase } from '../helpers/databases.js';
+import { promtool, skipWithoutPromtool, withoutKnownPromClientLints } from '../helpers/promtool.js';
+import { uniquePrefix } from '../helpers/redis.js';
+import { deletePrefix, startTestWorker, startWorld, waitFor, workerConfig, type World } from './worker-test-kit.js';
+
+const REGIONS = ['cn-hangzhou', 'cn-beijing', 'cn-shanghai'];
+const DENIED = 'cn-shanghai';
+const EVERY_MS = 600_000;
+
+/** The value of one series (`name{labels}`, labels in the order prom-client writes them), or undefined. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('operator metrics of a running worker', () => {
+  let world: World;
+  let db: DatabaseHandle;
+  let handle: WorkerHandle;
+  let base: string;
+  const prefix = uniquePrefix('opmetrics');
+  const scrape = async (): Promise<string> => {
+    const res = await fetch(`${base}/metrics`);
+    expect(res.status).toBe(200);
+    return res.text();
+  };
+
+  beforeAll(async () => {
+    // One region's key lacks the RAM permission: the first run is partial, that region failed.
+    world = await startWorld({ accounts: 1, regions: REGIONS, imagesPerRegion: 2,
+      faults: [{ kind: 'error', code: 'Forbidden.RAM', status: 403, match: { region: DENIED } }] });
+    db = await createTestDatabase('postgres');
+    // An `every` schedule fires at once: that first scheduled run is the one observed.
+    handle = await startTestWorker(world, workerConfig(world, db.url!, prefix), { database: db, httpPort: 0, schedule: { every: EVERY_MS } });
+    base = `http://127.0.0.1:${handle.http!.port}`;
+    await waitFor('the first scheduled run to finish', async () => {
+      const rows = await queryRows<{ status: string }>(db.db, sql`select status from swas.sync_runs where status <> 'running'`);
+      return rows.length > 0;
+    }, 60_000);
+    // The run's metrics are counted by its finish job right after the row is final.
+    await waitFor('the run to be counted', async () => sample(await scrape(), 'swas_sync_runs_total{status="partial"}') === 1);
+  }, 120_000);
+  afterAll(async () => {
+    await handle?.close();
+    await deletePrefix(prefix);
+    await db?.close();
+    await world?.emu.stop();
+  });
+
+  it.skipIf(skipWithoutPromtool())('passes `promtool check metrics` (only prom-client\'s known nodejs_active_*_total gauges filtered)', async () => {
+    const text = await scrape();
+    const raw = promtool(['check', 'metrics'], text);
+    // The filter is needed, and removes exactly what promtool flags of prom-client's own (client_js#283).
+    expect(raw.code).not.toBe(0);
+    expect(raw.stdout + raw.stderr).toMatch(/swas_nodejs_active_handles_total non-counter metrics should not have "_total" suffix/);
+    const filtered = promtool(['check', 'metrics'], withoutKnownPromClientLints(text));
+    expect(filtered.stdout + filtered.stderr).toBe('');
+    expect(filtered.code).toBe(0);
+  });
+
+  it('counts the partial run, and its region that did not sync by reason', async () => {
+    const text = await scrape();
+    expect(sample(text, 'swas_sync_runs_total{status="partial"}')).toBe(1);
+    expect(sample(text, 'swas_regions_not_synced_total{status="failed",reason="Forbidden.RAM"}')).toBe(1);
+    expect(text).toContain('# HELP swas_regions_not_synced_total ');
+  });
+
+  it('exports the schedule interval and each region\'s listing age; the two that synced are fresh, the denied one never complete', async () => {
+    const text = await scrape();
+    expect(sample(text, 'swas_schedule_interval_seconds{schedule="sync"}')).toBe(EVERY_MS / 1000);
+    for (const region of REGIONS.filter((r) => r !== DENIED)) {
+      const age = sample(text, `swas_region_listing_age_seconds{account="acct0",region="${region}"}`);
+      expect(age).toBeGreaterThanOrEqual(0);
+      expect(age).toBeLessThan(EVERY_MS / 1000);
+    }
+    expect(sample(text, `swas_region_listing_age_seconds{account="acct0",region="${DENIED}"}`)).toBeUndefined();
+    expect(sample(text, 'swas_regions{freshness="fresh"}')).toBe(2);
+    expect(sample(text, 'swas_regions{freshness="never_complete"}')).toBe(1);
+    expect(sample(text, 'swas_regions{freshness="stale"}')).toBe(0);
+    expect(sample(text, 'swas_last_successful_run_age_seconds')).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a region whose last complete listing is older than twice the schedule: its age and the stale count move', async () => {
+    const series = 'swas_region_listing_age_seconds{account="acct0",region="cn-beijing"}';
+    expect(sample(await scrape(), series)).toBeLessThan(2 * EVERY_MS / 1000);
+    // The region's last complete listing, moved back as if three intervals of runs had missed it.
+    await db.db.execute(sql`update swas.region_states set last_complete_listing_at = now() - interval '30 minutes'
+      where account = 'acct0' and region_id = 'cn-beijing'`);
+    const text = await waitFor('the stale region in a scrape', async () => {
+      const t = await scrape();
+      return sample(t, 'swas_regions{freshness="stale"}') === 1 ? t : null;
+    });
+    expect(sample(text, series)).toBeGreaterThan(2 * EVERY_MS / 1000);
+    expect(sample(text, 'swas_regions{freshness="fresh"}')).toBe(1);
+  });
+
+  it('the sync schedule gone from Redis: swas_schedule_present{schedule="sync"} goes from 1 to 0, the prune schedule stays 1', async () => {
+    const before = await scrape();
+    expect(sample(before, 'swas_schedule_present{schedule="sync"}')).toBe(1);
+    expect(sample(before, 'swas_schedule_present{schedule="prune"}')).toBe(1);
+    expect(before).not.toContain('swas_schedule_present{schedule="notifier"}'); // no subscriptions: not expected
+    expect(await handle.runsQueue.removeJobScheduler(SCHEDULER_ID)).toBe(true);
+    const after = await waitFor('the missing schedule in a scrape', async () => {
+      const t = await scrape();
+      return sample(t, 'swas_schedule_present{schedule="sync"}') === 0 ? t : null;
+    });
+    expect(sample(after, 'swas_schedule_present{schedule="prune"}')).toBe(1);
+  });
+
+  it('exports queue depth by state, the oldest waiting job, and the Redis eviction policy', async () => {
+    const text = await scrape();
+    expect(sample(text, 'swas_queue_jobs{queue="sync-runs",state="completed"}')).toBeGreaterThanOrEqual(2); // plan + finish
+    expect(sample(text, 'swas_queue_jobs{queue="sync-regions",state="waiting"}')).toBe(0);
+    expect(sample(text, 'swas_queue_oldest_waiting_seconds{queue="sync-regions"}')).toBe(0);
+    expect(sample(text, 'swas_redis_eviction_policy_safe{policy="noeviction"}')).toBe(1);
+  });
+});
