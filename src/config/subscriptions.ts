@@ -11,14 +11,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { formatIssues, type Config } from './env.js';
-import { STATUS_LABELS } from '../sync/types.js';
+import { EVENT_KINDS, STATUS_CODES } from '../domain/vocabulary.js';
 import { AccountsFileError } from './accounts.js';
 
-export const EVENT_KINDS = ['created', 'updated', 'status_changed', 'tags_changed', 'deleted', 'restored'] as const;
-export type SubscriptionEventKind = (typeof EVENT_KINDS)[number];
-
 /** Status names used by transition filters (`* -> creation_failed`): the labels the reports print. */
-export const STATUS_NAMES: Record<string, number> = Object.fromEntries(Object.entries(STATUS_LABELS).map(([code, label]) => [label, Number(code)]));
+const STATUS_NAMES = STATUS_CODES;
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable (secrets are never written in this file)');
 

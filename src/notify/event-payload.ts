@@ -5,7 +5,7 @@
  *   Feishu's, Teams' workflows) accept.
  * - `dingtalk`: `{"msgtype": "text", "text": {"content": "..."}}`, DingTalk's custom robot.
  */
-import { STATUS_LABELS } from '../sync/types.js';
+import { STATUS_LABELS } from '../domain/vocabulary.js';
 import { tagKeyChanges } from './match-event.js';
 import type { NotifiableEvent } from './notifiable-event.js';
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/database.js';
-import { STATUS_LABELS } from '../sync/types.js';
+import { STATUS_LABELS } from '../domain/vocabulary.js';
 
 /** Current images by status label (unknown codes as their number, missing status as `unknown`). */
 export async function countImagesByStatus(db: Db): Promise<Array<{ status: string; count: number }>> {

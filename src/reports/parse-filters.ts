@@ -2,7 +2,7 @@
  * Validation of the reports' filter values, with messages that list what is accepted. Pure;
  * the CLI turns a thrown FilterError into a usage error (exit code 2).
  */
-import { EVENT_KINDS, STATUS_LABELS, type EventKind, type ImageTag } from '../sync/types.js';
+import { EVENT_KINDS, STATUS_LABELS, type EventKind, type ImageTag } from '../domain/vocabulary.js';
 
 export class FilterError extends Error {
   override name = 'FilterError';

@@ -4,7 +4,8 @@ import { describeHeldElsewhere } from './image-ownership.js';
 import { recordRegionSync, recordSupersededListing } from './persist-region.js';
 import { recordUnchangedRegion } from './record-unchanged-region.js';
 import { ListingSupersededError, PRESENT_BATCH, RegionWriter, WRITE_BATCH } from './region-writer.js';
-import type { EventKind, RegionListing } from './types.js';
+import type { RegionListing } from './types.js';
+import type { EventKind } from '../domain/vocabulary.js';
 
 export interface RegionSyncResult {
   account: string;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ImageFields, ImageTag } from './types.js';
+import type { ImageFields } from './types.js';
+import type { ImageTag } from '../domain/vocabulary.js';
 
 /**
  * A stable fingerprint of everything we model about an image (typed fields + tags, not `raw`).

@@ -4,7 +4,8 @@
  * unit-tested with literal fixtures (test/unit/diff-region.test.ts).
  */
 import { canonicalJson, contentHash } from './content-hash.js';
-import type { EventKind, FieldChanges, ImageFields, ImageTag, ObservedImage, StoredImage } from './types.js';
+import type { FieldChanges, ImageFields, ObservedImage, StoredImage } from './types.js';
+import type { EventKind, ImageTag } from '../domain/vocabulary.js';
 
 export interface PlannedEvent {
   imageId: string;

@@ -3,7 +3,8 @@ import { queryRows, type Db } from '../db/database.js';
 import { customImages, customImageTags } from '../db/schema.js';
 import { columnsToFields } from './image-row.js';
 import { sortTags } from './diff-region.js';
-import type { ImageTag, StoredImage } from './types.js';
+import type { StoredImage } from './types.js';
+import type { ImageTag } from '../domain/vocabulary.js';
 
 /**
  * What the database holds for these image ids of the account, whatever their region (an image

@@ -9,7 +9,8 @@
  * (as String.prototype.toWellFormed does); `raw` is cleaned the same way, keys included.
  */
 import { z } from 'zod';
-import type { ImageFields, ImageTag, ListedItem, ObservedImage } from './types.js';
+import type { ImageFields, ListedItem, ObservedImage } from './types.js';
+import type { ImageTag } from '../domain/vocabulary.js';
 import { MalformedResponseError, previewValue } from './errors.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

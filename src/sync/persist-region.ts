@@ -10,7 +10,7 @@ import { customImages, customImageTags, customImageVersions, imageEvents, region
 import type { ImageWrite, PlannedEvent, RegionDiff } from './diff-region.js';
 import { fieldsToColumns } from './image-row.js';
 import { insertJsonRows, jsonRowsInsert, upsertClause } from './insert-json-rows.js';
-import type { EventKind } from './types.js';
+import type { EventKind } from '../domain/vocabulary.js';
 
 /** Rows per statement: ~30 columns x 1000 stays well under Postgres' 65535 bind parameters. */
 const CHUNK = 1000;

@@ -17,7 +17,8 @@ import { forEachPresentImageBatch, loadStoredByIds, lockRegion } from './load-st
 import { normalizeImage } from './normalize-image.js';
 import { persistDiff, type WriteContext } from './persist-region.js';
 import { databaseClock, listingClock } from './record-unchanged-region.js';
-import type { EventKind, ListedItem } from './types.js';
+import type { ListedItem } from './types.js';
+import type { EventKind } from '../domain/vocabulary.js';
 
 /** Images diffed and written together: few statements per batch, bounded memory. */
 export const WRITE_BATCH = 1000;

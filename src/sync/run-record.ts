@@ -12,7 +12,7 @@ import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { regionStates, regionSyncs, syncRuns } from '../db/schema.js';
 import { emptyCounts } from './diff-region.js';
-import { EVENT_KINDS, type EventKind } from './types.js';
+import { EVENT_KINDS, type EventKind } from '../domain/vocabulary.js';
 
 /** `demo` marks the demo's runs (see src/cli/demo-guard.ts). */
 export type RunTrigger = 'cli' | 'schedule' | 'manual' | 'demo';

@@ -4,19 +4,7 @@
  * Everything here is plain data so the pure steps can be tested with literal fixtures.
  */
 
-/** Status codes of ListCustomImages. Unknown codes are kept as numbers, never dropped. */
-export const STATUS_LABELS: Readonly<Record<number, string>> = {
-  0: 'copying',
-  1: 'available',
-  2: 'unavailable',
-  3: 'creation_failed',
-  4: 'creating',
-};
-
-export interface ImageTag {
-  key: string;
-  value: string;
-}
+import type { ImageTag } from '../domain/vocabulary.js';
 
 /**
  * One custom image as normalized from the wire: every response field as a typed value.
@@ -82,9 +70,6 @@ export interface StoredImage {
   /** null while the image is present; set once a complete listing no longer had it. */
   deletedAt: Date | null;
 }
-
-export type EventKind = 'created' | 'updated' | 'status_changed' | 'tags_changed' | 'deleted' | 'restored';
-export const EVENT_KINDS: readonly EventKind[] = ['created', 'updated', 'status_changed', 'tags_changed', 'deleted', 'restored'];
 
 /** `{field: {old, new}}`; tags appear as field `tags` with sorted `[{key, value}]` arrays. */
 export type FieldChanges = Record<string, { old: unknown; new: unknown }>;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { loadCliSeed, registerEmulatorCommand, runEmulatorCommand } from '../../src/emulator/cli.js';
+import { loadCliSeed, registerEmulatorCommand, runEmulatorCommand } from '../../src/cli/commands/emulator.js';
 import { fixtureSeed, A } from './fixture-seed.js';
 import { ListCustomImagesRequest, sdkClient } from './sdk-client.js';
 

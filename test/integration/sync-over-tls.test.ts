@@ -14,7 +14,7 @@ import { SwasClients } from '../../src/cloud/swas-client.js';
 import { customImages } from '../../src/db/schema.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { generateSeed, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
-import { runEmulatorCommand } from '../../src/emulator/cli.js';
+import { runEmulatorCommand } from '../../src/cli/commands/emulator.js';
 import { generateTlsIdentity } from '../../src/emulator/tls-certificate.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import { runSync } from '../../src/sync/run-sync.js';

@@ -13,7 +13,7 @@ import { queryRows, type DatabaseHandle } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { deliverNow } from '../../src/notify/deliver-now.js';
 import { ensureCursor } from '../../src/notify/scan-events.js';
-import { NOTIFICATION_STATUS_LAYOUT } from '../../src/cli/commands/notifications.js';
+import { NOTIFICATION_STATUS_LAYOUT } from '../../src/reports/layouts.js';
 import { runCli } from '../cli/cli-process.js';
 import { createTestDatabaseUrl } from '../helpers/databases.js';
 import { startWebhookReceiver, testSecret, type WebhookReceiver } from '../helpers/webhook-receiver.js';

@@ -4,7 +4,8 @@ import type { Subscription, SubscriptionSpec } from '../../src/config/subscripti
 import type { Db } from '../../src/db/database.js';
 import { applyListing, writeRegion } from '../../src/sync/apply-listing.js';
 import { startRun } from '../../src/sync/run-record.js';
-import type { ImageFields, ImageTag, ObservedImage, RegionListing } from '../../src/sync/types.js';
+import type { ImageFields, ObservedImage, RegionListing } from '../../src/sync/types.js';
+import type { ImageTag } from '../../src/domain/vocabulary.js';
 
 export const fields = (regionId: string, over: Partial<ImageFields> = {}): ImageFields => ({
   regionId, name: `image`, description: null, status: 1, osType: 'Linux',

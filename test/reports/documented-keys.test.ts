@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { formatSyncReport } from '../../src/cli/format-sync-report.js';
+import { formatSyncReport } from '../../src/reports/format/format-sync-report.js';
 import type { RunSyncReport } from '../../src/sync/run-sync.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import type { DatabaseHandle } from '../../src/db/database.js';

@@ -2,8 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import stringWidth from 'string-width';
-import { IMAGES_LAYOUT } from '../../src/reports/commands/images-command.js';
-import { HISTORY_LAYOUT, foldStatus } from '../../src/reports/commands/history-command.js';
+import { HISTORY_LAYOUT, IMAGES_LAYOUT, foldStatus } from '../../src/reports/layouts.js';
 import { describeChanges } from '../../src/reports/format/describe-changes.js';
 import { displayZone, formatAge, resolveZone } from '../../src/reports/format/display-time.js';
 import { fitColumns } from '../../src/reports/format/fit-columns.js';

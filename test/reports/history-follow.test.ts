@@ -9,7 +9,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/open-database.js';
-import { HISTORY_LAYOUT } from '../../src/reports/commands/history-command.js';
+import { HISTORY_LAYOUT } from '../../src/reports/layouts.js';
 import { runCli, startCli, type CliRun } from '../cli/cli-process.js';
 import { createTestDatabaseUrl } from '../helpers/databases.js';
 import { commitOutOfOrder, eventually, image, listing, syncListings } from '../notify/notify-fixtures.js';

@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
 import { createTestDatabase } from '../helpers/databases.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
-import { parseDuration } from '../../src/reports/commands/status-command.js';
+import { parseDuration } from '../../src/cli/commands/status.js';
 import { scheduleIntervalMs } from '../../src/reports/freshness.js';
 import { csvRecordsOf } from './helpers/csv-records.js';
 import { runReportCommand, tty } from './helpers/run-command.js';

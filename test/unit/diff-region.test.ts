@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { contentHash } from '../../src/sync/content-hash.js';
 import { countEvents, diffRegion } from '../../src/sync/diff-region.js';
-import type { ImageFields, ImageTag, ObservedImage, StoredImage } from '../../src/sync/types.js';
+import type { ImageFields, ObservedImage, StoredImage } from '../../src/sync/types.js';
+import type { ImageTag } from '../../src/domain/vocabulary.js';
 
 const fields = (over: Partial<ImageFields> = {}): ImageFields => ({
   regionId: 'cn-hangzhou',

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { replaySummary, testSummary } from '../../src/cli/commands/notifications.js';
 import { testEventBody, testWebhookId } from '../../src/notify/test-event.js';
-import { HISTORY_LAYOUT } from '../../src/reports/commands/history-command.js';
+import { HISTORY_LAYOUT } from '../../src/reports/layouts.js';
 import { followLines, followPreamble } from '../../src/reports/format/format-follow.js';
 
 const row = {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import { loadConfig } from '../../src/config/env.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
-import { registerWorkerCommands } from '../../src/worker/cli.js';
+import { registerWorkerCommands } from '../../src/cli/commands/worker.js';
 import type { WorkerHandle } from '../../src/worker/start-worker.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import { uniquePrefix } from '../helpers/redis.js';

@@ -13,13 +13,13 @@ import { notificationStatus, type NotificationStatus } from '../../notify/notifi
 import { replaySubscription, type ReplayResult } from '../../notify/replay-subscription.js';
 import { sendWebhook, type SendOutcome } from '../../notify/send-webhook.js';
 import { testEventBody, testWebhookId } from '../../notify/test-event.js';
-import type { Layout, Row } from '../../reports/format/columns.js';
-import { formatAge } from '../../reports/format/display-time.js';
+import type { Row } from '../../reports/format/columns.js';
 import { formatRows } from '../../reports/format/format-rows.js';
 import type { Terminal } from '../../reports/format/terminal.js';
+import { NOTIFICATION_STATUS_LAYOUT } from '../../reports/layouts.js';
 import {
   addExamples, addOutputOptions, notInFuture, resolveOutput, timeArg, withDatabase, writeOut, type OutputFlags,
-} from '../../reports/commands/command-options.js';
+} from '../command-options.js';
 import { ConfigurationError, EXIT, UsageError } from '../exit-codes.js';
 import { openAppDatabase } from '../open-app-database.js';
 
@@ -33,23 +33,6 @@ export interface NotificationsDeps {
   terminal?: () => Terminal;
   now?: () => Date;
 }
-
-/** JSON keys and CSV header (docs/NOTIFICATIONS.md). */
-export const NOTIFICATION_STATUS_LAYOUT: Layout = {
-  fields: ['subscription', 'target', 'started', 'lagEvents', 'lagSeconds', 'unscanned', 'pending', 'failing', 'dead',
-    'delivered', 'lastDeliveredAt', 'lastError'],
-  columns: [
-    { key: 'subscription', header: 'Subscription' },
-    { key: 'target', header: 'Target', drop: 4, shrinkTo: 16 },
-    { key: 'lagEvents', header: 'Lag', align: 'right', text: (v, row) => (row.started === false ? 'not started' : String(v)) },
-    { key: 'lagSeconds', header: 'Lag age', align: 'right', text: (v, row) => (typeof v === 'number' && row.started !== false ? formatAge(v * 1000) : '') },
-    { key: 'failing', header: 'Failing', align: 'right' },
-    { key: 'dead', header: 'Dead', align: 'right' },
-    { key: 'delivered', header: 'Delivered', align: 'right' },
-    { key: 'lastDeliveredAt', header: 'Last delivered', time: true, drop: 3 },
-    { key: 'lastError', header: 'Last error', shrinkTo: 12, drop: 2 },
-  ],
-};
 
 export function statusRow(sub: Pick<Subscription, 'url'>, s: NotificationStatus): Row {
   return {

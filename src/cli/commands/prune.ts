@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config/env.js';
-import { addExamples } from '../../reports/commands/command-options.js';
+import { addExamples } from '../command-options.js';
 import { describePrune, pruneRuns } from '../../sync/prune-runs.js';
 import { openAppDatabase } from '../open-app-database.js';
 

@@ -3,7 +3,7 @@
  * leading `section` column and the union of the sections' columns (still one RFC 4180 table a
  * script can filter); JSON nests rows under section names.
  */
-import { SECTION_LAYOUT, type ReportParameters } from '../report-layout.js';
+import { SECTION_LAYOUT, type ReportParameters } from '../layouts.js';
 import { REPORT_SECTIONS, type ReportSection } from '../sql/report-queries.js';
 import type { OutputFormat, Row } from './columns.js';
 import { formatCsv } from './format-csv.js';

@@ -3,7 +3,7 @@
  * name, newest first unless asked otherwise. Pure.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import type { EventKind } from '../../sync/types.js';
+import type { EventKind } from '../../domain/vocabulary.js';
 import { isoText, scopeConditions, textIn, timeParam, whereAll, type ScopeFilter } from './fragments.js';
 
 export interface HistoryQueryOptions extends ScopeFilter {

@@ -3,7 +3,7 @@
  * (swas.images_as_of). Pure: returns SQL, runs nothing.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import type { ImageTag } from '../../sync/types.js';
+import type { ImageTag } from '../../domain/vocabulary.js';
 import { intIn, isoText, scopeConditions, timeParam, whereAll, type ScopeFilter } from './fragments.js';
 
 export interface ImagesQueryOptions extends ScopeFilter {

@@ -1,7 +1,7 @@
 /** Runs one report command line in-process on a test database, as a terminal of a given size or as a pipe. */
 import { Command, CommanderError } from 'commander';
 import type { DatabaseHandle } from '../../../src/db/database.js';
-import { registerReportCommands } from '../../../src/reports/cli.js';
+import { registerReportCommands } from '../../../src/cli/commands/reports.js';
 import type { Terminal } from '../../../src/reports/format/terminal.js';
 
 export const PIPE: Terminal = { isTTY: false, columns: 80, rows: 24, color: false };

@@ -3,12 +3,12 @@
  * exit code 2 (usage error, by convention) and a message saying what is accepted.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import type { DatabaseHandle } from '../../db/database.js';
-import { OUTPUT_FORMATS, type OutputFormat } from '../format/columns.js';
-import { resolveZone } from '../format/display-time.js';
-import type { TableOptions } from '../format/format-table.js';
-import { stdoutTerminal, type Terminal } from '../format/terminal.js';
-import { parseTime } from '../parse-time.js';
+import type { DatabaseHandle } from '../db/database.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../reports/format/columns.js';
+import { resolveZone } from '../reports/format/display-time.js';
+import type { TableOptions } from '../reports/format/format-table.js';
+import { stdoutTerminal, type Terminal } from '../reports/format/terminal.js';
+import { parseTime } from '../reports/parse-time.js';
 
 export const USAGE_EXIT_CODE = 2;
 

@@ -5,21 +5,21 @@
  * stays ~30 MB smaller.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadAccounts, type Account } from '../config/accounts.js';
-import { loadConfig, type Config } from '../config/env.js';
-import { migrateDatabase } from '../db/migrate.js';
-import { openDatabase } from '../db/open-database.js';
-import { probeDatabase } from '../db/probe-database.js';
-import { maskUrl } from '../db/database.js';
-import { assertRedisReachable, CONNECT_TIMEOUT_MS, ServiceUnavailableError, withDeadline } from '../ops/service-unavailable.js';
-import { createLogger, type Logger } from '../ops/logger.js';
-import { addExamples, addOutputOptions, resolveOutput, type OutputFlags } from '../reports/commands/command-options.js';
-import { formatCsv } from '../reports/format/format-csv.js';
-import { formatJson } from '../reports/format/format-json.js';
-import { describeTerminal } from '../reports/format/terminal.js';
-import type { PlanJobData } from './job-data.js';
-import { RUNS_QUEUE } from './queue-names.js';
-import type { WorkerTuning } from './start-worker.js';
+import { loadAccounts, type Account } from '../../config/accounts.js';
+import { loadConfig, type Config } from '../../config/env.js';
+import { migrateDatabase } from '../../db/migrate.js';
+import { openDatabase } from '../../db/open-database.js';
+import { probeDatabase } from '../../db/probe-database.js';
+import { maskUrl } from '../../db/database.js';
+import { assertRedisReachable, CONNECT_TIMEOUT_MS, ServiceUnavailableError, withDeadline } from '../../ops/service-unavailable.js';
+import { createLogger, type Logger } from '../../ops/logger.js';
+import { addExamples, addOutputOptions, resolveOutput, type OutputFlags } from '../command-options.js';
+import { formatCsv } from '../../reports/format/format-csv.js';
+import { formatJson } from '../../reports/format/format-json.js';
+import { describeTerminal } from '../../reports/format/terminal.js';
+import type { PlanJobData } from '../../worker/job-data.js';
+import { RUNS_QUEUE } from '../../worker/queue-names.js';
+import type { WorkerTuning } from '../../worker/start-worker.js';
 
 export interface WorkerCliDeps {
   /** Default: loadConfig(process.env). */
@@ -77,7 +77,7 @@ export function registerWorkerCommands(program: Command, deps: WorkerCliDeps = {
       };
       const schedule = !opts.schedule ? false as const
         : opts.every !== undefined ? { every: opts.every } : { pattern: config.syncCron, tz: config.syncTz };
-      const [{ startWorker }, { installShutdownHandlers }] = await Promise.all([import('./start-worker.js'), import('./shutdown.js')]);
+      const [{ startWorker }, { installShutdownHandlers }] = await Promise.all([import('../../worker/start-worker.js'), import('../../worker/shutdown.js')]);
       const handle = await startWorker({ config, accounts, logger, schedule, tuning });
       const { stopped } = installShutdownHandlers(handle, { logger });
       // Resolve only when the daemon stops, so the caller's parseAsync() does not return early.
@@ -105,7 +105,7 @@ export function registerWorkerCommands(program: Command, deps: WorkerCliDeps = {
         format === 'json' ? formatJson(doc) : format === 'csv' ? formatCsv(Object.keys(doc), [doc]) : `${line}\n`);
       await assertRedisReachable(config.redisUrl);
       const [{ Queue }, { enqueueRun, regionsNotSynced, waitForRun }, { closeRedis, createRedisConnection }, { WorkerConfigError }] = await Promise.all([
-        import('bullmq'), import('./enqueue-run.js'), import('./redis-connection.js'), import('./start-worker.js')]);
+        import('bullmq'), import('../../worker/enqueue-run.js'), import('../../worker/redis-connection.js'), import('../../worker/start-worker.js')]);
       const redis = createRedisConnection(config.redisUrl, 'client');
       const queue = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix: config.queuePrefix });
       queue.on('error', () => {}); // reported through the rejected add below, once

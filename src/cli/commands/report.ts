@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { formatReport } from '../format/format-report.js';
-import { parsePositiveInt } from '../parse-filters.js';
-import { buildReport } from '../run-reports.js';
+import { formatReport } from '../../reports/format/format-report.js';
+import { parsePositiveInt } from '../../reports/parse-filters.js';
+import { buildReport } from '../../reports/run-reports.js';
 import {
   addExamples, addOutputOptions, argParser, repeatable, resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps,
-} from './command-options.js';
+} from '../command-options.js';
 
 interface ReportFlags extends OutputFlags {
   olderThan: number;

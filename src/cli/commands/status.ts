@@ -1,31 +1,13 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/env.js';
-import type { Layout, Row } from '../format/columns.js';
-import { formatAge } from '../format/display-time.js';
-import { formatRows } from '../format/format-rows.js';
-import { assessFreshness, scheduleIntervalMs } from '../freshness.js';
-import { listStatus } from '../run-reports.js';
+import { formatAge } from '../../reports/format/display-time.js';
+import { formatRows } from '../../reports/format/format-rows.js';
+import { assessFreshness, scheduleIntervalMs } from '../../reports/freshness.js';
+import { STATUS_LAYOUT } from '../../reports/layouts.js';
+import { listStatus } from '../../reports/run-reports.js';
 import {
   addExamples, addOutputOptions, argParser, repeatable, resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps,
-} from './command-options.js';
-
-/** JSON keys and CSV header (docs/REPORTS.md). */
-export const STATUS_LAYOUT: Layout = {
-  fields: ['account', 'regionId', 'freshness', 'stale', 'lastCompleteListingAt', 'ageSeconds', 'staleAfterSeconds',
-    'lastOutcome', 'lastAttemptAt', 'lastSyncRunId', 'errorCode', 'errorMessage'],
-  columns: [
-    { key: 'account', header: 'Account', drop: 4 }, { key: 'regionId', header: 'Region' },
-    { key: 'freshness', header: 'Freshness' },
-    { key: 'lastCompleteListingAt', header: 'Last complete', time: true, drop: 3 },
-    { key: 'ageSeconds', header: 'Age', align: 'right', text: (v) => (typeof v === 'number' ? formatAge(v * 1000) : 'never') },
-    { key: 'lastOutcome', header: 'Last outcome' }, { key: 'lastAttemptAt', header: 'Last attempt', time: true, drop: 5 },
-    { key: 'errorCode', header: 'Error', shrinkTo: 20, text: (_v, row) => errorText(row) },
-  ],
-};
-
-function errorText(row: Row): string {
-  return [row.errorCode, row.errorMessage].filter((x) => typeof x === 'string' && x !== '').join(': ');
-}
+} from '../command-options.js';
 
 const DURATION = /^(\d{1,6})([smhd])$/;
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { formatRuns } from '../format/format-runs.js';
-import { parsePositiveInt } from '../parse-filters.js';
-import { listRuns } from '../run-reports.js';
-import { addExamples, addOutputOptions, argParser, resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps } from './command-options.js';
+import { formatRuns } from '../../reports/format/format-runs.js';
+import { parsePositiveInt } from '../../reports/parse-filters.js';
+import { listRuns } from '../../reports/run-reports.js';
+import { addExamples, addOutputOptions, argParser, resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps } from '../command-options.js';
 
 interface RunsFlags extends OutputFlags {
   limit: number;

@@ -1,42 +1,14 @@
 import type { Command } from 'commander';
-import type { EventKind } from '../../sync/types.js';
-import { followHistoryCommand } from './follow-command.js';
-import type { Layout, Row } from '../format/columns.js';
-import { describeChanges } from '../format/describe-changes.js';
-import { formatRows } from '../format/format-rows.js';
-import { parseKinds, parsePositiveInt } from '../parse-filters.js';
-import { listHistory } from '../run-reports.js';
+import type { EventKind } from '../../domain/vocabulary.js';
+import { followHistoryCommand } from './history-follow.js';
+import { formatRows } from '../../reports/format/format-rows.js';
+import { HISTORY_LAYOUT } from '../../reports/layouts.js';
+import { parseKinds, parsePositiveInt } from '../../reports/parse-filters.js';
+import { listHistory } from '../../reports/run-reports.js';
 import {
   USAGE_EXIT_CODE, addExamples, addOutputOptions, argParser, repeatable, resolveOutput, timeArg, withDatabase, writeOut,
   type OutputFlags, type ReportDeps,
-} from './command-options.js';
-
-/** JSON keys and CSV header (docs/REPORTS.md). */
-export const HISTORY_LAYOUT: Layout = {
-  fields: ['observedAt', 'account', 'regionId', 'imageId', 'name', 'kind', 'fromStatus', 'toStatus', 'changes', 'eventId', 'syncRunId'],
-  columns: [
-    { key: 'observedAt', header: 'When', time: true }, { key: 'account', header: 'Account', drop: 5 },
-    { key: 'regionId', header: 'Region', drop: 4 }, { key: 'imageId', header: 'Image' },
-    { key: 'name', header: 'Name', drop: 3, shrinkTo: 12 }, { key: 'kind', header: 'Kind' },
-    { key: 'toStatus', header: 'Status', shrinkTo: 16, text: (_v, row) => foldStatus(row) },
-    // The status change is already in Status, as labels: the changes column shows the rest.
-    { key: 'changes', header: 'Changes', drop: 2, shrinkTo: 20, text: (v) => describeChanges(withoutStatus(v)) },
-  ],
-};
-
-/** `creating -> available`; one label when it did not change (or the event has only one side). */
-export function foldStatus(row: Row): string {
-  const from = typeof row.fromStatus === 'string' ? row.fromStatus : null;
-  const to = typeof row.toStatus === 'string' ? row.toStatus : null;
-  if (from !== null && to !== null && from !== to) return `${from} -> ${to}`;
-  return to ?? from ?? '';
-}
-
-function withoutStatus(changes: unknown): unknown {
-  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) return changes;
-  const { status: _status, ...rest } = changes as Record<string, unknown>;
-  return rest;
-}
+} from '../command-options.js';
 
 interface HistoryFlags extends OutputFlags {
   image?: string[];

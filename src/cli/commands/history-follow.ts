@@ -6,13 +6,13 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/env.js';
 import { findDatabaseError } from '../../db/find-database-error.js';
-import { ConfigurationError, signalExitCode } from '../../cli/exit-codes.js';
-import { oneShotLogLevel } from '../../cli/one-shot-log-level.js';
+import { ConfigurationError, signalExitCode } from '../exit-codes.js';
+import { oneShotLogLevel } from '../one-shot-log-level.js';
 import { createLogger } from '../../ops/logger.js';
-import { followLines, followPreamble } from '../format/format-follow.js';
-import { followHistory, type FollowFilters } from '../follow-history.js';
-import { HISTORY_LAYOUT } from './history-command.js';
-import { resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps } from './command-options.js';
+import { followLines, followPreamble } from '../../reports/format/format-follow.js';
+import { followHistory, type FollowFilters } from '../../reports/follow-history.js';
+import { HISTORY_LAYOUT } from '../../reports/layouts.js';
+import { resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps } from '../command-options.js';
 
 /** Between polls that found nothing: changes show within about a second of their commit. */
 export const FOLLOW_POLL_MS = 1_000;

@@ -3,11 +3,12 @@
  * row per region with exactly the keys of `regions[]`; the table is those rows plus a last line
  * with the run's outcome.
  */
-import type { Layout, OutputFormat } from '../reports/format/columns.js';
-import { formatJson } from '../reports/format/format-json.js';
-import { formatRows } from '../reports/format/format-rows.js';
-import type { TableOptions } from '../reports/format/format-table.js';
-import type { RunSyncReport } from '../sync/run-sync.js';
+import { SYNC_LAYOUT } from '../layouts.js';
+import type { OutputFormat } from './columns.js';
+import { formatJson } from './format-json.js';
+import { formatRows } from './format-rows.js';
+import type { TableOptions } from './format-table.js';
+import type { RunSyncReport } from '../../sync/run-sync.js';
 
 /** The `sync --format json` document: one object, stable keys, for scripts. */
 export function syncReportJson(report: RunSyncReport) {
@@ -34,18 +35,6 @@ export function syncReportJson(report: RunSyncReport) {
     })),
   };
 }
-
-const count = (key: string, header: string, drop: number) => ({ key, header, align: 'right' as const, drop });
-
-export const SYNC_LAYOUT: Layout = {
-  fields: ['account', 'regionId', 'status', 'pages', 'images', 'created', 'updated', 'statusChanged', 'tagsChanged', 'deleted', 'restored', 'throttles', 'error'],
-  columns: [
-    { key: 'account', header: 'Account', drop: 4 }, { key: 'regionId', header: 'Region' }, { key: 'status', header: 'Status' },
-    count('pages', 'Pages', 6), count('images', 'Images', 1), count('created', 'Created', 5), count('updated', 'Updated', 5),
-    count('statusChanged', 'Status chg', 5), count('tagsChanged', 'Tags chg', 5), count('deleted', 'Deleted', 5),
-    count('restored', 'Restored', 5), count('throttles', 'Throttled', 6), { key: 'error', header: 'Error', shrinkTo: 24 },
-  ],
-};
 
 export function formatSyncReport(format: OutputFormat, report: RunSyncReport, options: TableOptions = {}): string {
   const doc = syncReportJson(report);

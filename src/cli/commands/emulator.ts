@@ -2,8 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_CLI_RATE_LIMIT } from './call-rate-limit.js';
-import type { SeedDocument } from './seed-format.js';
+import { DEFAULT_CLI_RATE_LIMIT } from '../../emulator/call-rate-limit.js';
+import type { SeedDocument } from '../../emulator/seed-format.js';
 
 export interface EmulatorCommandOptions {
   port: string;
@@ -51,7 +51,7 @@ function parsePort(raw: string): number {
  * replace the first account's pair, so a user can keep their own test credentials.
  */
 export async function loadCliSeed(opts: Pick<EmulatorCommandOptions, 'seed' | 'accessKeyId' | 'accessKeySecret'>): Promise<SeedDocument> {
-  const { generateSeed } = await import('./generate-seed.js');
+  const { generateSeed } = await import('../../emulator/generate-seed.js');
   const seed: SeedDocument = opts.seed ? (JSON.parse(await readFile(opts.seed, 'utf8')) as SeedDocument) : generateSeed();
   if ((opts.accessKeyId === undefined) !== (opts.accessKeySecret === undefined)) {
     throw new Error('--access-key-id and --access-key-secret go together');
@@ -76,7 +76,7 @@ export async function runEmulatorCommand(
   if (!Number.isInteger(faultSeed)) throw new Error(`--fault-seed must be an integer, got "${opts.faultSeed}"`);
   const tls = await loadTls(opts);
   // Loaded here, not at import: the emulator is not part of any other command's process.
-  const { startEmulator } = await import('./index.js');
+  const { startEmulator } = await import('../../emulator/index.js');
   const emu = await startEmulator({
     port: parsePort(opts.port),
     host: opts.host,

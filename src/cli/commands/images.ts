@@ -1,26 +1,12 @@
 import type { Command } from 'commander';
-import type { ImageTag } from '../../sync/types.js';
-import type { Layout } from '../format/columns.js';
-import { formatRows } from '../format/format-rows.js';
-import { parseStatuses, parseTag } from '../parse-filters.js';
-import { listImages } from '../run-reports.js';
+import type { ImageTag } from '../../domain/vocabulary.js';
+import { formatRows } from '../../reports/format/format-rows.js';
+import { IMAGES_LAYOUT, IMAGES_WITH_DELETED_LAYOUT } from '../../reports/layouts.js';
+import { parseStatuses, parseTag } from '../../reports/parse-filters.js';
+import { listImages } from '../../reports/run-reports.js';
 import {
   addExamples, addOutputOptions, notInFuture, repeatable, resolveOutput, timeArg, withDatabase, writeOut, type OutputFlags, type ReportDeps,
-} from './command-options.js';
-
-/** JSON keys and CSV header (docs/REPORTS.md); the table drops the low-value columns first. */
-export const IMAGES_LAYOUT: Layout = {
-  fields: ['account', 'regionId', 'imageId', 'name', 'status', 'statusCode', 'osType', 'creationTime', 'systemDiskGb',
-    'instanceId', 'createInstances', 'tags', 'deletedAt'],
-  columns: [
-    { key: 'account', header: 'Account', drop: 4 }, { key: 'regionId', header: 'Region' }, { key: 'imageId', header: 'Image' },
-    { key: 'name', header: 'Name', shrinkTo: 16 }, { key: 'status', header: 'Status' },
-    { key: 'osType', header: 'OS', drop: 6 }, { key: 'creationTime', header: 'Created', time: true, drop: 5 },
-    { key: 'systemDiskGb', header: 'Disk GB', align: 'right', drop: 8 },
-    { key: 'createInstances', header: 'Instances', drop: 7, shrinkTo: 12 }, { key: 'tags', header: 'Tags', drop: 3, shrinkTo: 12 },
-  ],
-};
-const WITH_DELETED: Layout = { ...IMAGES_LAYOUT, columns: [...IMAGES_LAYOUT.columns, { key: 'deletedAt', header: 'Deleted', time: true }] };
+} from '../command-options.js';
 
 interface ImagesFlags extends OutputFlags {
   asOf?: Date;
@@ -58,6 +44,6 @@ export function addImagesCommand(program: Command, deps: ReportDeps): void {
       tags: flags.tag,
       includeDeleted: flags.includeDeleted === true,
     }));
-    writeOut(command, formatRows(output.format, flags.includeDeleted ? WITH_DELETED : IMAGES_LAYOUT, rows, output.table));
+    writeOut(command, formatRows(output.format, flags.includeDeleted ? IMAGES_WITH_DELETED_LAYOUT : IMAGES_LAYOUT, rows, output.table));
   });
 }

@@ -4,15 +4,15 @@
  * commander's output configuration (stdout by default).
  */
 import type { Command } from 'commander';
-import { addHistoryCommand } from './commands/history-command.js';
-import { addImagesCommand } from './commands/images-command.js';
-import { addReportCommand } from './commands/report-command.js';
-import { addRunsCommand } from './commands/runs-command.js';
-import { addStatusCommand } from './commands/status-command.js';
+import { addHistoryCommand } from './history.js';
+import { addImagesCommand } from './images.js';
+import { addReportCommand } from './report.js';
+import { addRunsCommand } from './runs.js';
+import { addStatusCommand } from './status.js';
 
-import type { ReportDeps } from './commands/command-options.js';
+import type { ReportDeps } from '../command-options.js';
 
-export { USAGE_EXIT_CODE, type ReportDeps } from './commands/command-options.js';
+export { USAGE_EXIT_CODE, type ReportDeps } from '../command-options.js';
 
 export function registerReportCommands(program: Command, deps: ReportDeps): void {
   addImagesCommand(program, deps);
