@@ -69,7 +69,7 @@ describe('worker pure helpers', () => {
           const bh = held.get(b.owner) ?? 0;
           if (wh < bh || (wh === bh && w.seq < b.seq)) best = i;
         }
-        const [w] = waiting.splice(best, 1) as [{ owner: string }];
+        const [w] = waiting.splice(best, 1) as [{ owner: string; seq: number }];
         held.set(w.owner, (held.get(w.owner) ?? 0) + 1);
         expected.push(w.owner);
       }
