@@ -8,7 +8,7 @@
  * region_syncs row saying so (status `skipped` or `failed`, with a code), and the run cannot be
  * `succeeded` while any such row exists.
  */
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { regionStates, regionSyncs, syncRuns } from '../db/schema.js';
 import { emptyCounts } from './diff-region.js';
@@ -214,4 +214,11 @@ function describeRunProblems(error: string | undefined, synced: number, incomple
   if (synced === 0 && error === undefined) parts.push('no region was synced');
   if (incomplete > 0 && parts.length === 0) parts.push(`${incomplete} region(s) incomplete (inconsistent listings; nothing was deleted for them)`);
   return parts.length > 0 ? parts.join('; ') : null;
+}
+
+/** Runs the worker started (`schedule`, `manual`; never the CLI's) still `running` that started at or before `at`. */
+export async function runningWorkerRuns(db: Db, at: Date): Promise<string[]> {
+  const rows = await db.select({ id: syncRuns.id }).from(syncRuns)
+    .where(and(eq(syncRuns.status, 'running'), inArray(syncRuns.trigger, ['schedule', 'manual']), lte(syncRuns.startedAt, at)));
+  return rows.map((r) => r.id);
 }

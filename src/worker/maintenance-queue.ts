@@ -8,15 +8,15 @@
  * prune jobs (concurrency 1); a prune is idempotent, so a retried or duplicated one is harmless.
  */
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { pruneRuns, type PruneResult } from '../sync/prune-runs.js';
+import type { OwnedSchedule } from './schedule-keeper.js';
 import { PRUNE_JOB_OPTIONS } from './job-options.js';
-import { JOB_NAMES, MAINTENANCE_QUEUE, PRUNE_SCHEDULER_ID, ownKey } from './queue-names.js';
-import { withRedisLock } from './redis-lock.js';
-import { sameSchedule, type ScheduleSpec } from './schedule.js';
+import { JOB_NAMES, MAINTENANCE_QUEUE, PRUNE_SCHEDULER_ID } from './queue-names.js';
+import type { RedisClient } from './redis-connection.js';
+import { ensureScheduler, schedulerDeclared, type SchedulerDeclaration, type ScheduleSpec } from './schedule.js';
 
 /** Daily at 03:41 in SYNC_TZ: off the quarter hours the default SYNC_CRON fires on. */
 export const DEFAULT_PRUNE_PATTERN = '41 3 * * *';
@@ -24,8 +24,8 @@ export const DEFAULT_PRUNE_PATTERN = '41 3 * * *';
 export interface MaintenanceQueueOptions {
   db: Db;
   prefix: string;
-  connection: Redis;
-  workerConnection: Redis;
+  connection: RedisClient;
+  workerConnection: RedisClient;
   logger: Logger;
   metrics: Metrics;
   /** SWAS_RETENTION_DAYS; 0 keeps everything (no scheduler, and a declared one is removed). */
@@ -38,6 +38,8 @@ export interface MaintenanceQueueOptions {
 
 export interface MaintenanceQueueHandle {
   queue: Queue;
+  /** The prune schedule this worker keeps declared (schedule-keeper.ts); null when it declares none. */
+  owned: OwnedSchedule | null;
   close(force?: boolean): Promise<void>;
 }
 
@@ -64,8 +66,14 @@ export async function startMaintenanceQueue(options: MaintenanceQueueOptions): P
     logger.info({ schedule: options.schedule, retentionDays, outcome }, 'prune schedule declared');
   }
   await worker.waitUntilReady();
+  const spec = options.schedule;
   return {
     queue,
+    owned: spec === false || retentionDays === 0 ? null : {
+      id: PRUNE_SCHEDULER_ID,
+      declared: () => schedulerDeclared(queue, PRUNE_SCHEDULER_ID),
+      declare: () => ensurePruneSchedule(queue, options.connection, options.prefix, spec),
+    },
     close: async (force = false) => {
       await worker.close(force);
       await queue.close();
@@ -73,18 +81,13 @@ export async function startMaintenanceQueue(options: MaintenanceQueueOptions): P
   };
 }
 
+export const PRUNE_SCHEDULER: SchedulerDeclaration = {
+  id: PRUNE_SCHEDULER_ID,
+  lock: 'prune-schedule',
+  template: { name: JOB_NAMES.prune, data: {}, opts: PRUNE_JOB_OPTIONS },
+};
+
 /** Declares (or, for `null`, removes) the prune scheduler; one upsert at a time across workers. */
-export async function ensurePruneSchedule(queue: Queue, redis: Redis, prefix: string, spec: ScheduleSpec | null): Promise<'created' | 'updated' | 'unchanged' | 'removed'> {
-  return withRedisLock(redis, ownKey(prefix, 'lock', 'prune-schedule'), { ttlMs: 30_000, waitMs: 60_000 }, async () => {
-    const existing = await queue.getJobScheduler(PRUNE_SCHEDULER_ID);
-    if (spec === null) {
-      if (existing === undefined) return 'unchanged';
-      await queue.removeJobScheduler(PRUNE_SCHEDULER_ID);
-      return 'removed';
-    }
-    if (existing !== undefined && sameSchedule(existing, spec)) return 'unchanged';
-    const repeat = 'every' in spec ? { every: spec.every } : { pattern: spec.pattern, tz: spec.tz };
-    await queue.upsertJobScheduler(PRUNE_SCHEDULER_ID, repeat, { name: JOB_NAMES.prune, data: {}, opts: PRUNE_JOB_OPTIONS });
-    return existing === undefined ? 'created' : 'updated';
-  });
+export async function ensurePruneSchedule(queue: Queue, redis: RedisClient, prefix: string, spec: ScheduleSpec | null): Promise<'created' | 'updated' | 'unchanged' | 'removed'> {
+  return ensureScheduler(queue, redis, prefix, PRUNE_SCHEDULER, spec);
 }

@@ -10,7 +10,6 @@
  * with the same webhook-id.
  */
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Subscription } from '../config/subscriptions.js';
 import type { Db } from '../db/database.js';
 import { Notifier } from '../notify/notifier.js';
@@ -20,14 +19,17 @@ import type { Metrics } from '../ops/metrics.js';
 import { NOTIFY_JOB_OPTIONS } from './job-options.js';
 import { databaseErrorCode } from './metric-readings.js';
 import { JOB_NAMES, NOTIFY_QUEUE, NOTIFY_SCHEDULER_ID } from './queue-names.js';
+import type { RedisClient } from './redis-connection.js';
+import type { OwnedSchedule } from './schedule-keeper.js';
+import { ensureScheduler, schedulerDeclared, type SchedulerDeclaration } from './schedule.js';
 
 export interface NotifyQueueOptions {
   db: Db;
   subscriptions: readonly Subscription[];
   prefix: string;
   /** The queue's connection (shared) and the worker's own (BullMQ blocks on it). */
-  connection: Redis;
-  workerConnection: Redis;
+  connection: RedisClient;
+  workerConnection: RedisClient;
   logger: Logger;
   metrics: Metrics;
   /** Default 5000 ms. */
@@ -39,6 +41,8 @@ export interface NotifyQueueOptions {
 export interface NotifyQueueHandle {
   queue: Queue;
   notifier: Notifier;
+  /** The poll's scheduler, kept declared by the schedule keeper once run() declared it. */
+  owned: OwnedSchedule;
   /**
    * Declares the poll and starts taking jobs. Separate from start: the daemon calls it once its
    * ops port is bound, so a worker that cannot start has delivered nothing.
@@ -51,6 +55,12 @@ export interface NotifyQueueHandle {
 
 /** Bounded by age and count (job-options.ts): a pass has nothing worth keeping for long. */
 const JOB_OPTIONS = NOTIFY_JOB_OPTIONS;
+
+export const NOTIFY_SCHEDULER: SchedulerDeclaration = {
+  id: NOTIFY_SCHEDULER_ID,
+  lock: 'notify-schedule',
+  template: { name: JOB_NAMES.deliver, data: {}, opts: JOB_OPTIONS },
+};
 
 export async function startNotifyQueue(options: NotifyQueueOptions): Promise<NotifyQueueHandle> {
   const { logger, metrics } = options;
@@ -76,11 +86,13 @@ export async function startNotifyQueue(options: NotifyQueueOptions): Promise<Not
   worker.on('error', (err) => logger.error({ err: err.message, queue: NOTIFY_QUEUE }, 'worker error'));
   queue.on('error', (err) => logger.error({ err: err.message, queue: NOTIFY_QUEUE }, 'queue error'));
   await worker.waitUntilReady();
+  const declarePoll = () => ensureScheduler(queue, options.connection, options.prefix, NOTIFY_SCHEDULER, { every: options.pollMs ?? 5_000 });
   return {
     queue,
     notifier,
+    owned: { id: NOTIFY_SCHEDULER_ID, declared: () => schedulerDeclared(queue, NOTIFY_SCHEDULER_ID), declare: declarePoll },
     run: async () => {
-      await queue.upsertJobScheduler(NOTIFY_SCHEDULER_ID, { every: options.pollMs ?? 5_000 }, { name: JOB_NAMES.deliver, data: {}, opts: JOB_OPTIONS });
+      await declarePoll();
       worker.run().catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err), queue: NOTIFY_QUEUE }, 'worker stopped processing'));
       logger.info({ subscriptions: options.subscriptions.map((s) => s.name), pollMs: options.pollMs ?? 5_000 }, 'notifier started');
     },

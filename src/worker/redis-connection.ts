@@ -1,4 +1,7 @@
-import { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
+
+/** A connection to a single Redis or to a Redis Cluster: everything of ours works on either. */
+export type RedisClient = Redis | Cluster;
 
 export type RedisRole = 'worker' | 'client';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 
 /** Deletes the key only if it still holds our token: never release a lock someone else took after ours expired. */
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
@@ -17,7 +17,7 @@ export class LockTimeoutError extends Error {
 }
 
 /** Runs `fn` while holding a Redis lock (SET NX PX). Single-instance Redis semantics, which is what BullMQ needs anyway. */
-export async function withRedisLock<T>(redis: Redis, key: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
+export async function withRedisLock<T>(redis: RedisClient, key: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
   const token = randomUUID();
   const deadline = Date.now() + options.waitMs;
   for (;;) {

@@ -3,6 +3,7 @@
  * the per-account rate limiter, metrics and the ops HTTP server. Returns a handle whose close()
  * is the graceful shutdown (see shutdown.ts for the signals).
  */
+import { randomUUID } from 'node:crypto';
 import { FlowProducer, Queue, Worker, type JobsOptions } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
@@ -22,7 +23,7 @@ import { startHttpServer, type HttpServerHandle } from '../ops/http-server.js';
 import { countImagesByStatus } from '../ops/image-status-counts.js';
 import type { Logger } from '../ops/logger.js';
 import { createMetrics, type Metrics } from '../ops/metrics.js';
-import { closeAbandonedRuns, finishRun, recordLeftOut, startRun } from '../sync/run-record.js';
+import { closeAbandonedRuns, finishRun, recordLeftOut, runningWorkerRuns, startRun } from '../sync/run-record.js';
 import { AccountRateLimiter } from './account-rate-limit.js';
 import { createFinishProcessor } from './finish-run-job.js';
 import { accountJobData, MissingJobDataError, type AccountJobData, type AccountJobResult, type FinishJobData, type PlanJobData } from './job-data.js';
@@ -38,7 +39,9 @@ import { closeRedis, createRedisConnection } from './redis-connection.js';
 import { createRunsProcessor } from './runs-processor.js';
 import { startNotifyQueue, type NotifyQueueHandle } from './notify-queue.js';
 import { DEFAULT_PRUNE_PATTERN, startMaintenanceQueue, type MaintenanceQueueHandle } from './maintenance-queue.js';
-import { ensureSchedule, type ScheduleSpec } from './schedule.js';
+import { ensureSchedule, schedulerDeclared, type ScheduleSpec } from './schedule.js';
+import { ScheduleKeeper } from './schedule-keeper.js';
+import { LOST_RUN_ERROR, LostRunSweeper, lostRegions, runsWithJobs } from './lost-runs.js';
 import { createSyncAdapters } from './sync-adapters.js';
 
 /** Knobs with production defaults; tests shorten the timings. */
@@ -60,6 +63,10 @@ export interface WorkerTuning {
   claimTtlMs?: number;
   /** The notifier's poll interval. Default NOTIFY_POLL_MS (5000). */
   notifyPollMs?: number;
+  /** How often the worker checks that its schedules are in Redis (schedule-keeper.ts). Default 10 s. */
+  scheduleCheckMs?: number;
+  /** How long a run must stay without any job after Redis lost its data before it is closed (lost-runs.ts). Default 60 s. */
+  lostRunGraceMs?: number;
 }
 
 const CLAIM_TTL_MS = 6 * 3600_000;
@@ -199,7 +206,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     const age = (tuning.claimTtlMs ?? CLAIM_TTL_MS) - await redis.pttl(claimKey(prefix, target));
     return age < PLANNING_GRACE_MS ? { alive: true, state: 'being planned' } : { alive: false, state: 'never created (its plan job died)' };
   };
-  const planProcessor = createPlanProcessor({
+  const planDeps: PlanDeps = {
     prefix, redis, flows, classify, logger, metrics, holderLiveness,
     claimTtlMs: tuning.claimTtlMs ?? CLAIM_TTL_MS,
     recordLeftOut: (runId, regions) => recordLeftOut(db, runId, regions),
@@ -207,7 +214,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     startRun: (runId, trigger) => startRun(db, { id: runId, trigger }),
     regionsOf: options.overrides?.regionsOf ?? adapters.regionsOf,
     ...(tuning.regionJobOptions !== undefined ? { regionJobOptions: tuning.regionJobOptions } : {}),
-  });
+  };
+  const planProcessor = createPlanProcessor(planDeps);
   const finishProcessor = createFinishProcessor({
     logger,
     onRunFinished: (summary) => metrics.countRun(summary),
@@ -292,11 +300,31 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     ...(maintenance && config.retentionDays > 0 ? [{ schedule: 'prune', queue: maintenance.queue, schedulerId: PRUNE_SCHEDULER_ID }] : []),
     ...(notify ? [{ schedule: 'notifier', queue: notify.queue, schedulerId: NOTIFY_SCHEDULER_ID }] : []),
   ];
+  // Schedules survive Redis losing its data; runs whose jobs it lost are closed (schedule-keeper.ts, lost-runs.ts).
+  const lostRuns = new LostRunSweeper({
+    logger,
+    graceMs: tuning.lostRunGraceMs ?? 60_000,
+    runningRunsSince: (at) => runningWorkerRuns(db, at),
+    aliveRuns: (runIds) => runsWithJobs(runsQueue as Queue, prefix, runIds, new Set([...activeJobs.values()].map((d) => d.runId))),
+    closeLostRun: async (runId) => {
+      const discovered = await Promise.allSettled(options.accounts.map(async (a) => (await planDeps.regionsOf(a.name)).targets));
+      const expected = discovered.flatMap((r) => (r.status === 'fulfilled' ? r.value.map((t) => ({ account: t.account, regionId: t.regionId })) : []));
+      await recordLeftOut(db, runId, await lostRegions(db, runId, expected));
+      return finishRun(db, runId, discovered.some((r) => r.status === 'rejected') ? { error: LOST_RUN_ERROR } : {});
+    },
+  });
+  const keeper = new ScheduleKeeper({
+    redis, prefix, logger, workerId: randomUUID(),
+    ...(tuning.scheduleCheckMs !== undefined ? { checkMs: tuning.scheduleCheckMs } : {}),
+    onDataLoss: (at) => lostRuns.dataLost(at),
+    afterCheck: () => lostRuns.sweep(),
+  });
 
   let http: HttpServerHandle | null = null;
   let closed: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     closing = true;
+    keeper.stop();
     const timeoutMs = tuning.shutdownTimeoutMs ?? 60_000;
     const graceful = Promise.all([runsWorker.close(), regionsWorker.close(), notify?.close(), maintenance?.close()]).then(() => true);
     const inTime = await Promise.race([graceful, new Promise<false>((r) => setTimeout(() => r(false), timeoutMs).unref())]);
@@ -339,6 +367,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
           { name: 'postgres', check: () => db.execute(sql`select 1`).catch(counted('database')) },
           { name: 'redis', check: () => redis.ping().catch(counted('redis')) },
           { name: 'redis-eviction-policy', check: evictionPolicyCheck(redis, logger) },
+          { name: 'schedules', check: () => keeper.readiness() },
         ],
       });
     }
@@ -346,13 +375,17 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       const spec = options.schedule ?? { pattern: config.syncCron, tz: config.syncTz };
       const outcome = await ensureSchedule(runsQueue, redis, prefix, spec);
       logger.info({ schedule: spec, outcome }, 'sync schedule declared');
+      keeper.own({ id: SCHEDULER_ID, declared: () => schedulerDeclared(runsQueue as Queue, SCHEDULER_ID), declare: () => ensureSchedule(runsQueue, redis, prefix, spec) });
     }
+    keeper.own(maintenance.owned);
     await Promise.all([runsWorker.waitUntilReady(), regionsWorker.waitUntilReady()]);
     for (const w of [runsWorker, regionsWorker]) {
       w.run().catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err), queue: w.name }, 'worker stopped processing'));
     }
     // Created before the ops server (its board shows the queue) but delivering only from here on.
     await notify?.run();
+    keeper.own(notify?.owned);
+    await keeper.start();
   } catch (err) {
     // A half-started worker (port taken, Redis unreachable) must not keep the process alive.
     await closeOnce();

@@ -28,11 +28,11 @@ describe('worker ops HTTP server', () => {
     await world?.emu.stop();
   });
 
-  it('answers /healthz and /readyz with Postgres, Redis and its eviction policy checked', async () => {
+  it('answers /healthz and /readyz with Postgres, Redis and its eviction policy and the schedules checked', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: [{ name: 'postgres', ok: true }, { name: 'redis', ok: true }, { name: 'redis-eviction-policy', ok: true }] });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: [{ name: 'postgres', ok: true }, { name: 'redis', ok: true }, { name: 'redis-eviction-policy', ok: true }, { name: 'schedules', ok: true }] });
   });
 
   it('exposes the run, region, API call and image metrics in Prometheus format', async () => {

@@ -6,6 +6,7 @@ import { withJitter } from '../../src/worker/jitter.js';
 import { isHashTagPrefix, ownKey } from '../../src/worker/queue-names.js';
 import { accountJobId, regionJobId, runIdForJob } from '../../src/worker/run-id.js';
 import { sameSchedule } from '../../src/worker/schedule.js';
+import { decideLostRuns } from '../../src/worker/lost-runs.js';
 
 describe('worker pure helpers', () => {
   it('shares region slots fairly: a freed slot goes to the job holding the fewest, a lone job gets them all', async () => {
@@ -153,5 +154,18 @@ describe('Redis eviction policy (pure)', () => {
     expect(() => requireJobData('region', job)).toThrow(/job regions\/7 has no usable data \(missing account, endpoint\)/);
     expect(() => requireJobData('finish', { queueName: 'runs', data: {} })).toThrow(/missing runId, regions/);
     expect(requireJobData('plan', { queueName: 'runs', data: { trigger: 'schedule' } })).toEqual({ trigger: 'schedule' });
+  });
+});
+
+describe('decideLostRuns (runs whose jobs Redis lost)', () => {
+  it('closes a run only once it has been without any job for the grace period; a live one is never a suspect', () => {
+    const first = decideLostRuns(['a', 'b'], new Set(['b']), new Map(), 1_000, 500);
+    expect(first).toEqual({ close: [], watch: new Map([['a', 1_000]]) });
+    const early = decideLostRuns(['a', 'b'], new Set(), first.watch, 1_400, 500);
+    expect(early).toEqual({ close: [], watch: new Map([['a', 1_000], ['b', 1_400]]) });
+    const due = decideLostRuns(['a', 'b'], new Set(), early.watch, 1_500, 500);
+    expect(due).toEqual({ close: ['a'], watch: new Map([['b', 1_400]]) });
+    // A suspect whose job shows up again (a re-run plan) is forgotten, and starts over if it goes again.
+    expect(decideLostRuns(['b'], new Set(['b']), due.watch, 2_000, 500)).toEqual({ close: [], watch: new Map() });
   });
 });
