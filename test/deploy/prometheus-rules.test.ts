@@ -19,6 +19,7 @@ interface Rule { alert: string; expr: string; for?: string; labels?: Record<stri
 interface RuleTest { alert_rule_test?: Array<{ alertname: string; exp_alerts?: unknown[] }> }
 
 const rules = (parse(readFileSync(RULES, 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules);
+const OPERATIONS = readFileSync(join(import.meta.dirname, '../../docs/OPERATIONS.md'), 'utf8');
 const cases = (parse(readFileSync(TESTS, 'utf8')) as { tests: RuleTest[] }).tests.flatMap((t) => t.alert_rule_test ?? []);
 
 describe.skipIf(skipWithoutPromtool())('alert rules under promtool', () => {
@@ -48,6 +49,14 @@ describe('alert rules: what an operator needs beyond valid PromQL', () => {
     expect(['critical', 'warning']).toContain(rule.labels?.severity);
     for (const key of ['summary', 'description', 'runbook']) expect(rule.annotations?.[key]?.length ?? 0).toBeGreaterThan(20);
     expect(rule.annotations?.runbook).toContain(`docs/OPERATIONS.md#${name.toLowerCase()}`);
+  });
+
+  it.each(rules.map((r) => [r.alert] as const))('%s has its section in docs/OPERATIONS.md (what it means, what to do)', (name) => {
+    const section = OPERATIONS.split(/^### /m).find((s) => s.startsWith(`${name}\n`));
+    expect(section, `### ${name}`).toBeDefined();
+    expect(section).toMatch(/\*(critical|warning)\.\*/);
+    expect(section).toContain('**Do:**');
+    expect(section).toContain(`*${rules.find((r) => r.alert === name)!.labels!.severity}.*`);
   });
 
   it.each(rules.map((r) => [r.alert] as const))('%s has a test case where it fires and one where it stays quiet', (name) => {
