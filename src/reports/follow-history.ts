@@ -12,6 +12,8 @@ import type { Row } from './format/columns.js';
 import { listHistory } from './run-reports.js';
 import type { HistoryQueryOptions } from './sql/history-query.js';
 
+export { currentPosition, type EventPosition };
+
 export type FollowFilters = Pick<HistoryQueryOptions, 'imageIds' | 'accounts' | 'regions' | 'kinds'>;
 
 export interface FollowOptions {
@@ -32,20 +34,40 @@ export async function followHistory(db: Db, options: FollowOptions): Promise<voi
   let position = await currentPosition(db);
   options.onStart?.(position);
   while (!options.signal.aborted) {
-    // Ids in commit order from the view the read-only role may read too (migration 0008).
-    const page = await readCommittedIds(db, position, options.pageSize ?? 500);
-    options.onPoll?.(page.next, page.ids.length);
-    if (page.ids.length > 0) {
-      const ids = page.ids;
-      // The filters and the row shape are history's own (the same views and query).
-      const rows = await listHistory(db, { ...options.filters, eventIds: ids, oldestFirst: true });
-      const order = new Map(ids.map((id, i) => [String(id), i]));
-      rows.sort((a, b) => (order.get(String(a.eventId)) ?? 0) - (order.get(String(b.eventId)) ?? 0));
-      if (rows.length > 0) await options.onRows(rows);
-    }
+    const page = await readFollowPage(db, position, options.filters, options.pageSize ?? 500);
+    options.onPoll?.(page.next, page.events);
+    if (page.rows.length > 0) await options.onRows(page.rows);
     position = page.next;
     if (!page.more) await pause(options.intervalMs, options.signal);
   }
+}
+
+export interface FollowPage {
+  /** The matching events, in the `history` row shape, in commit order. */
+  rows: Row[];
+  /** Events read (matching or not). */
+  events: number;
+  next: EventPosition;
+  /** A full page: read again at once. */
+  more: boolean;
+}
+
+/**
+ * One poll of a follower: the events committed after `position` (below the horizon), filtered
+ * and shaped as `history` rows. `history --follow` and the console's change stream both read
+ * through this, so neither can skip a transaction that commits out of id order.
+ */
+export async function readFollowPage(db: Db, position: EventPosition, filters: FollowFilters, pageSize = 500): Promise<FollowPage> {
+  // Ids in commit order from the view the read-only role may read too (migration 0008).
+  const page = await readCommittedIds(db, position, pageSize);
+  let rows: Row[] = [];
+  if (page.ids.length > 0) {
+    // The filters and the row shape are history's own (the same views and query).
+    rows = await listHistory(db, { ...filters, eventIds: page.ids, oldestFirst: true });
+    const order = new Map(page.ids.map((id, i) => [String(id), i]));
+    rows.sort((a, b) => (order.get(String(a.eventId)) ?? 0) - (order.get(String(b.eventId)) ?? 0));
+  }
+  return { rows, events: page.ids.length, next: page.next, more: page.more };
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {

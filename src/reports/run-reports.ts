@@ -6,7 +6,9 @@ import { queryRows, type Db } from '../db/database.js';
 import type { Row } from './format/columns.js';
 import type { ReportResult } from './format/format-report.js';
 import { buildHistoryQuery, type HistoryQueryOptions } from './sql/history-query.js';
+import { buildImageDetailQuery, buildImageVersionsQuery } from './sql/image-detail-query.js';
 import { buildImagesQuery, type ImagesQueryOptions } from './sql/images-query.js';
+import { buildEventsPerDayQuery, buildInventoryCountsQuery } from './sql/overview-queries.js';
 import { REPORT_SECTIONS, buildReportQueries, type ReportOptions } from './sql/report-queries.js';
 import { buildRunsQuery } from './sql/runs-query.js';
 import { buildStatusQuery } from './sql/status-query.js';
@@ -29,8 +31,8 @@ export async function listHistory(db: Db, options: HistoryQueryOptions): Promise
   return (await queryRows<Row>(db, buildHistoryQuery(options))).map(plainRow);
 }
 
-export async function listRuns(db: Db, limit: number): Promise<Row[]> {
-  return (await queryRows<Row>(db, buildRunsQuery(limit))).map(plainRow);
+export async function listRuns(db: Db, limit: number, options: Parameters<typeof buildRunsQuery>[1] = {}): Promise<Row[]> {
+  return (await queryRows<Row>(db, buildRunsQuery(limit, options))).map(plainRow);
 }
 
 /** region_states with the last attempt's error; freshness.ts judges them. */
@@ -65,4 +67,22 @@ export async function buildReport(db: Db, options: ReportOptions): Promise<Repor
  */
 function plainRow(row: Row): Row {
   return { ...row };
+}
+
+/** The overview's counts by status, region, account and OS (one scan), as `{dimension, value, statusCode, images}` rows. */
+export async function countInventory(db: Db): Promise<Row[]> {
+  return (await queryRows<Row>(db, buildInventoryCountsQuery())).map(plainRow);
+}
+
+export async function countEventsPerDay(db: Db, now: Date, days: number): Promise<Row[]> {
+  return (await queryRows<Row>(db, buildEventsPerDayQuery(now, days))).map(plainRow);
+}
+
+/** Every stored field of the image, once per account holding the id. */
+export async function findImage(db: Db, imageId: string, accounts?: readonly string[]): Promise<Row[]> {
+  return (await queryRows<Row>(db, buildImageDetailQuery(imageId, accounts))).map(plainRow);
+}
+
+export async function listImageVersions(db: Db, account: string, imageId: string): Promise<Row[]> {
+  return (await queryRows<Row>(db, buildImageVersionsQuery(account, imageId))).map(plainRow);
 }

@@ -9,7 +9,8 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/env.js';
 import { describeTarget, loadSubscriptions, loadSubscriptionSpecs, type Subscription, type SubscriptionSpec } from '../../config/subscriptions.js';
 import type { DatabaseHandle } from '../../db/database.js';
-import { notificationStatus, type NotificationStatus } from '../../notify/notification-status.js';
+import { notificationStatus } from '../../notify/notification-status.js';
+import { notificationStatusRow } from '../../notify/notification-status-row.js';
 import { replaySubscription, type ReplayResult } from '../../notify/replay-subscription.js';
 import { sendWebhook, type SendOutcome } from '../../notify/send-webhook.js';
 import { testEventBody, testWebhookId } from '../../notify/test-event.js';
@@ -34,23 +35,8 @@ export interface NotificationsDeps {
   now?: () => Date;
 }
 
-export function statusRow(sub: Pick<Subscription, 'url'>, s: NotificationStatus): Row {
-  return {
-    subscription: s.subscription,
-    target: describeTarget(sub.url),
-    started: s.started,
-    lagEvents: s.lagEvents,
-    // Whole milliseconds: the figure is an age, not a measurement.
-    lagSeconds: Math.round(s.lagSeconds * 1000) / 1000,
-    unscanned: s.unscanned,
-    pending: s.pending,
-    failing: s.failing,
-    dead: s.dead,
-    delivered: s.delivered,
-    lastDeliveredAt: s.lastDeliveredAt?.toISOString() ?? null,
-    lastError: s.lastError,
-  };
-}
+/** The row of one subscription (kept under its old name for the command's callers). */
+export const statusRow = notificationStatusRow;
 
 /** One line: what replay did, for a person and for a log. */
 export function replaySummary(target: string, since: Date, r: ReplayResult): string {

@@ -17,6 +17,10 @@ export interface HistoryQueryOptions extends ScopeFilter {
   oldestFirst?: boolean | undefined;
   /** At most this many events (from the chosen end). Default all. */
   limit?: number | undefined;
+  /** Skip this many first (a page of the console's change feed). */
+  offset?: number | undefined;
+  /** Only events these runs recorded. */
+  syncRunIds?: readonly string[] | undefined;
   /** Only these events (`history --follow` reads them in commit order first, then their rows here). */
   eventIds?: readonly number[] | undefined;
 }
@@ -26,6 +30,8 @@ export function buildHistoryQuery(options: HistoryQueryOptions): SQL {
     ...scopeConditions(options, 'e'),
     textIn(sql`e.image_id`, options.imageIds),
     textIn(sql`e.kind`, options.kinds),
+    options.syncRunIds && options.syncRunIds.length > 0
+      ? sql`e.sync_run_id in (${sql.join(options.syncRunIds.map((id) => sql`${id}::uuid`), sql`, `)})` : undefined,
     options.since ? sql`e.observed_at >= ${timeParam(options.since)}` : undefined,
     options.until ? sql`e.observed_at < ${timeParam(options.until)}` : undefined,
     options.eventIds ? sql`e.event_id in (select jsonb_array_elements_text(${JSON.stringify(options.eventIds)}::jsonb)::bigint)` : undefined,
@@ -40,5 +46,6 @@ from swas.image_history as e
 left join swas.images_all as i on i.account = e.account and i.region_id = e.region_id and i.image_id = e.image_id
 ${whereAll(conditions)}
 order by e.observed_at ${direction}, e.event_id ${direction}
-${options.limit !== undefined ? sql`limit ${options.limit}::int` : sql``}`;
+${options.limit !== undefined ? sql`limit ${options.limit}::int` : sql``}
+${options.offset ? sql`offset ${options.offset}::int` : sql``}`;
 }

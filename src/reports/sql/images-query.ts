@@ -4,7 +4,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { ImageTag } from '../../domain/vocabulary.js';
-import { intIn, isoText, scopeConditions, timeParam, whereAll, type ScopeFilter } from './fragments.js';
+import { intIn, isoText, scopeConditions, textIn, timeParam, whereAll, type ScopeFilter } from './fragments.js';
 
 export interface ImagesQueryOptions extends ScopeFilter {
   /** Absent: now. */
@@ -14,7 +14,27 @@ export interface ImagesQueryOptions extends ScopeFilter {
   tags?: readonly ImageTag[] | undefined;
   /** Also list images deleted by then, with `deletedAt`. */
   includeDeleted?: boolean | undefined;
+  /** Only these image ids. */
+  imageIds?: readonly string[] | undefined;
+  /** Only these OS types (exact). */
+  osTypes?: readonly string[] | undefined;
+  /** Every key must be present, whatever its value. */
+  tagKeys?: readonly string[] | undefined;
+  /** A substring of the name or the image id, case-insensitive. */
+  search?: string | undefined;
+  /** Order (default: account, region, image id, as the CLI lists them); ties always by those. */
+  sort?: { by: ImagesSortKey; descending: boolean } | undefined;
+  /** A page: at most `limit` rows after skipping `offset` (the console pages in SQL). */
+  limit?: number | undefined;
+  offset?: number | undefined;
 }
+
+/** The columns a listing may be sorted by, and their SQL (whitelisted: never spliced from input). */
+export const IMAGES_SORT_KEYS = {
+  account: 'i.account', region: 'i.region_id', image: 'i.image_id', name: 'i.name', status: 'i.status',
+  os: 'i.os_type', created: 'i.creation_time',
+} as const;
+export type ImagesSortKey = keyof typeof IMAGES_SORT_KEYS;
 
 /**
  * Tags of the current rows come as a `{key: value}` object; as of a time they come as the
@@ -29,6 +49,13 @@ export function buildImagesQuery(options: ImagesQueryOptions): SQL {
     ...(options.tags ?? []).map((t) => (asOf
       ? sql`i.tag_list @> jsonb_build_array(jsonb_build_object('key', ${t.key}::text, 'value', ${t.value}::text))`
       : sql`i.tags @> jsonb_build_object(${t.key}::text, ${t.value}::text)`)),
+    ...(options.tagKeys ?? []).map((key) => (asOf
+      ? sql`i.tag_list @> jsonb_build_array(jsonb_build_object('key', ${key}::text))`
+      : sql`(i.tags -> ${key}::text) is not null`)),
+    textIn(sql`i.image_id`, options.imageIds),
+    textIn(sql`i.os_type`, options.osTypes),
+    // strpos, not LIKE: a user's % or _ is text to find, not a wildcard.
+    options.search ? sql`(strpos(lower(i.name), lower(${options.search}::text)) > 0 or strpos(lower(i.image_id), lower(${options.search}::text)) > 0)` : undefined,
   ];
   return sql`select i.account as "account", i.region_id as "regionId", i.image_id as "imageId", i.name as "name",
   i.status_label as "status", i.status as "statusCode", i.os_type as "osType",
@@ -37,7 +64,15 @@ export function buildImagesQuery(options: ImagesQueryOptions): SQL {
   ${isoText(sql`i.deleted_at`)} as "deletedAt"
 from ${imagesSource(options)} as i
 ${whereAll(conditions)}
-order by i.account, i.region_id, i.image_id`;
+${orderBy(options)}
+${options.limit !== undefined ? sql`limit ${options.limit}::int` : sql``}
+${options.offset ? sql`offset ${options.offset}::int` : sql``}`;
+}
+
+function orderBy(options: ImagesQueryOptions): SQL {
+  const key = options.sort ? IMAGES_SORT_KEYS[options.sort.by] : undefined;
+  if (!key || !options.sort) return sql`order by i.account, i.region_id, i.image_id`;
+  return sql`order by ${sql.raw(key)} ${options.sort.descending ? sql`desc nulls last` : sql`asc nulls last`}, i.account, i.region_id, i.image_id`;
 }
 
 function imagesSource(options: ImagesQueryOptions): SQL {

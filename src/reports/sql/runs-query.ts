@@ -6,7 +6,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { isoText } from './fragments.js';
 
-export function buildRunsQuery(limit: number): SQL {
+/** The newest `limit` runs after skipping `offset`; `runIds` picks runs by id instead (the console's run page); `oldest` starts from the first run. */
+export function buildRunsQuery(limit: number, options: { offset?: number; runIds?: readonly string[]; oldest?: boolean } = {}): SQL {
   return sql`select r.id::text as "runId", r.trigger as "trigger", r.status as "status",
   ${isoText(sql`r.started_at`)} as "startedAt", ${isoText(sql`r.finished_at`)} as "finishedAt",
   r.images_seen as "imagesSeen", r.error as "error",
@@ -20,6 +21,8 @@ export function buildRunsQuery(limit: number): SQL {
     order by s.account, s.region_id)
     from swas.region_runs as s where s.sync_run_id = r.id), '[]'::json) as "regions"
 from swas.runs as r
-order by r.started_at desc, r.id
-limit ${limit}::int`;
+${options.runIds ? sql`where r.id in (${sql.join(options.runIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql``}
+${options.oldest ? sql`order by r.started_at, r.id` : sql`order by r.started_at desc, r.id`}
+limit ${limit}::int
+${options.offset ? sql`offset ${options.offset}::int` : sql``}`;
 }
