@@ -22,4 +22,22 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // The console's scripts run in the browser as they are (no build step).
+    files: ['src/console/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(['window', 'document', 'localStorage', 'EventSource', 'Intl', 'uPlot', 'setTimeout', 'clearTimeout'].map((g) => [g, 'readonly'])),
+    },
+  },
+  {
+    // The console is a runtime like the worker: it may use the reports library, db, domain, config
+    // and ops, never the CLI above it.
+    files: ['src/console/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/cli/*'], message: 'src/console is a runtime under the CLI: it may import the reports library, db, domain, config and ops, never src/cli.' }],
+      }],
+    },
+  },
 );

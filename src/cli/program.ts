@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config/env.js';
 import { packageRoot } from '../db/package-root.js';
+import { registerConsoleCommand } from './commands/console.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerReportCommands } from './commands/reports.js';
 import { registerWorkerCommands } from './commands/worker.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerReportCommands(program, { openDb: () => openAppDatabase(loadConfig(), { migrate: false }) });
   registerEmulatorCommand(program);
   registerNotificationsCommand(program);
+  registerConsoleCommand(program);
   addUsageHints(program);
   return program;
 }

@@ -74,6 +74,12 @@ export interface Config {
    * history is never pruned. Default 90; 0 keeps everything.
    */
   retentionDays: number;
+  /**
+   * `CONSOLE_TOKEN`: the credential `console` requires (as the HTTP Basic password, or a Bearer
+   * token) on every page but /healthz. Required when the console binds anything but loopback.
+   * Default: none (loopback only).
+   */
+  consoleToken: string | null;
 }
 
 /** Empty or blank values count as unset, so `FOO=` in a .env file means "use the default". */
@@ -190,6 +196,7 @@ const envSchema = z.object({
   QUEUE_PREFIX: z.preprocess(unsetIfBlank, z.string().trim().regex(/^[^\s:]+$/, 'must be non-empty with no spaces or colons').default('swas')),
   SWAS_DATA_DIR_WAIT_MS: intVar(30_000, 0, 3_600_000),
   SWAS_RETENTION_DAYS: intVar(90, 0, 36_500),
+  CONSOLE_TOKEN: z.preprocess(unsetIfBlank, z.string().trim().min(16, 'must be at least 16 characters (e.g. openssl rand -hex 24)').optional()),
 });
 
 /** Thrown when the environment is invalid; `issues` name each variable. */
@@ -235,5 +242,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePrefix: e.QUEUE_PREFIX,
     dataDirWaitMs: e.SWAS_DATA_DIR_WAIT_MS,
     retentionDays: e.SWAS_RETENTION_DAYS,
+    consoleToken: e.CONSOLE_TOKEN ?? null,
   };
 }
