@@ -1,7 +1,8 @@
 /**
  * What the scrape-time gauges read (src/ops/metrics.ts): region freshness and the last successful
- * run from Postgres (through the reporting views, as `status` reads them), and the schedules, queue
- * depths and eviction policy from Redis. Each function is one reading; none writes.
+ * run from Postgres (through the reporting views, as `status` reads them), and the queue depths and
+ * eviction policy from Redis (schedule presence is the schedule keeper's own check). Each function
+ * is one reading; none writes.
  */
 import type { Queue } from 'bullmq';
 import { sql } from 'drizzle-orm';
@@ -9,6 +10,7 @@ import type { Redis } from 'ioredis';
 import { queryRows, type Db } from '../db/database.js';
 import { findDatabaseError } from '../db/find-database-error.js';
 import type { FreshnessReading, QueueReading } from '../ops/metrics.js';
+import { NOTIFY_SCHEDULER_ID, PRUNE_SCHEDULER_ID, SCHEDULER_ID } from './queue-names.js';
 import { evictionPolicyProblem, readMaxmemoryPolicy } from './redis-eviction-policy.js';
 
 /** Ages by the database's clock (the one that stamped the listings), so a skewed worker clock cannot make a region look stale. */
@@ -43,17 +45,8 @@ export async function readQueues(queues: readonly Queue[], now: () => number = D
   }));
 }
 
-export interface ExpectedSchedule {
-  /** `sync`, `prune` or `notifier`. */
-  schedule: string;
-  queue: Queue;
-  schedulerId: string;
-}
-
-/** Whether Redis still has each scheduler this worker expects (a Redis that lost its data has none). */
-export async function readSchedules(expected: readonly ExpectedSchedule[]): Promise<Array<{ schedule: string; present: boolean }>> {
-  return Promise.all(expected.map(async (e) => ({ schedule: e.schedule, present: await e.queue.getJobScheduler(e.schedulerId) !== undefined })));
-}
+/** The gauge's name for each scheduler id the worker keeps (schedule-keeper.ts). */
+export const SCHEDULE_LABELS: Readonly<Record<string, string>> = { [SCHEDULER_ID]: 'sync', [PRUNE_SCHEDULER_ID]: 'prune', [NOTIFY_SCHEDULER_ID]: 'notifier' };
 
 export async function readRedisPolicy(redis: Redis): Promise<{ policy: string | null; safe: boolean }> {
   const policy = await readMaxmemoryPolicy(redis);

@@ -113,9 +113,14 @@ export class ScheduleKeeper {
     this.options.redis.off('ready', this.onReady);
   }
 
-  private async missing(): Promise<string[]> {
+  /** Whether Redis holds each owned schedule now (the `swas_schedule_present` gauge reads this too). */
+  async presence(): Promise<Array<{ id: string; present: boolean }>> {
     const present = await Promise.all(this.schedules.map((s) => s.declared()));
-    return this.schedules.filter((_, i) => !present[i]).map((s) => s.id);
+    return this.schedules.map((s, i) => ({ id: s.id, present: present[i] === true }));
+  }
+
+  private async missing(): Promise<string[]> {
+    return (await this.presence()).filter((s) => !s.present).map((s) => s.id);
   }
 
   private async checkOnce(): Promise<void> {

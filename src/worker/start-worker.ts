@@ -31,8 +31,8 @@ import { claimKey, releaseRegions, type HolderLiveness } from './overlap.js';
 import { createPlanProcessor, type PlanDeps } from './plan-run.js';
 import { createAccountProcessor, type AccountProcessorDeps } from './process-account-job.js';
 import { RegionSlots } from './region-slots.js';
-import { JOB_NAMES, NOTIFY_SCHEDULER_ID, PRUNE_SCHEDULER_ID, REGIONS_QUEUE, RUNS_QUEUE, SCHEDULER_ID } from './queue-names.js';
-import { databaseErrorCode, readFreshness, readQueues, readRedisPolicy, readSchedules, redisErrorCode, type ExpectedSchedule } from './metric-readings.js';
+import { JOB_NAMES, REGIONS_QUEUE, RUNS_QUEUE, SCHEDULER_ID } from './queue-names.js';
+import { databaseErrorCode, readFreshness, readQueues, readRedisPolicy, redisErrorCode, SCHEDULE_LABELS } from './metric-readings.js';
 import { scheduleIntervalMs } from '../reports/freshness.js';
 import { accountJobId, finishJobId, regionJobId } from './run-id.js';
 import { closeRedis, createRedisConnection } from './redis-connection.js';
@@ -152,10 +152,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       return { ...reading, regions: reading.regions.filter((r) => configured.has(r.account)) };
     },
     staleAfterSeconds: 2 * syncInterval,
-    schedules: () => readSchedules(expectedSchedules()),
+    // The keeper's own check (the one /readyz answers with): the schedules this worker keeps declared.
+    schedules: async () => (await keeper.presence()).map((p) => ({ schedule: SCHEDULE_LABELS[p.id] ?? p.id, present: p.present })),
     queues: () => readQueues([runsQueue as Queue, regionsQueue as Queue, ...(notify ? [notify.queue] : []), ...(maintenance ? [maintenance.queue] : [])]),
     redisPolicy: () => readRedisPolicy(redis),
-    onReadError: (reader, err) => countServiceError(err, reader === 'schedules' || reader === 'queues' || reader === 'redis-policy' ? 'redis' : 'database'),
+    onReadError: (reader, err) => countServiceError(err, ['schedules', 'queues', 'redis-policy'].includes(reader) ? 'redis' : 'database'),
   });
   metrics.scheduleInterval.set({ schedule: 'sync' }, syncInterval);
   /** Counts an error under the database when Postgres is what failed, else under `fallback` (if any). */
@@ -294,12 +295,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     countServiceError(err, service);
     throw err;
   };
-  /** The schedulers this worker expects in Redis: the sync's always (some worker declares it), the others when configured. */
-  const expectedSchedules = (): ExpectedSchedule[] => [
-    { schedule: 'sync', queue: runsQueue as Queue, schedulerId: SCHEDULER_ID },
-    ...(maintenance && config.retentionDays > 0 ? [{ schedule: 'prune', queue: maintenance.queue, schedulerId: PRUNE_SCHEDULER_ID }] : []),
-    ...(notify ? [{ schedule: 'notifier', queue: notify.queue, schedulerId: NOTIFY_SCHEDULER_ID }] : []),
-  ];
   // Schedules survive Redis losing its data; runs whose jobs it lost are closed (schedule-keeper.ts, lost-runs.ts).
   const lostRuns = new LostRunSweeper({
     logger,
