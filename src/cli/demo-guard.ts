@@ -6,7 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type DatabaseHandle } from '../db/database.js';
-import { ConfigurationError } from './exit-codes.js';
+import { ConfigurationError } from '../domain/errors.js';
 
 /** Every row the demo writes carries this account; its runs carry the `demo` trigger. */
 export const DEMO_ACCOUNT = 'demo';

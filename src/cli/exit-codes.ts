@@ -5,23 +5,18 @@
  * environment variable or accounts file), found before any work was done.
  */
 import { CommanderError } from 'commander';
-import { AccountsFileError } from '../config/accounts.js';
-import { ConfigError } from '../config/env.js';
+import { UsageError } from '../domain/errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 /**
- * A usage or configuration error: what was asked cannot be done as asked. Throw it (or a
- * subclass) from a command and the program exits 2 with the message as one line.
+ * The exit code an error ends the program with: the one place it is decided. A usage or
+ * configuration error is a UsageError (src/domain/errors.ts; ConfigurationError, ConfigError,
+ * AccountsFileError, WorkerConfigError, RedisEvictionPolicyError are): what was asked cannot be
+ * done as asked, exit 2. Anything else is a failure of the work, exit 1.
  */
-export class UsageError extends Error {
-  override name = 'UsageError';
-  readonly exitCode = EXIT_USAGE;
-}
-
-/** The exit code an error ends the program with. */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) {
     // help and --version end commander with "exit" errors: success, unless help was shown because
@@ -33,7 +28,7 @@ export function exitCodeFor(err: unknown): number {
     // value): commander gives most of them exit code 1, which would read as "the work failed".
     return EXIT_USAGE;
   }
-  if (err instanceof UsageError || err instanceof ConfigError || err instanceof AccountsFileError) return EXIT_USAGE;
+  if (err instanceof UsageError) return EXIT_USAGE;
   return EXIT_FAILED;
 }
 
@@ -43,11 +38,6 @@ export const EXIT_SIGTERM = 143;
 
 /** The same codes by name, for the commands that pick one from a run's outcome. */
 export const EXIT = { ok: EXIT_OK, failed: EXIT_FAILED, config: EXIT_USAGE, sigint: EXIT_SIGINT, sigterm: EXIT_SIGTERM } as const;
-
-/** A configuration mistake found during the work (a region name ListRegions does not know, the demo pointed at real data): exit 2. */
-export class ConfigurationError extends UsageError {
-  override name = 'ConfigurationError';
-}
 
 /** The exit code for a signal that stopped a command. */
 export function signalExitCode(signal: string): number {

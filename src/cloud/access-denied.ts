@@ -5,15 +5,8 @@
  * display name, owner account) and whether a Deny or a missing Allow refused it; the opaque
  * EncodedDiagnosticMessage stays out (it is long and only RAM's DecodeDiagnosticMessage reads it).
  */
+import type { AccessDenied } from '../domain/errors.js';
 
-export interface AccessDenied {
-  action?: string;
-  principalType?: string;
-  principalName?: string;
-  ownerId?: string;
-  noPermissionType?: string;
-  policyType?: string;
-}
 
 /** Codes of a RAM denial (the gateway's, and services' own). */
 export const ACCESS_DENIED_CODES = /^(Forbidden\.RAM|NoPermission)$/;

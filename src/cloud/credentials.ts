@@ -12,6 +12,7 @@ import credentialsModule, {
   type CredentialsProvider,
 } from '@alicloud/credentials';
 import type { CredentialSpec } from '../config/accounts.js';
+import { PermanentError } from '../domain/errors.js';
 
 // CommonJS with `exports.default`: Node's ESM loader hands us the module object, while vite/vitest
 // already unwrap `default`. Accept both.
@@ -19,9 +20,8 @@ const Credential = (credentialsModule.default ?? credentialsModule) as typeof cr
 export type SdkCredential = InstanceType<typeof Credential>;
 
 /** A credential setting that cannot work as configured (e.g. a named env var is unset). Permanent. */
-export class CredentialConfigError extends Error {
+export class CredentialConfigError extends PermanentError {
   override name = 'CredentialConfigError';
-  readonly permanent = true;
 }
 
 /** Session name sent with AssumeRole; shows up in ActionTrail as who read the inventory. */

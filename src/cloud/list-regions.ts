@@ -6,8 +6,8 @@
 import { ListRegionsRequest } from '@alicloud/swas-open20200601';
 import type { Account } from '../config/accounts.js';
 import type { Config } from '../config/env.js';
-import { MalformedResponseError } from '../sync/errors.js';
-import { selectRegions } from '../sync/select-regions.js';
+import { MalformedResponseError } from './malformed-response.js';
+import { selectRegions } from '../config/select-regions.js';
 import { singleAttemptRuntime, type Endpoint, type SwasClients } from './swas-client.js';
 
 export interface RegionTarget {

@@ -14,6 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ConfigurationError } from '../domain/errors.js';
 import { formatIssues, type Config } from './env.js';
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable (secrets are never written in this file)');
@@ -75,7 +76,8 @@ export interface Account {
   callsPerSecond: number;
 }
 
-export class AccountsFileError extends Error {
+/** The accounts file (SWAS_CONFIG) cannot be used as written; `issues` say why. Exit 2. */
+export class AccountsFileError extends ConfigurationError {
   override name = 'AccountsFileError';
   constructor(readonly source: string, readonly issues: string[]) {
     super(`Invalid accounts file ${source} (SWAS_CONFIG); fix:\n${issues.map((i) => `  - ${i}`).join('\n')}`);

@@ -3,6 +3,7 @@
  * and fails with a message naming each bad variable; nothing here runs at import time.
  */
 import { z } from 'zod';
+import { ConfigurationError } from '../domain/errors.js';
 
 /** Where SWAS_ENDPOINT sends every call (ListRegions included). */
 export interface EndpointOverride {
@@ -199,8 +200,8 @@ const envSchema = z.object({
   CONSOLE_TOKEN: z.preprocess(unsetIfBlank, z.string().trim().min(16, 'must be at least 16 characters (e.g. openssl rand -hex 24)').optional()),
 });
 
-/** Thrown when the environment is invalid; `issues` name each variable. */
-export class ConfigError extends Error {
+/** Thrown when the environment is invalid; `issues` name each variable. Exit 2. */
+export class ConfigError extends ConfigurationError {
   override name = 'ConfigError';
   constructor(readonly issues: string[]) {
     super(`Invalid configuration; fix these environment variables:\n${issues.map((i) => `  - ${i}`).join('\n')}`);

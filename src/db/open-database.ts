@@ -6,7 +6,8 @@ import postgres from 'postgres';
 import * as schema from './schema.js';
 import type { DataDirHolder } from './data-dir-lock.js';
 import { guardDriverDefects } from './driver-defects.js';
-import { maskUrl, type DatabaseHandle, type Db } from './database.js';
+import { maskUrl } from '../ops/mask-url.js';
+import type { DatabaseHandle, Db } from './database.js';
 
 export interface OpenDatabaseOptions {
   /** `postgres://...`; absent = embedded PGlite in `dataDir`. */

@@ -4,15 +4,13 @@
  * probe with a deadline runs before the real work, and its failure is one line naming the
  * service, the variable and the address (password masked).
  */
-import { maskUrl } from '../db/database.js';
+import { maskUrl } from './mask-url.js';
 
 /** How long connecting to (and a first answer from) Postgres or Redis may take. */
 export const CONNECT_TIMEOUT_MS = 10_000;
 
 export class ServiceUnavailableError extends Error {
   override name = 'ServiceUnavailableError';
-  /** The work could not be done (exit 1), as opposed to a configuration error (2). */
-  readonly exitCode = 1;
 
   constructor(readonly service: 'PostgreSQL' | 'Redis', address: string, envVar: string, reason: string) {
     super(`cannot reach ${service} at ${address} (${envVar}): ${reason.replace(/\.$/, '')}. Is it running and reachable from here?`);

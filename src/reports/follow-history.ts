@@ -7,7 +7,7 @@
  * an event whose transaction commits after a later id's is printed when it commits, not lost.
  */
 import type { Db } from '../db/database.js';
-import { currentPosition, readCommittedIds, type EventPosition } from '../notify/scan-events.js';
+import { currentPosition, readCommittedIds, type EventPosition } from '../db/event-commit-order.js';
 import type { Row } from './format/columns.js';
 import { listHistory } from './run-reports.js';
 import type { HistoryQueryOptions } from './sql/history-query.js';

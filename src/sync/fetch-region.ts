@@ -7,7 +7,7 @@
  * is what keeps a 100k-image region from taking 1000 round trips in a row.
  */
 import type { CustomImagesPageRequest, RawCustomImagesPage } from '../cloud/list-custom-images.js';
-import { MalformedResponseError, previewValue } from './errors.js';
+import { MalformedResponseError, previewValue } from '../cloud/malformed-response.js';
 
 /** One page with its envelope checked; items still raw. */
 export interface FetchedPage {

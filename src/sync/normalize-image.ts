@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import type { ImageFields, ListedItem, ObservedImage } from './types.js';
 import type { ImageTag } from '../domain/vocabulary.js';
-import { MalformedResponseError, previewValue } from './errors.js';
+import { MalformedResponseError, previewValue } from '../cloud/malformed-response.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 

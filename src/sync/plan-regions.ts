@@ -2,7 +2,7 @@ import type { Account } from '../config/accounts.js';
 import type { Config } from '../config/env.js';
 import { listAvailableRegions, type RegionTarget } from '../cloud/list-regions.js';
 import type { SwasClients } from '../cloud/swas-client.js';
-import { selectRegions, type UnknownRegion } from './select-regions.js';
+import { selectRegions, type UnknownRegion } from '../config/select-regions.js';
 
 export interface PlannedRegion extends RegionTarget {
   account: Account;

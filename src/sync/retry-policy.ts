@@ -8,7 +8,7 @@ import type { BackoffOptions } from 'bullmq';
 // The backoff module alone, not the bullmq entry point: the one-shot sync would otherwise load
 // all of BullMQ and ioredis (~25 MB RSS) for this one pure function.
 import { Backoffs } from 'bullmq/dist/esm/classes/backoffs.js';
-import type { ClassifiedError } from '../cloud/classify-error.js';
+import type { ClassifiedError } from '../domain/errors.js';
 
 export interface RegionRetryPolicy {
   /** Attempts for transient failures (5xx, timeouts, resets), the first one included. */

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { Account } from '../config/accounts.js';
 import type { Config } from '../config/env.js';
-import { classifyError, type ClassifiedError } from '../cloud/classify-error.js';
+import type { ClassifiedError } from '../domain/errors.js';
+import { classifyError } from './classify-error.js';
 import type { SwasClients } from '../cloud/swas-client.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../ops/logger.js';
@@ -18,7 +19,7 @@ import { InterruptedError } from './errors.js';
 import { planRegions, type PlannedRegion } from './plan-regions.js';
 import { decideRetry, REGION_RETRY_POLICY, transientDelayMs, withJitter, type RegionRetryPolicy } from './retry-policy.js';
 import { closeAbandonedRuns, finishRun, recordLeftOut, recordRegionFailure, startRun, type LeftOutRegion, type RunSummary, type RunTrigger } from './run-record.js';
-import { describeUnknownRegions, type UnknownRegion } from './select-regions.js';
+import { describeUnknownRegions, type UnknownRegion } from '../config/select-regions.js';
 import { syncRegion } from './sync-region.js';
 
 /** The account-wide pause a Throttling answer starts (the same limiter paces every call). */

@@ -9,9 +9,9 @@
  */
 import type { FlowProducer, JobsOptions, Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ClassifiedError } from '../cloud/classify-error.js';
+import type { ClassifiedError } from '../domain/errors.js';
 import type { LeftOutRegion } from '../sync/run-record.js';
-import { describeUnknownRegions, type UnknownRegion } from '../sync/select-regions.js';
+import { describeUnknownRegions, type UnknownRegion } from '../config/select-regions.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { ApiCallCounter } from '../sync/fetch-region.js';

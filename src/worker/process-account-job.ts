@@ -20,7 +20,7 @@
  * the rest: a region committed before a crash is never synced twice in one run.
  */
 import { DelayedError, type Job, type Processor } from 'bullmq';
-import type { ClassifiedError } from '../cloud/classify-error.js';
+import type { ClassifiedError } from '../domain/errors.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { ApiCallCounter } from '../sync/fetch-region.js';

@@ -5,7 +5,7 @@
  * on any other policy and /readyz turns not ready if the policy changes while it runs.
  */
 import type { Redis } from 'ioredis';
-import { ConfigurationError } from '../cli/exit-codes.js';
+import { ConfigurationError } from '../domain/errors.js';
 
 export const SAFE_POLICY = 'noeviction';
 

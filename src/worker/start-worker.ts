@@ -11,7 +11,7 @@ import type { Account } from '../config/accounts.js';
 import { loadSubscriptions, type Subscription } from '../config/subscriptions.js';
 import { notificationStatus } from '../notify/notification-status.js';
 import type { Config } from '../config/env.js';
-import { classifyError } from '../cloud/classify-error.js';
+import { classifyError } from '../sync/classify-error.js';
 import { SwasClients } from '../cloud/swas-client.js';
 import type { DatabaseHandle } from '../db/database.js';
 import { migrateDatabase } from '../db/migrate.js';
@@ -20,7 +20,7 @@ import { probeDatabase } from '../db/probe-database.js';
 import { assertRedisReachable } from '../ops/service-unavailable.js';
 import { evictionPolicyProblem, readMaxmemoryPolicy, RedisEvictionPolicyError } from './redis-eviction-policy.js';
 import { startHttpServer, type HttpServerHandle } from '../ops/http-server.js';
-import { countImagesByStatus } from '../ops/image-status-counts.js';
+import { countImagesByStatus } from '../db/image-status-counts.js';
 import type { Logger } from '../ops/logger.js';
 import { createMetrics, type Metrics } from '../ops/metrics.js';
 import { closeAbandonedRuns, finishRun, recordLeftOut, runningWorkerRuns, startRun } from '../sync/run-record.js';
@@ -43,6 +43,7 @@ import { ensureSchedule, schedulerDeclared, type ScheduleSpec } from './schedule
 import { ScheduleKeeper } from './schedule-keeper.js';
 import { LOST_RUN_ERROR, LostRunSweeper, lostRegions, runsWithJobs } from './lost-runs.js';
 import { createSyncAdapters } from './sync-adapters.js';
+import { WorkerConfigError } from './worker-config-error.js';
 
 /** Knobs with production defaults; tests shorten the timings. */
 export interface WorkerTuning {
@@ -115,9 +116,6 @@ export interface WorkerHandle {
   close(): Promise<void>;
 }
 
-export class WorkerConfigError extends Error {
-  override name = 'WorkerConfigError';
-}
 
 export async function startWorker(options: StartWorkerOptions): Promise<WorkerHandle> {
   const { config, logger } = options;

@@ -12,17 +12,17 @@ import type { Db } from '../db/database.js';
 import { regionSyncs } from '../db/schema.js';
 import { listAvailableRegions } from '../cloud/list-regions.js';
 import { recordRegionFailure } from '../sync/run-record.js';
-import { selectRegions, type UnknownRegion } from '../sync/select-regions.js';
+import { selectRegions, type UnknownRegion } from '../config/select-regions.js';
 import { syncRegion } from '../sync/sync-region.js';
 import type { RegionJobData, RegionTarget } from './job-data.js';
 import type { RegionFailureRecord, RegionSyncOutcome } from './process-account-job.js';
 import { cachedRegions } from './region-cache.js';
+import { PermanentError } from '../domain/errors.js';
 import type { ApiCallCounter } from '../sync/fetch-region.js';
 
 /** A job names an account this worker's configuration does not have: workers disagree on SWAS_CONFIG. */
-export class UnknownAccountError extends Error {
+export class UnknownAccountError extends PermanentError {
   override name = 'UnknownAccountError';
-  readonly permanent = true;
   readonly code = 'UnknownAccount';
   constructor(account: string) {
     super(`Account "${account}" is not in this worker's accounts file (SWAS_CONFIG). Give every worker the same accounts file.`);

@@ -11,7 +11,7 @@ import { generateSeed, startEmulator, type EmulatorHandle } from '../../src/emul
 import type { Account } from '../../src/config/accounts.js';
 import { loadConfig, type Config } from '../../src/config/env.js';
 import { SwasClients } from '../../src/cloud/swas-client.js';
-import { classifyError } from '../../src/cloud/classify-error.js';
+import { classifyError } from '../../src/sync/classify-error.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { regionSyncs } from '../../src/db/schema.js';

@@ -10,7 +10,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { customImages, customImageVersions, imageEvents } from '../../src/db/schema.js';
-import { classifyError } from '../../src/cloud/classify-error.js';
+import { classifyError } from '../../src/sync/classify-error.js';
 import { ConcurrentImageWriteError } from '../../src/sync/persist-region.js';
 import { splitByOwner } from '../../src/sync/image-ownership.js';
 import { backends, createTestDatabase } from '../helpers/databases.js';

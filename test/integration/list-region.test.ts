@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateSeed, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
-import { classifyError } from '../../src/cloud/classify-error.js';
+import { classifyError } from '../../src/sync/classify-error.js';
 import { listRegions, type RegionTarget } from '../../src/cloud/list-regions.js';
 import { SwasClients, type ApiCallInfo } from '../../src/cloud/swas-client.js';
 import type { Account } from '../../src/config/accounts.js';

@@ -1,9 +1,9 @@
 /** Real SDK error classes, built the way openapi-core 1.0.8's doRequest builds them. */
 import { ClientError, ServerError, ThrottlingError } from '@alicloud/openapi-core';
 import { describe, expect, it } from 'vitest';
-import { classifyError } from '../../src/cloud/classify-error.js';
+import { classifyError } from '../../src/sync/classify-error.js';
 import { CredentialConfigError } from '../../src/cloud/credentials.js';
-import { MalformedResponseError } from '../../src/sync/errors.js';
+import { MalformedResponseError } from '../../src/cloud/malformed-response.js';
 
 function sdkError(Cls: typeof ClientError | typeof ServerError | typeof ThrottlingError, statusCode: number, code: string, extra: Record<string, unknown> = {}) {
   return new Cls({

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MalformedResponseError } from '../../src/sync/errors.js';
+import { MalformedResponseError } from '../../src/cloud/malformed-response.js';
+import { PermanentError } from '../../src/domain/errors.js';
 import { cleanJson, normalizeImage, parseCreationTime } from '../../src/sync/normalize-image.js';
 
 /** The example item of the ListCustomImages API page (seeds/ListCustomImages.txt), verbatim. */
@@ -178,7 +179,7 @@ describe('normalizeImage', () => {
   ])('throws MalformedResponseError for %s', (_label, item, pattern) => {
     const err = malformed(item);
     expect(err.regionId).toBe(REGION);
-    expect(err.permanent).toBe(true);
+    expect(err).toBeInstanceOf(PermanentError);
     expect(err.reason).toMatch(pattern);
     expect(err.message).toContain(`region ${REGION}`);
   });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Backoffs } from 'bullmq';
 import type { Account } from '../../src/config/accounts.js';
-import { classifyError } from '../../src/cloud/classify-error.js';
+import { classifyError } from '../../src/sync/classify-error.js';
 import { decideRetry, REGION_RETRY_POLICY, SINGLE_ATTEMPT_POLICY, transientDelayMs } from '../../src/sync/retry-policy.js';
-import { describeUnknownRegions, selectRegions } from '../../src/sync/select-regions.js';
+import { describeUnknownRegions, selectRegions } from '../../src/config/select-regions.js';
 import { REGION_JOB_OPTIONS } from '../../src/worker/job-options.js';
 
 const account = (allow: string[] | null = null, deny: string[] = []): Account =>

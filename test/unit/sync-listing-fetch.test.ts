@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CustomImagesPageRequest, RawCustomImagesPage } from '../../src/cloud/list-custom-images.js';
-import { MalformedResponseError } from '../../src/sync/errors.js';
+import { MalformedResponseError } from '../../src/cloud/malformed-response.js';
 import { fetchRegion, parsePageEnvelope, type PageFetcher } from '../../src/sync/fetch-region.js';
 import { listRegionWith } from '../../src/sync/list-region.js';
 

@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/env.js';
 import { findDatabaseError } from '../../db/find-database-error.js';
-import { ConfigurationError, signalExitCode } from '../exit-codes.js';
+import { ConfigurationError } from '../../domain/errors.js';
+import { signalExitCode } from '../exit-codes.js';
 import { oneShotLogLevel } from '../one-shot-log-level.js';
 import { createLogger } from '../../ops/logger.js';
 import { followLines, followPreamble } from '../../reports/format/format-follow.js';

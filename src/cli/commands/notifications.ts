@@ -21,7 +21,8 @@ import { NOTIFICATION_STATUS_LAYOUT } from '../../reports/layouts.js';
 import {
   addExamples, addOutputOptions, notInFuture, resolveOutput, timeArg, withDatabase, writeOut, type OutputFlags,
 } from '../command-options.js';
-import { ConfigurationError, EXIT, UsageError } from '../exit-codes.js';
+import { ConfigurationError, UsageError } from '../../domain/errors.js';
+import { EXIT } from '../exit-codes.js';
 import { openAppDatabase } from '../open-app-database.js';
 
 export interface NotificationsDeps {

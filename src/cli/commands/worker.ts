@@ -10,7 +10,7 @@ import { loadConfig, type Config } from '../../config/env.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { openDatabase } from '../../db/open-database.js';
 import { probeDatabase } from '../../db/probe-database.js';
-import { maskUrl } from '../../db/database.js';
+import { maskUrl } from '../../ops/mask-url.js';
 import { assertRedisReachable, CONNECT_TIMEOUT_MS, ServiceUnavailableError, withDeadline } from '../../ops/service-unavailable.js';
 import { createLogger, type Logger } from '../../ops/logger.js';
 import { addExamples, addOutputOptions, resolveOutput, type OutputFlags } from '../command-options.js';
@@ -20,6 +20,7 @@ import { describeTerminal } from '../../reports/format/terminal.js';
 import type { PlanJobData } from '../../worker/job-data.js';
 import { RUNS_QUEUE } from '../../worker/queue-names.js';
 import type { WorkerTuning } from '../../worker/start-worker.js';
+import { WorkerConfigError } from '../../worker/worker-config-error.js';
 
 export interface WorkerCliDeps {
   /** Default: loadConfig(process.env). */
@@ -104,8 +105,8 @@ export function registerWorkerCommands(program: Command, deps: WorkerCliDeps = {
       const print = (doc: Record<string, unknown>, line: string) => out.write(
         format === 'json' ? formatJson(doc) : format === 'csv' ? formatCsv(Object.keys(doc), [doc]) : `${line}\n`);
       await assertRedisReachable(config.redisUrl);
-      const [{ Queue }, { enqueueRun, regionsNotSynced, waitForRun }, { closeRedis, createRedisConnection }, { WorkerConfigError }] = await Promise.all([
-        import('bullmq'), import('../../worker/enqueue-run.js'), import('../../worker/redis-connection.js'), import('../../worker/start-worker.js')]);
+      const [{ Queue }, { enqueueRun, regionsNotSynced, waitForRun }, { closeRedis, createRedisConnection }] = await Promise.all([
+        import('bullmq'), import('../../worker/enqueue-run.js'), import('../../worker/redis-connection.js')]);
       const redis = createRedisConnection(config.redisUrl, 'client');
       const queue = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix: config.queuePrefix });
       queue.on('error', () => {}); // reported through the rejected add below, once

@@ -5,7 +5,7 @@
  * account cannot use): it is reported, never silently dropped, or a cron job would report green
  * for ever while syncing nothing.
  */
-import { accountAllowsRegion, type Account } from '../config/accounts.js';
+import { accountAllowsRegion, type Account } from './accounts.js';
 
 export interface RegionFilters {
   /** `--region` of the CLI; empty = no restriction. */

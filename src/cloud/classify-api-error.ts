@@ -1,28 +1,13 @@
-import { describeDatabaseError, findDatabaseError, type DatabaseErrorInfo } from '../db/find-database-error.js';
-
 /**
- * Maps whatever a listing threw to what the queue should do with it. Pure: looks only at the
- * error's own fields (SDK error classes from @alicloud/openapi-core, Node socket errors, our own
- * `permanent` errors). Unknown failures count as transient: a retry is cheap, a lost region is not.
+ * Maps what an API call threw to what a retry policy should do with it. Pure: looks only at the
+ * error's own fields (SDK error classes from @alicloud/openapi-core, Node socket errors) and at our
+ * own errors' classes. Unknown failures count as transient: a retry is cheap, a lost region is not.
+ * Database errors are classified beside the database code (src/db/classify-database-error.ts);
+ * src/sync/classify-error.ts is the one entry point that picks between the two.
  */
-
-import { ACCESS_DENIED_CODES, describeAccessDenied, readAccessDenied, type AccessDenied } from './access-denied.js';
-
-export type ErrorKind = 'throttled' | 'transient' | 'permanent';
-
-export interface ClassifiedError {
-  kind: ErrorKind;
-  /** The API's `Code` (e.g. `Throttling.User`), a Node error code (`ECONNRESET`), or our own. */
-  code: string;
-  /** Safe to log and store: the SDK's message carries code, HTTP status and request id, no secrets. */
-  message: string;
-  /** From the `x-acs-retry-after` header (ms), when the API sent one. */
-  retryAfterMs?: number;
-  statusCode?: number;
-  requestId?: string;
-  /** For a RAM denial (Forbidden.RAM / NoPermission): the AccessDeniedDetail's actionable parts. */
-  accessDenied?: AccessDenied;
-}
+import { PermanentError, UsageError, type ClassifiedError } from '../domain/errors.js';
+import { redactMessage as redact } from '../ops/redact-message.js';
+import { ACCESS_DENIED_CODES, describeAccessDenied, readAccessDenied } from './access-denied.js';
 
 /** Codes that will fail the same way on every retry: credentials, permissions, our request. */
 const PERMANENT_CODES: readonly RegExp[] = [
@@ -64,28 +49,10 @@ const MALFORMED_MESSAGES = /is mismatch, expect|can not cast to|Unexpected token
 /** A body cut short (a proxy or connection dropping mid-body) parses as broken JSON, but a retry can succeed. */
 const TRUNCATED_JSON = /Unexpected end of JSON input|Unterminated string in JSON/;
 
-/**
- * SQLSTATEs a retry can get past: lock timeouts, serialization failures and deadlocks (another
- * transaction won), a cancelled statement, a server shutting down or starting, too many clients.
- * Class 08 is a connection failure.
- */
-const TRANSIENT_SQLSTATES = /^(55P03|40001|40P01|57014|57P0[1-3]|53300|08...)$/;
-
-/** A database error: the driver's SQLSTATE decides, the message is the server's (never the SQL). */
-function classifyDatabaseError(db: DatabaseErrorInfo): ClassifiedError {
-  const message = redact(describeDatabaseError(db));
-  const lostConnection = !/^[0-9A-Z]{5}$/.test(db.code);
-  // Everything else (permissions 42501, schema 42P01/42703/3F000, data 22xxx, constraints 23xxx,
-  // authentication 28xxx) fails the same way on every retry until someone changes something.
-  const transient = lostConnection || TRANSIENT_SQLSTATES.test(db.code);
-  return { kind: transient ? 'transient' : 'permanent', code: db.code, message };
-}
 /** @alicloud/credentials' default chain found nothing (no env keys, profile, role, URI). */
 const NO_CREDENTIALS = /unable to get credentials from any of the providers in the chain/i;
 
-export function classifyError(error: unknown): ClassifiedError {
-  const db = findDatabaseError(error);
-  if (db) return classifyDatabaseError(db);
+export function classifyApiError(error: unknown): ClassifiedError {
   const e = asRecord(error);
   const code = stringField(e, 'code');
   const message = redact(error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error');
@@ -111,7 +78,8 @@ export function classifyError(error: unknown): ClassifiedError {
     const retryAfterMs = numberField(e, 'retryAfter');
     return { kind: 'throttled', code: code ?? 'Throttling', ...base, ...(retryAfterMs !== undefined && retryAfterMs >= 0 ? { retryAfterMs } : {}) };
   }
-  if (e?.permanent === true) return { kind: 'permanent', code: code ?? name, ...base };
+  // Our own errors say by their class that a retry would fail the same way.
+  if (error instanceof PermanentError || error instanceof UsageError) return { kind: 'permanent', code: code ?? name, ...base };
   if (code !== undefined && ACCESS_DENIED_CODES.test(code)) {
     const accessDenied = readAccessDenied(e?.accessDeniedDetail ?? asRecord(e?.data)?.AccessDeniedDetail);
     return {
@@ -151,20 +119,4 @@ function numberField(e: Record<string, unknown> | undefined, key: string): numbe
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
   return undefined;
-}
-
-/**
- * Defence in depth: error messages should never carry secrets, but strip anything that looks like
- * one. Only whole keys (`Signature=...`, not the `IncompleteSignature` error code), so a message is
- * redacted without being mangled. Also made one line, and the credentials library's glued
- * "undefinedGET https://undefined/" (its URI provider, unset) is cut out.
- */
-function redact(message: string): string {
-  return message
-    .replace(/(?<![A-Za-z])(AccessKeySecret|SecurityToken|Signature|x-acs-security-token)[=:]\s*[^\s,&]+/gi, '$1=[redacted]')
-    .replace(/,?\s*getaddrinfo ENOTFOUND undefined\s*GET https?:\/\/undefined\/? failed\.?/g, '')
-    .replace(/\s*[\r\n]+\s*/g, ' ')
-    .replaceAll('\u0000', '')
-    .trim()
-    .slice(0, 2000);
 }

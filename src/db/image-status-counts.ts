@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { queryRows, type Db } from '../db/database.js';
+import { queryRows, type Db } from './database.js';
 import { STATUS_LABELS } from '../domain/vocabulary.js';
 
 /** Current images by status label (unknown codes as their number, missing status as `unknown`). */
