@@ -1,10 +1,11 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Command } from 'commander';
 import { loadConfig } from '../../src/config/env.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { registerWorkerCommands } from '../../src/cli/commands/worker.js';
+import { runCli } from '../../src/cli/program.js';
 import type { WorkerHandle } from '../../src/worker/start-worker.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import { uniquePrefix } from '../helpers/redis.js';
@@ -59,6 +60,31 @@ describe('worker CLI: enqueue', () => {
     const csv = (await cli(['enqueue', '--format', 'csv'])).split('\r\n');
     expect(csv[0]).toBe('runId,jobId,status');
     expect(csv[1]).toMatch(/^[0-9a-f-]{36},manual~[0-9a-f-]{36},queued$/);
+  });
+});
+
+describe('worker CLI: configuration errors exit 2', () => {
+  it('worker with DATABASE_URL unset exits 2 with one line (the queue processes share PostgreSQL)', async () => {
+    const saved = { DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: process.env.LOG_LEVEL };
+    delete process.env.DATABASE_URL;
+    process.env.LOG_LEVEL = 'silent';
+    let stderr = '';
+    const capture = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr += String(chunk);
+      return true;
+    });
+    let code: number;
+    try {
+      code = await runCli(['node', 'swas-inventory', 'worker', '--no-schedule']);
+    } finally {
+      capture.mockRestore();
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^swas-inventory: The worker needs PostgreSQL: set DATABASE_URL [^\n]+\n$/);
   });
 });
 
