@@ -3,7 +3,7 @@
  * order: why, and the horizon below which the set of events can no longer change, are in
  * src/db/event-commit-order.ts.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/database.js';
 import { HORIZON, afterPosition, pageOf, type EventPosition } from '../db/event-commit-order.js';
 import type { NotifiableEvent } from './notifiable-event.js';

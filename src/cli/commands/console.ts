@@ -12,7 +12,8 @@ import { consoleDatabase } from '../../console/database-access.js';
 import { createLogger } from '../../ops/logger.js';
 import { scheduleIntervalMs } from '../../reports/freshness.js';
 import { addExamples, argParser } from '../command-options.js';
-import { ConfigurationError, signalExitCode } from '../exit-codes.js';
+import { ConfigurationError } from '../../domain/errors.js';
+import { signalExitCode } from '../exit-codes.js';
 import { oneShotLogLevel } from '../one-shot-log-level.js';
 import { openAppDatabase } from '../open-app-database.js';
 
