@@ -151,6 +151,10 @@ function requireToken(token: string) {
 
 export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServerHandle> {
   const server = createServer(consoleApp(options));
+  // Longer than a client's idle keep-alive (browsers, undici: 4-60 s), so a connection is never
+  // closed by us at the moment the client reuses it (a request lost as ECONNRESET).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   try {
     server.listen(options.port, options.host);
     await once(server, 'listening');

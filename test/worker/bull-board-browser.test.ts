@@ -6,32 +6,17 @@
  * Without one the test is skipped with a loud notice, so `npm test` passes on a machine with only
  * Postgres and Redis; with CI set (as .ci/run does, after installing chromium) it is required.
  */
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
 import type { WorkerHandle } from '../../src/worker/start-worker.js';
+import { launchChromium, skipBrowserTests } from '../helpers/chromium.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import { uniquePrefix } from '../helpers/redis.js';
 import { deletePrefix, startTestWorker, startWorld, workerConfig, type World } from './worker-test-kit.js';
 
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
-const CHROMIUM = CANDIDATES.find((p) => existsSync(p));
-const REQUIRED = (process.env.CI ?? '') !== '' && process.env.CI !== 'false';
-const MISSING = `No Chromium for the Bull Board browser test (looked at ${CANDIDATES.join(', ')}): install Debian's package ` +
-  '(apt-get install -y chromium) or set CHROMIUM_PATH.';
-
-if (CHROMIUM === undefined && !REQUIRED) {
-  process.stderr.write(`\n${'!'.repeat(100)}\n!! SKIPPED: ${MISSING}\n!! (CI=1 makes this test required; .ci/run installs chromium and sets it.)\n${'!'.repeat(100)}\n\n`);
-}
-
-function chromiumPath(): string {
-  if (CHROMIUM === undefined) throw new Error(`${MISSING} CI is set, so this test is required.`);
-  return CHROMIUM;
-}
-
-describe.skipIf(CHROMIUM === undefined && !REQUIRED)('Bull Board in a browser', () => {
+describe.skipIf(skipBrowserTests('the Bull Board browser test'))('Bull Board in a browser', () => {
   let world: World;
   let db: DatabaseHandle;
   let handle: WorkerHandle;
@@ -54,8 +39,7 @@ describe.skipIf(CHROMIUM === undefined && !REQUIRED)('Bull Board in a browser', 
   });
 
   it('renders the queue overview and a queue\'s completed jobs', async () => {
-    // Root in a container needs --no-sandbox; the page is our own, served on loopback.
-    browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));

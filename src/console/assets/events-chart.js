@@ -22,7 +22,8 @@
     parsed.series.forEach(function (s, k) {
       series.push({
         label: s.kind, fill: COLORS[s.kind] || '#8a93a3', stroke: COLORS[s.kind] || '#8a93a3', paths: bars, points: { show: false },
-        value: function (u, v, si, i) { return i == null ? '' : String(own[k][i]); },
+        // Hovering a day shows its count; otherwise the kind's total over the chart.
+        value: function (u, v, si, i) { return i == null ? String(own[k].reduce(function (a, b) { return a + b; }, 0)) : String(own[k][i]); },
       });
     });
     var order = stacked.map(function (_, k) { return k; }).reverse();

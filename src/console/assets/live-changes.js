@@ -26,7 +26,7 @@
       if (field === 'status') return;
       var c = changes[field] || {};
       var li = el('li');
-      li.appendChild(el('span', 'field', field));
+      li.appendChild(el('span', 'chg-field', field));
       li.appendChild(document.createTextNode(': '));
       if (field === 'tags') {
         var before = {}, after = {};

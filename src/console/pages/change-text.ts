@@ -37,13 +37,13 @@ export function describeChange(changes: unknown): Html {
     const change = (changes as Record<string, { old?: unknown; new?: unknown } | null>)[field];
     if (field === 'tags') {
       const d = tagDelta(change?.old, change?.new);
-      return html`<li><span class="field">tags</span>: ${[
+      return html`<li><span class="chg-field">tags</span>: ${[
         ...d.added.map((t) => html`<ins>+ ${t.key}=${t.value}</ins> `),
         ...d.removed.map((t) => html`<del>− ${t.key}=${t.value}</del> `),
         ...d.changed.map((t) => html`<span class="chg">${t.key}: ${t.old} → ${t.new}</span> `),
       ]}</li>`;
     }
-    return html`<li><span class="field">${field}</span>: <del>${show(change?.old)}</del> → <ins>${show(change?.new)}</ins></li>`;
+    return html`<li><span class="chg-field">${field}</span>: <del>${show(change?.old)}</del> → <ins>${show(change?.new)}</ins></li>`;
   })}</ul>`;
 }
 

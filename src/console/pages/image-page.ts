@@ -135,18 +135,27 @@ function diffView(d: Row, versions: Row[], diff: DiffChoice): Html {
 <input type="hidden" name="account" value="${d.account}">
 ${select('from', 'From version', from)}${select('to', 'To version', to)}
 <div class="field buttons"><button type="submit">Compare</button></div></form>
-<div class="table-wrap"><table class="diff" id="diff">
-<caption>From ${time(from.validFrom)} to ${time(to.validFrom)}</caption>
+${diffTable(from, to, DIFF_FIELDS.filter((f) => differs(from[f], to[f])), 'diff', html`Changed from ${time(from.validFrom)} to ${time(to.validFrom)}`)}
+<details><summary>Unchanged fields</summary>
+${diffTable(from, to, DIFF_FIELDS.filter((f) => !differs(from[f], to[f])), 'diff-same', html`The same in both versions`)}</details>`;
+}
+
+const differs = (a: unknown, b: unknown) => JSON.stringify(a ?? null) !== JSON.stringify(b ?? null);
+
+function diffTable(from: Row, to: Row, fields: readonly string[], id: string, caption: Html): Html {
+  if (fields.length === 0) return html`<p class="muted" id="${id}">${id === 'diff' ? 'No field differs between these two versions.' : 'Every field differs.'}</p>`;
+  return html`<div class="table-wrap"><table class="diff" id="${id}">
+<caption>${caption}</caption>
 <thead><tr><th scope="col">Field</th><th scope="col">From</th><th scope="col">To</th></tr></thead>
-<tbody>${DIFF_FIELDS.map((field) => {
+<tbody>${fields.map((field) => {
     const [a, b] = [from[field], to[field]];
-    const changed = JSON.stringify(a ?? null) !== JSON.stringify(b ?? null);
+    const changed = differs(a, b);
     if (field === 'tags') {
       const delta = tagDelta(toList(a), toList(b));
-      return html`<tr class="${changed ? 'changed' : 'same'}"><th scope="row">tags${changed ? html` <span class="chg-mark">changed</span>` : ''}</th>
+      return html`<tr class="${changed ? 'changed' : 'same'}"><th scope="row">tags</th>
 <td>${tagChips(a)}</td><td>${tagChips(b)}${changed ? html`<div class="small">${delta.added.map((t) => html`<ins>+ ${t.key}=${t.value}</ins> `)}${delta.removed.map((t) => html`<del>− ${t.key}=${t.value}</del> `)}${delta.changed.map((t) => html`<span class="chg">${t.key}: ${t.old} → ${t.new}</span> `)}</div>` : ''}</td></tr>`;
     }
-    return html`<tr class="${changed ? 'changed' : 'same'}"><th scope="row">${field}${changed ? html` <span class="chg-mark">changed</span>` : ''}</th>
+    return html`<tr class="${changed ? 'changed' : 'same'}"><th scope="row">${field}</th>
 <td>${changed ? html`<del>${show(a)}</del>` : show(a)}</td><td>${changed ? html`<ins>${show(b)}</ins>` : show(b)}</td></tr>`;
   })}</tbody></table></div>`;
 }
