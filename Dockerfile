@@ -24,6 +24,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # Applied by `worker` and `sync` at start (under an advisory lock, so several workers may start at once).
 COPY migrations ./migrations
+# The web console's own CSS and scripts (served by `console`; htmx and uPlot come from node_modules).
+COPY src/console/assets ./src/console/assets
 USER node
 EXPOSE 9090
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \

@@ -104,7 +104,7 @@ ${d.description ? html`<p class="description">${d.description}</p>` : ''}
   ${fact('Resource group', d.resourceGroupId)}${fact('Source image', [d.sourceImageName, d.sourceImageVersion].filter((x) => x).join(' '))}
 </dl></section>
 <section aria-labelledby="h-tags"><h2 id="h-tags">Tags</h2>${tagChips(d.tags)}
-<h2>Sharing</h2><dl class="facts">${fact('Shared', d.inShare === null ? null : d.inShare ? 'yes' : 'no')}${fact('Shared with', d.inShareUser)}</dl>
+<h2>Sharing</h2><dl class="facts">${fact('Shared', d.inShare === null ? null : d.inShare ? 'yes' : 'no')}${fact('Shared with other accounts', d.inShareUser === null ? null : d.inShareUser ? 'yes' : 'no')}</dl>
 <h2>Source</h2><dl class="facts">${fact('Instance', [d.instanceId, d.instanceName].filter((x) => x).join(' · '))}
 ${fact('System snapshot', [d.systemSnapshotId, d.systemSnapshotName].filter((x) => x).join(' · '))}
 ${fact('Data snapshot', [d.dataSnapshotId, d.dataSnapshotName].filter((x) => x).join(' · '))}
