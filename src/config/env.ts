@@ -19,8 +19,22 @@ export interface Config {
   databaseUrl: string | null;
   /** `SWAS_DATA_DIR`: where the embedded PGlite database lives. Default `./.swas-inventory`. */
   dataDir: string;
-  /** `REDIS_URL` (redis:// or rediss://). Default `redis://127.0.0.1:6379`. */
+  /**
+   * `REDIS_URL` (redis:// or rediss://). Default `redis://127.0.0.1:6379`. With REDIS_CLUSTER_NODES
+   * its host is not used, but its scheme (rediss:// = TLS), user and password apply to every node.
+   */
   redisUrl: string;
+  /**
+   * `REDIS_CLUSTER_NODES`: `host:port[,host:port...]`, some nodes of a Redis Cluster (the client
+   * discovers the rest). Takes precedence over REDIS_URL's host: every connection is a cluster client,
+   * and QUEUE_PREFIX is hash-tagged (`{swas}`) so each queue's keys share a slot. Default: none (one node, REDIS_URL).
+   */
+  redisClusterNodes: RedisNode[] | null;
+  /**
+   * `REDIS_CA_FILE`: a PEM file of CA certificates trusted for Redis's TLS (rediss://) instead of
+   * Node's bundled roots (a private CA, a managed service's CA). Default: none (Node's roots).
+   */
+  redisCaFile: string | null;
   /**
    * `SWAS_ENDPOINT`, e.g. `http://127.0.0.1:9100`: every call goes there (emulator, proxy).
    * A value without a scheme means https. Default: none, meaning real per-region endpoints from ListRegions.
@@ -62,7 +76,10 @@ export interface Config {
   callsPerSecond: number;
   /** `WORKER_CONCURRENCY`: region jobs one worker runs at once. Default 8. */
   workerConcurrency: number;
-  /** `QUEUE_PREFIX`: BullMQ key prefix. Default `swas`; on Redis Cluster use a hash tag such as `{swas}` so a queue's keys share a slot. */
+  /**
+   * `QUEUE_PREFIX`: BullMQ key prefix. Default `swas`. With REDIS_CLUSTER_NODES a prefix that is not
+   * already a hash tag is wrapped in one (`swas` -> `{swas}`): every key of ours then hashes to one slot.
+   */
   queuePrefix: string;
   /**
    * `SWAS_DATA_DIR_WAIT_MS`: how long a command waits for the embedded database while another
@@ -81,6 +98,24 @@ export interface Config {
    * Default: none (loopback only).
    */
   consoleToken: string | null;
+}
+
+/** One node of a Redis Cluster. */
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+/** Parses `host:port[,host:port...]` (`[v6]:port` for IPv6). Throws naming the bad entry. */
+export function parseRedisNodes(value: string): RedisNode[] {
+  const entries = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (entries.length === 0) throw new Error('lists no node (expected host:port[,host:port...])');
+  return entries.map((entry) => {
+    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(entry);
+    const port = Number(match?.[3]);
+    if (match === null || port < 1 || port > 65_535) throw new Error(`"${entry}" is not host:port (e.g. 10.0.0.5:6379)`);
+    return { host: (match[1] ?? match[2]) as string, port };
+  });
 }
 
 /** Empty or blank values count as unset, so `FOO=` in a .env file means "use the default". */
@@ -176,6 +211,15 @@ const envSchema = z.object({
   DATABASE_URL: z.preprocess(unsetIfBlank, urlWithScheme(['postgres', 'postgresql']).optional()),
   SWAS_DATA_DIR: z.preprocess(unsetIfBlank, z.string().default('./.swas-inventory')),
   REDIS_URL: z.preprocess(unsetIfBlank, urlWithScheme(['redis', 'rediss']).default('redis://127.0.0.1:6379')),
+  REDIS_CLUSTER_NODES: z.preprocess(unsetIfBlank, z.string().transform((v, ctx) => {
+    try {
+      return parseRedisNodes(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }).optional()),
+  REDIS_CA_FILE: optionalText,
   SWAS_ENDPOINT: endpointVar,
   SWAS_CA_FILE: optionalText,
   SWAS_REGIONS: regionsVar,
@@ -225,6 +269,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL ?? null,
     dataDir: e.SWAS_DATA_DIR,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: e.REDIS_CLUSTER_NODES ?? null,
+    redisCaFile: e.REDIS_CA_FILE ?? null,
     endpoint: e.SWAS_ENDPOINT ?? null,
     caFile: e.SWAS_CA_FILE ?? null,
     regions: e.SWAS_REGIONS ?? null,
@@ -240,9 +286,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     callsPerSecond: e.SWAS_CALLS_PER_SECOND,
     workerConcurrency: e.WORKER_CONCURRENCY,
-    queuePrefix: e.QUEUE_PREFIX,
+    queuePrefix: e.REDIS_CLUSTER_NODES !== undefined ? hashTagged(e.QUEUE_PREFIX) : e.QUEUE_PREFIX,
     dataDirWaitMs: e.SWAS_DATA_DIR_WAIT_MS,
     retentionDays: e.SWAS_RETENTION_DAYS,
     consoleToken: e.CONSOLE_TOKEN ?? null,
   };
+}
+
+/** True when the prefix is a Redis Cluster hash tag (`{...}` with something inside). */
+export function isHashTagPrefix(prefix: string): boolean {
+  return /^\{[^{}]+\}$/.test(prefix);
+}
+
+/** `{prefix}` unless it already is a hash tag: Redis Cluster then hashes only what is inside the braces. */
+export function hashTagged(prefix: string): string {
+  return isHashTagPrefix(prefix) ? prefix : `{${prefix}}`;
 }

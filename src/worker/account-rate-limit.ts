@@ -11,7 +11,7 @@
  * The one-shot `sync` (no Redis) uses the same class in memory (`AccountRateLimiter.inMemory`):
  * RateLimiterMemory instead of RateLimiterRedis and an in-process pause, same budgets and waits.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import { RateLimiterMemory, RateLimiterQueue, RateLimiterRedis } from 'rate-limiter-flexible';
 import { ownKey } from './queue-names.js';
 import { sleep } from './redis-lock.js';
@@ -36,7 +36,7 @@ export class AccountRateLimiter {
 
   constructor(
     /** null = this process only (the one-shot `sync`). */
-    private readonly redis: Redis | null,
+    private readonly redis: RedisClient | null,
     private readonly prefix: string,
     /** The budget of an account (calls per second). */
     private readonly budgetOf: (account: string) => number,

@@ -6,7 +6,7 @@
  */
 import type { Queue } from 'bullmq';
 import { sql } from 'drizzle-orm';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import { queryRows, type Db } from '../db/database.js';
 import { findDatabaseError } from '../db/find-database-error.js';
 import type { FreshnessReading, QueueReading } from '../ops/metrics.js';
@@ -48,7 +48,7 @@ export async function readQueues(queues: readonly Queue[], now: () => number = D
 /** The gauge's name for each scheduler id the worker keeps (schedule-keeper.ts). */
 export const SCHEDULE_LABELS: Readonly<Record<string, string>> = { [SCHEDULER_ID]: 'sync', [PRUNE_SCHEDULER_ID]: 'prune', [NOTIFY_SCHEDULER_ID]: 'notifier' };
 
-export async function readRedisPolicy(redis: Redis): Promise<{ policy: string | null; safe: boolean }> {
+export async function readRedisPolicy(redis: RedisClient): Promise<{ policy: string | null; safe: boolean }> {
   const policy = await readMaxmemoryPolicy(redis);
   return { policy, safe: evictionPolicyProblem(policy) === null };
 }

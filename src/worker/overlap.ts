@@ -13,7 +13,7 @@
  * Not BullMQ deduplication: BullMQ 6 forbids it on flow nodes with a parent, and a deduplicated
  * child would leave its parent waiting on a job that never joins it.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import { ownKey } from './queue-names.js';
 
 /**
@@ -71,7 +71,7 @@ export function claimKey(prefix: string, target: RegionKey): string {
 
 /** Splits targets into those this run now owns and those another live run still holds. */
 export async function claimRegions<T extends RegionKey>(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   runId: string,
   targets: readonly T[],
@@ -99,6 +99,6 @@ export async function claimRegions<T extends RegionKey>(
 }
 
 /** Releases the regions this run holds (one round trip per 500); a no-op for those expired or held by another run now. */
-export async function releaseRegions(redis: Redis, prefix: string, runId: string, targets: readonly RegionKey[]): Promise<void> {
+export async function releaseRegions(redis: RedisClient, prefix: string, runId: string, targets: readonly RegionKey[]): Promise<void> {
   for (const part of chunks(targets)) await redis.eval(RELEASE_ALL, part.length, ...part.map((t) => claimKey(prefix, t)), runId);
 }

@@ -8,7 +8,7 @@
  * startRun / the claims accept the same run again, so a plan job re-run after a crash adds nothing twice.
  */
 import type { FlowProducer, JobsOptions, Processor } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import type { ClassifiedError } from '../domain/errors.js';
 import type { LeftOutRegion } from '../sync/run-record.js';
 import { describeUnknownRegions, type UnknownRegion } from '../config/select-regions.js';
@@ -24,7 +24,7 @@ import { accountJobId, finishJobId, runIdForJob } from './run-id.js';
 
 export interface PlanDeps {
   prefix: string;
-  redis: Redis;
+  redis: RedisClient;
   flows: FlowProducer;
   accounts: readonly string[];
   startRun: (runId: string, trigger: PlanJobData['trigger']) => Promise<void>;

@@ -3,8 +3,9 @@
  * (QUEUE_PREFIX): BullMQ's keys are `<prefix>:<queue>:...`, ours `<prefix>:swas-inventory:...`.
  *
  * Redis Cluster: a flow writes to both queues in one MULTI and BullMQ's scripts touch several keys
- * of a queue at once, so every key must hash to one slot. Use a hash-tag prefix such as `{swas}`:
- * Redis then hashes only `swas`, and all our keys (BullMQ's and ours) share a slot.
+ * of a queue at once, so every key must hash to one slot. With REDIS_CLUSTER_NODES the prefix is a
+ * hash tag (`{swas}`, config/env.ts adds the braces): Redis then hashes only `swas`, and all our
+ * keys (BullMQ's and ours) share a slot.
  */
 
 /** Plan jobs (from the schedule or `enqueue`) and the flow parents that finish a run. */
@@ -26,10 +27,7 @@ export const SCHEDULER_ID = 'sync-schedule';
 
 export const JOB_NAMES = { plan: 'plan-run', finish: 'finish-run', account: 'sync-account', region: 'sync-region', deliver: 'deliver', prune: 'prune-runs' } as const;
 
-/** True when the prefix is a Redis Cluster hash tag (`{...}` with something inside). */
-export function isHashTagPrefix(prefix: string): boolean {
-  return /^\{[^{}]+\}$/.test(prefix);
-}
+export { isHashTagPrefix } from '../config/env.js';
 
 /** A key of ours under the queue prefix, e.g. `ownKey('swas', 'claim', 'prod', 'cn-hangzhou')`. */
 export function ownKey(prefix: string, ...parts: string[]): string {

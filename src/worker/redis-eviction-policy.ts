@@ -4,7 +4,7 @@
  * hash was evicted reads back as `{}`). Only `noeviction` is safe, so the worker refuses to start
  * on any other policy and /readyz turns not ready if the policy changes while it runs.
  */
-import type { Redis } from 'ioredis';
+import { serversOf, type RedisClient } from './redis-connection.js';
 import { ConfigurationError } from '../domain/errors.js';
 
 export const SAFE_POLICY = 'noeviction';
@@ -32,12 +32,17 @@ export class RedisEvictionPolicyError extends ConfigurationError {
   }
 }
 
-export async function readMaxmemoryPolicy(redis: Redis): Promise<string | null> {
-  return parseMaxmemoryPolicy(await redis.info('memory'));
+/**
+ * The policy of every server that holds our keys (each master of a cluster: the slot of our prefix
+ * may move to any of them in a failover or reshard); the first unsafe one if any, else the safe one.
+ */
+export async function readMaxmemoryPolicy(redis: RedisClient): Promise<string | null> {
+  const policies = await Promise.all((await serversOf(redis)).map(async (node) => parseMaxmemoryPolicy(await node.info('memory'))));
+  return policies.find((p) => evictionPolicyProblem(p) !== null) ?? policies[0] ?? null;
 }
 
 /** Throws RedisEvictionPolicyError (exit 2: the environment is misconfigured) unless the policy is noeviction. */
-export async function assertNoEviction(redis: Redis): Promise<void> {
+export async function assertNoEviction(redis: RedisClient): Promise<void> {
   const policy = await readMaxmemoryPolicy(redis);
   const problem = evictionPolicyProblem(policy);
   if (problem !== null) throw new RedisEvictionPolicyError(policy, problem);

@@ -4,12 +4,12 @@
  * worker shares it; keyed by the filters too, so a changed allow/deny list takes effect at once.
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import type { RegionTarget } from './job-data.js';
 import { ownKey } from './queue-names.js';
 
 export async function cachedRegions(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   account: string,
   filters: unknown,

@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { FlowProducer, Queue, Worker, type JobsOptions } from 'bullmq';
 import { sql } from 'drizzle-orm';
-import type { Redis } from 'ioredis';
 import type { Account } from '../config/accounts.js';
 import { loadSubscriptions, type Subscription } from '../config/subscriptions.js';
 import { notificationStatus } from '../notify/notification-status.js';
@@ -17,7 +16,6 @@ import type { DatabaseHandle } from '../db/database.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { openDatabase } from '../db/open-database.js';
 import { probeDatabase } from '../db/probe-database.js';
-import { assertRedisReachable } from '../ops/service-unavailable.js';
 import { evictionPolicyProblem, readMaxmemoryPolicy, RedisEvictionPolicyError } from './redis-eviction-policy.js';
 import { startHttpServer, type HttpServerHandle } from '../ops/http-server.js';
 import { countImagesByStatus } from '../db/image-status-counts.js';
@@ -35,7 +33,7 @@ import { JOB_NAMES, REGIONS_QUEUE, RUNS_QUEUE, SCHEDULER_ID } from './queue-name
 import { databaseErrorCode, readFreshness, readQueues, readRedisPolicy, redisErrorCode, SCHEDULE_LABELS } from './metric-readings.js';
 import { scheduleIntervalMs } from '../reports/freshness.js';
 import { accountJobId, finishJobId, regionJobId } from './run-id.js';
-import { closeRedis, createRedisConnection } from './redis-connection.js';
+import { assertRedisReachable, closeRedis, createRedisConnection, type RedisClient, type RedisSettings } from './redis-connection.js';
 import { createRunsProcessor } from './runs-processor.js';
 import { startNotifyQueue, type NotifyQueueHandle } from './notify-queue.js';
 import { DEFAULT_PRUNE_PATTERN, startMaintenanceQueue, type MaintenanceQueueHandle } from './maintenance-queue.js';
@@ -104,7 +102,7 @@ export interface WorkerHandle {
   runsQueue: Queue<PlanJobData>;
   /** Account jobs (and region jobs an older worker planned). */
   regionsQueue: Queue<AccountJobData>;
-  redis: Redis;
+  redis: RedisClient;
   database: DatabaseHandle;
   metrics: Metrics;
   /** The notifier's queue, when there are subscriptions. */
@@ -123,8 +121,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const prefix = config.queuePrefix;
 
   // Both services answer before anything starts: an unreachable one is one line and a non-zero exit, not a hang.
-  await assertRedisReachable(config.redisUrl);
-  await refuseEvictingRedis(config.redisUrl, logger);
+  await assertRedisReachable(config);
+  await refuseEvictingRedis(config, logger);
   const database = options.database ?? await openWorkerDatabase(config, tuning.concurrency ?? config.workerConcurrency);
   if (options.database === undefined) {
     await probeDatabase(database);
@@ -167,7 +165,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     metrics.countError('redis', redisErrorCode(err));
     logger.warn({ err: err.message }, 'redis connection error (reconnecting)');
   };
-  const redis = createRedisConnection(config.redisUrl, 'worker', onRedisError);
+  const redis = createRedisConnection(config, 'worker', onRedisError);
   const budgets = new Map(options.accounts.map((a) => [a.name, a.callsPerSecond]));
   const limiter = new AccountRateLimiter(redis, prefix, (name) => budgets.get(name) ?? config.callsPerSecond);
   const clients = new SwasClients({
@@ -263,14 +261,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     maxStalledCount: tuning.maxStalledCount ?? 3,
   };
   // Each worker gets its own connection: BullMQ blocks on it while waiting for jobs.
-  const workerConnections = [createRedisConnection(config.redisUrl, 'worker', onRedisError), createRedisConnection(config.redisUrl, 'worker', onRedisError)];
+  const workerConnections = [createRedisConnection(config, 'worker', onRedisError), createRedisConnection(config, 'worker', onRedisError)];
   const runsWorker = new Worker<PlanJobData | FinishJobData>(RUNS_QUEUE, createRunsProcessor(planProcessor, finishProcessor), {
-    ...workerOptions, connection: workerConnections[0] as Redis, concurrency: 2,
+    ...workerOptions, connection: workerConnections[0] as RedisClient, concurrency: 2,
   });
   // As many account jobs as region slots: each job runs at least one region, and the slots share
   // themselves out among the jobs (region-slots.ts).
   const regionsWorker = new Worker<AccountJobData, AccountJobResult>(REGIONS_QUEUE, accountProcessor, {
-    ...workerOptions, connection: workerConnections[1] as Redis, concurrency,
+    ...workerOptions, connection: workerConnections[1] as RedisClient, concurrency,
   });
   // Without listeners, an 'error' event (e.g. Redis gone for a moment) would crash the process;
   // the connections reconnect by themselves.
@@ -284,8 +282,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   }
   for (const q of [runsQueue, regionsQueue]) q.on('error', (err) => logger.error({ err: err.message, queue: q.name }, 'queue error'));
   let maintenance: MaintenanceQueueHandle | null = null;
-  const maintenanceConnection = createRedisConnection(config.redisUrl, 'worker', onRedisError);
-  const notifyConnection = subscriptions.length > 0 ? createRedisConnection(config.redisUrl, 'worker', onRedisError) : null;
+  const maintenanceConnection = createRedisConnection(config, 'worker', onRedisError);
+  const notifyConnection = subscriptions.length > 0 ? createRedisConnection(config, 'worker', onRedisError) : null;
   flows.on('error', (err: Error) => logger.error({ err: err.message }, 'flow producer error'));
 
   /** A failed readiness probe counts as an error of its service, then fails the check. */
@@ -404,8 +402,8 @@ function readableAccountJob(job: Parameters<typeof accountJobData>[0]): AccountJ
 }
 
 /** Before anything starts: a Redis that may evict queue keys is refused (see redis-eviction-policy.ts). */
-async function refuseEvictingRedis(url: string, logger: Logger): Promise<void> {
-  const probe = createRedisConnection(url, 'client');
+async function refuseEvictingRedis(settings: RedisSettings, logger: Logger): Promise<void> {
+  const probe = createRedisConnection(settings, 'client');
   try {
     const policy = await readMaxmemoryPolicy(probe);
     const problem = evictionPolicyProblem(policy);
@@ -422,7 +420,7 @@ async function refuseEvictingRedis(url: string, logger: Logger): Promise<void> {
  * /readyz re-reads the policy (someone may CONFIG SET it while the worker runs): not ready while it
  * is unsafe, with the reason in the answer and, once per change, in the log.
  */
-function evictionPolicyCheck(redis: Redis, logger: Logger): () => Promise<void> {
+function evictionPolicyCheck(redis: RedisClient, logger: Logger): () => Promise<void> {
   let reported: string | null = null;
   return async () => {
     const policy = await readMaxmemoryPolicy(redis);

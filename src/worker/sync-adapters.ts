@@ -4,7 +4,7 @@
  * credentials; each worker resolves them from its own accounts file).
  */
 import { and, eq } from 'drizzle-orm';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import type { Account } from '../config/accounts.js';
 import type { Config } from '../config/env.js';
 import type { SwasClients } from '../cloud/swas-client.js';
@@ -34,7 +34,7 @@ export interface SyncAdapterDeps {
   clients: SwasClients;
   config: Config;
   accounts: readonly Account[];
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** How long ListRegions answers are reused. */
   regionCacheTtlMs: number;

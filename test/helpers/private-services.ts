@@ -142,3 +142,139 @@ export async function startPrivateRedis(options: { maxmemoryPolicy?: string } = 
   await start();
   return { port, url, kill, start, stop: kill };
 }
+
+/** Whether nobody listens on `port` on loopback now. */
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * `count` ports from `from` upward whose cluster bus ports (+10000) are free too. Cluster nodes need
+ * both, and a random free port above 55535 has no bus port, so these come from a fixed range
+ * (SWAS_TEST_CLUSTER_PORTS, default 7100: the range this project's tests use for clusters).
+ */
+async function clusterPorts(count: number, from = Number(process.env.SWAS_TEST_CLUSTER_PORTS ?? 7100)): Promise<number[]> {
+  const ports: number[] = [];
+  for (let p = from; ports.length < count && p < from + 500; p++) {
+    if (await portFree(p) && await portFree(p + 10_000)) ports.push(p);
+  }
+  if (ports.length < count) throw new Error(`no ${count} free port pairs (port, port+10000) from ${from}`);
+  return ports;
+}
+
+async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!await probe().catch(() => false)) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface PrivateRedisCluster {
+  ports: number[];
+  /** `127.0.0.1:p1,127.0.0.1:p2,...` as REDIS_CLUSTER_NODES takes it (the masters at creation). */
+  seeds: string;
+  /** The master that serves `key`'s slot now, and its replica. */
+  ownerOf(key: string): Promise<{ master: number; replica: number; slot: number }>;
+  /** CLUSTER FAILOVER on `replica` (the graceful kind: no write lost); resolves once it is the master and the cluster is ok. */
+  failover(replica: number): Promise<void>;
+  /** SIGKILL one node (its replica takes over after the node timeout, 2 s). */
+  kill(port: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A Redis Cluster of `masters` masters with `replicas` replicas each, on loopback, without
+ * persistence, `noeviction`, node timeout 2 s; made with `redis-cli --cluster create`.
+ */
+export async function startPrivateRedisCluster(options: { masters?: number; replicas?: number } = {}): Promise<PrivateRedisCluster> {
+  const masters = options.masters ?? 3;
+  const replicas = options.replicas ?? 1;
+  const ports = await clusterPorts(masters * (1 + replicas));
+  const dir = mkdtempSync(join(tmpdir(), 'swas-cluster-'));
+  const children = new Map<number, { proc: ChildProcess; exited: Promise<void> }>();
+  const client = (port: number): Redis => {
+    const r = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    r.on('error', () => undefined);
+    return r;
+  };
+  const ask = async <T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T> => {
+    const r = client(port);
+    try {
+      await r.connect();
+      return await fn(r);
+    } finally {
+      r.disconnect();
+    }
+  };
+  const stop = async (): Promise<void> => {
+    for (const [, c] of children) c.proc.kill('SIGKILL');
+    await Promise.all([...children.values()].map((c) => c.exited));
+    children.clear();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const port of ports) {
+      const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes',
+        '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '2000', '--dir', dir,
+        '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+      proc.once('error', () => undefined);
+      children.set(port, { proc, exited: new Promise((resolve) => proc.once('exit', () => resolve())) });
+    }
+    for (const port of ports) await waitUntil(`cluster node ${port} to answer`, () => ask(port, async (r) => (await r.ping()) === 'PONG'), 10_000);
+    await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', String(replicas), '--cluster-yes']);
+    for (const port of ports) {
+      await waitUntil(`cluster node ${port} to be ok`, () => ask(port, async (r) => /cluster_state:ok/.test(await r.cluster('INFO') as string)));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  /** `CLUSTER NODES` from any live node: id, port, role, master id, slots. */
+  const nodes = async () => {
+    const live = ports.filter((p) => children.has(p));
+    const text = await ask(live[0] as number, (r) => r.cluster('NODES') as Promise<string>);
+    return text.trim().split('\n').map((line) => {
+      const [id, address, flags, masterId, , , , , ...slots] = line.split(' ');
+      return { id: id as string, port: Number((address as string).split(/[:@]/)[1]), master: (flags as string).includes('master') && !(flags as string).includes('fail'),
+        masterId: masterId as string, slots: slots as string[] };
+    });
+  };
+  const ownerOf = async (key: string) => {
+    const slot = await ask(ports[0] as number, (r) => r.cluster('KEYSLOT', key) as Promise<number>);
+    const all = await nodes();
+    const owner = all.find((n) => n.master && n.slots.some((range) => {
+      const [a, b] = range.split('-').map(Number);
+      return slot >= (a as number) && slot <= (b ?? a as number);
+    }));
+    const replica = all.find((n) => n.masterId === owner?.id && children.has(n.port));
+    if (owner === undefined || replica === undefined) throw new Error(`no master with a live replica serves slot ${slot}`);
+    return { master: owner.port, replica: replica.port, slot };
+  };
+  return {
+    ports,
+    seeds: ports.slice(0, masters).map((p) => `127.0.0.1:${p}`).join(','),
+    ownerOf,
+    failover: async (replica) => {
+      await waitUntil(`replica ${replica} in sync with its master`, () => ask(replica, async (r) => /master_link_status:up/.test(await r.info('replication'))));
+      await ask(replica, (r) => r.cluster('FAILOVER'));
+      await waitUntil(`node ${replica} to be a master`, () => ask(replica, async (r) => /role:master/.test(await r.info('replication'))));
+      for (const port of ports.filter((p) => children.has(p))) {
+        await waitUntil(`cluster node ${port} to be ok`, () => ask(port, async (r) => /cluster_state:ok/.test(await r.cluster('INFO') as string)));
+      }
+    },
+    kill: async (port) => {
+      const c = children.get(port);
+      if (c === undefined) return;
+      c.proc.kill('SIGKILL');
+      await c.exited;
+      children.delete(port);
+    },
+    stop,
+  };
+}

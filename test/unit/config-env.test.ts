@@ -12,11 +12,24 @@ function configError(env: NodeJS.ProcessEnv): ConfigError {
 }
 
 describe('loadConfig', () => {
+  it('REDIS_CLUSTER_NODES: seed nodes parsed, the queue prefix hash-tagged, bad entries named', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.5:7000, redis-b.internal:7001,[::1]:7002' })).toMatchObject({
+      redisClusterNodes: [{ host: '10.0.0.5', port: 7000 }, { host: 'redis-b.internal', port: 7001 }, { host: '::1', port: 7002 }],
+      queuePrefix: '{swas}',
+    });
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000', QUEUE_PREFIX: '{prod}' }).queuePrefix).toBe('{prod}');
+    expect(loadConfig({ QUEUE_PREFIX: 'prod' }).queuePrefix).toBe('prod');
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1' })).toThrow(/REDIS_CLUSTER_NODES: "127.0.0.1" is not host:port/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'h:70000' })).toThrow(/REDIS_CLUSTER_NODES: "h:70000" is not host:port/);
+  });
+
   it('applies every documented default to an empty environment', () => {
     expect(loadConfig({})).toEqual({
       databaseUrl: null,
       dataDir: './.swas-inventory',
       redisUrl: 'redis://127.0.0.1:6379',
+      redisClusterNodes: null,
+      redisCaFile: null,
       endpoint: null,
       caFile: null,
       regions: null,

@@ -10,8 +10,7 @@ import { loadConfig, type Config } from '../../config/env.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { openDatabase } from '../../db/open-database.js';
 import { probeDatabase } from '../../db/probe-database.js';
-import { maskUrl } from '../../ops/mask-url.js';
-import { assertRedisReachable, CONNECT_TIMEOUT_MS, ServiceUnavailableError, withDeadline } from '../../ops/service-unavailable.js';
+import { CONNECT_TIMEOUT_MS, ServiceUnavailableError, withDeadline } from '../../ops/service-unavailable.js';
 import { createLogger, type Logger } from '../../ops/logger.js';
 import { addExamples, addOutputOptions, resolveOutput, type OutputFlags } from '../command-options.js';
 import { formatCsv } from '../../reports/format/format-csv.js';
@@ -104,15 +103,17 @@ export function registerWorkerCommands(program: Command, deps: WorkerCliDeps = {
       const { format } = resolveOutput(opts, describeTerminal(out as { isTTY?: boolean; columns?: number }, process.env));
       const print = (doc: Record<string, unknown>, line: string) => out.write(
         format === 'json' ? formatJson(doc) : format === 'csv' ? formatCsv(Object.keys(doc), [doc]) : `${line}\n`);
-      await assertRedisReachable(config.redisUrl);
-      const [{ Queue }, { enqueueRun, regionsNotSynced, waitForRun }, { closeRedis, createRedisConnection }] = await Promise.all([
+      // Loaded here: only the worker's commands need Redis (ioredis is ~10 MB of every other command's heap).
+      const [{ Queue }, { enqueueRun, regionsNotSynced, waitForRun }, { assertRedisReachable, closeRedis, createRedisConnection, describeRedis }] = await Promise.all([
         import('bullmq'), import('../../worker/enqueue-run.js'), import('../../worker/redis-connection.js')]);
-      const redis = createRedisConnection(config.redisUrl, 'client');
+      await assertRedisReachable(config);
+      const redis = createRedisConnection(config, 'client');
+      const where = describeRedis(config);
       const queue = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix: config.queuePrefix });
       queue.on('error', () => {}); // reported through the rejected add below, once
       try {
         const { runId, jobId } = await withDeadline(enqueueRun(queue), CONNECT_TIMEOUT_MS,
-          () => new ServiceUnavailableError('Redis', maskUrl(config.redisUrl), 'REDIS_URL', `adding the run did not finish within ${CONNECT_TIMEOUT_MS} ms`));
+          () => new ServiceUnavailableError('Redis', where.address, where.envVar, `adding the run did not finish within ${CONNECT_TIMEOUT_MS} ms`));
         if (!opts.wait) {
           print({ runId, jobId, status: 'queued' }, `run ${runId} queued`);
           return;
