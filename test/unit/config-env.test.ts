@@ -48,6 +48,7 @@ describe('loadConfig', () => {
       queuePrefix: 'swas',
       dataDirWaitMs: 30_000,
       retentionDays: 90,
+      consoleToken: null,
     });
   });
 
