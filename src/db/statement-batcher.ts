@@ -42,6 +42,7 @@ export class StatementBatcher<Req, Res> {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight += 1;
+      // Fire and forget: run() settles every request's own promise and never rejects itself.
       void this.run(batch).finally(() => {
         this.inFlight -= 1;
         this.pump();
