@@ -99,19 +99,44 @@ export interface MetricsOptions {
   queues?: Reader<QueueReading[]>;
   /** Fills `swas_redis_eviction_policy_safe`. */
   redisPolicy?: Reader<{ policy: string | null; safe: boolean }>;
-  /** A reader failed (its gauges keep their last values). */
+  /** A reader failed or timed out (its gauges keep their last values). */
   onReadError?: (reader: string, err: unknown) => void;
+  /** How long a scrape waits for each reader. Default 2000 ms (well inside Prometheus's 10 s scrape timeout). */
+  readTimeoutMs?: number;
 }
 
-/** Reads once per scrape for the gauges that share a reader; failures become null (reported once). */
-function sharedRead<T>(name: string, reader: Reader<T> | undefined, onError: MetricsOptions['onReadError']): () => Promise<T | null> {
+/** A scrape-time read that did not answer in time (Redis or Postgres away: their commands wait for a reconnect). */
+export class ScrapeReadTimeout extends Error {
+  override name = 'ScrapeReadTimeout';
+  readonly code = 'SCRAPE_TIMEOUT';
+  constructor(reader: string, ms: number) {
+    super(`metrics reader ${reader} did not answer within ${ms} ms`);
+  }
+}
+
+/**
+ * Reads once per scrape for the gauges that share a reader. A failure, or no answer within
+ * `timeoutMs`, is null (the gauges keep their values) and is reported; a read still pending is
+ * shared by later scrapes rather than started again, so a Redis that is away does not pile reads up.
+ */
+function sharedRead<T>(name: string, reader: Reader<T> | undefined, timeoutMs: number, onError: MetricsOptions['onReadError']): () => Promise<T | null> {
   let inFlight: Promise<T | null> | null = null;
-  return () => {
-    if (reader === undefined) return Promise.resolve(null);
-    inFlight ??= reader()
-      .catch((err: unknown) => { onError?.(name, err); return null; })
-      .finally(() => { setTimeout(() => { inFlight = null; }, 100).unref(); });
-    return inFlight;
+  return async () => {
+    if (reader === undefined) return null;
+    if (inFlight === null) {
+      const read = reader().catch((err: unknown) => { onError?.(name, err); return null; });
+      inFlight = read;
+      void read.finally(() => { setTimeout(() => { inFlight = null; }, 100).unref(); });
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => { onError?.(name, new ScrapeReadTimeout(name, timeoutMs)); resolve(null); }, timeoutMs);
+    });
+    try {
+      return await Promise.race([inFlight, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   };
 }
 
@@ -120,6 +145,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registers = [registry];
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'swas_' });
   const onError = options.onReadError;
+  const timeoutMs = options.readTimeoutMs ?? 2_000;
   const staleAfter = options.staleAfterSeconds ?? 1800;
 
   /** A gauge refilled from a shared reader at each scrape; `fill` sets its series from the reading. */
@@ -134,12 +160,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       },
     });
 
-  const readImages = sharedRead('images', options.countImagesByStatus, onError);
-  const readStatus = sharedRead('notifications', options.notificationStatus, onError);
-  const readFreshness = sharedRead('freshness', options.freshness, onError);
-  const readSchedules = sharedRead('schedules', options.schedules, onError);
-  const readQueues = sharedRead('queues', options.queues, onError);
-  const readPolicy = sharedRead('redis-policy', options.redisPolicy, onError);
+  const readImages = sharedRead('images', options.countImagesByStatus, timeoutMs, onError);
+  const readStatus = sharedRead('notifications', options.notificationStatus, timeoutMs, onError);
+  const readFreshness = sharedRead('freshness', options.freshness, timeoutMs, onError);
+  const readSchedules = sharedRead('schedules', options.schedules, timeoutMs, onError);
+  const readQueues = sharedRead('queues', options.queues, timeoutMs, onError);
+  const readPolicy = sharedRead('redis-policy', options.redisPolicy, timeoutMs, onError);
 
   const status = (name: string, help: string, pick: (s: { lagEvents: number; lagSeconds: number; dead: number }) => number) =>
     scrapeGauge(name, help, ['subscription'], readStatus, (g, rows) => { for (const r of rows) g.set({ subscription: r.subscription }, pick(r)); });

@@ -53,8 +53,12 @@ export async function readRedisPolicy(redis: RedisClient): Promise<{ policy: str
   return { policy, safe: evictionPolicyProblem(policy) === null };
 }
 
-/** The code an error from Redis is counted under: the socket's code, or the reply's first word (`READONLY`, `OOM`, `LOADING`). */
-export function redisErrorCode(err: unknown): string {
+/**
+ * The code an error is counted under when it is not Postgres's: its own code (a socket's
+ * `ECONNREFUSED`, a scrape's `SCRAPE_TIMEOUT`), or a Redis reply's first word (`READONLY`, `OOM`,
+ * `LOADING`), or its class name.
+ */
+export function serviceErrorCode(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown; name?: unknown };
   if (typeof e.code === 'string' && e.code !== '') return e.code;
   const word = typeof e.message === 'string' ? /^([A-Z][A-Z_]{2,})\b/.exec(e.message)?.[1] : undefined;

@@ -30,7 +30,7 @@ import { createPlanProcessor, type PlanDeps } from './plan-run.js';
 import { createAccountProcessor, type AccountProcessorDeps } from './process-account-job.js';
 import { RegionSlots } from './region-slots.js';
 import { JOB_NAMES, REGIONS_QUEUE, RUNS_QUEUE, SCHEDULER_ID } from './queue-names.js';
-import { databaseErrorCode, readFreshness, readQueues, readRedisPolicy, redisErrorCode, SCHEDULE_LABELS } from './metric-readings.js';
+import { databaseErrorCode, readFreshness, readQueues, readRedisPolicy, serviceErrorCode, SCHEDULE_LABELS } from './metric-readings.js';
 import { scheduleIntervalMs } from '../reports/freshness.js';
 import { accountJobId, finishJobId, regionJobId } from './run-id.js';
 import { assertRedisReachable, closeRedis, createRedisConnection, type RedisClient, type RedisSettings } from './redis-connection.js';
@@ -159,10 +159,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const countServiceError = (err: unknown, fallback?: 'redis' | 'database'): void => {
     const code = databaseErrorCode(err);
     if (code !== null) metrics.countError('database', code);
-    else if (fallback !== undefined) metrics.countError(fallback, fallback === 'redis' ? redisErrorCode(err) : null);
+    else if (fallback !== undefined) metrics.countError(fallback, serviceErrorCode(err));
   };
   const onRedisError = (err: Error): void => {
-    metrics.countError('redis', redisErrorCode(err));
+    metrics.countError('redis', serviceErrorCode(err));
     logger.warn({ err: err.message }, 'redis connection error (reconnecting)');
   };
   const redis = createRedisConnection(config, 'worker', onRedisError);
