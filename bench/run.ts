@@ -5,7 +5,7 @@
  *   npm run bench -- --quick         CI smoke: small sizes, figures not judged, bench/results.local.json
  *   npm run bench -- --only region-cost --no-baseline   without the side-by-side pre-issue code (iterating only)
  *   npm run bench -- --only region-cost --baseline-commit <sha>   that commit side by side instead (an A/B of a change)
- *   npm run bench -- --only region-cost,ingest   a subset;  --profile adds the CPU profile of ingest and the write-path comparison
+ *   npm run bench -- --only region-cost,ingest   a subset (the file keeps every other case's latest result);  --profile adds the CPU profile of ingest and the write-path comparison
  *   npx tsx bench/run.ts --markdown bench/results.json   the table of a results file, as Markdown
  * Exits 1 only when a case crashed.
  */
@@ -25,6 +25,7 @@ import { writePathsCase } from './cases/write-paths.js';
 import type { CaseResult } from './lib/case-result.js';
 import { formatTable, markdownTable } from './lib/format-table.js';
 import { machineInfo } from './lib/machine.js';
+import { mergeResults, type ResultsFile } from './lib/merge-results.js';
 import { parseRunOptions, sizes } from './lib/run-options.js';
 import { nowMs } from './lib/timing.js';
 
@@ -76,14 +77,15 @@ for (const c of selected) {
 const judged = !options.quick;
 process.stdout.write(`\n${formatTable(results, judged)}\n`);
 for (const r of results) for (const n of r.notes) process.stdout.write(`  [${r.id}] ${n}\n`);
-await writeFile(options.out, `${JSON.stringify({
+// The file keeps every case's latest result: a run of some cases replaces only theirs.
+const previous = await readFile(options.out, 'utf8').then((text) => JSON.parse(text) as Partial<ResultsFile>, () => null);
+await writeFile(options.out, `${JSON.stringify(mergeResults(previous, {
   mode: options.quick ? 'quick' : 'full',
   startedAt: started.toISOString(),
   finishedAt: new Date().toISOString(),
   machine,
-  judged,
   results,
   errors,
-}, null, 2)}\n`);
+}, cases.map((c) => c.id)), null, 2)}\n`);
 process.stdout.write(`\nwrote ${options.out}${errors.length > 0 ? `; ${errors.length} case(s) crashed: ${errors.map((e) => e.id).join(', ')}` : ''}\n`);
 process.exit(errors.length > 0 ? 1 : 0);
