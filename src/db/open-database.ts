@@ -20,6 +20,8 @@ export interface OpenDatabaseOptions {
   dataDirWaitMs?: number;
   /** PGlite folder only: told who holds the folder, once, when this has to wait. */
   onDataDirWait?: (holder: DataDirHolder | null) => void;
+  /** `memory://` only: start from this dump (PGlite's `dumpDataDir`) instead of an empty cluster. */
+  loadDataDir?: Blob;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
@@ -70,7 +72,7 @@ async function openPglite(dataDir: string, options: OpenDatabaseOptions): Promis
   });
   const inMemory = dataDir.startsWith('memory://');
   const location = inMemory ? dataDir : resolve(dataDir);
-  if (inMemory) return handle(await PGlite.create(), location, async () => {});
+  if (inMemory) return handle(await PGlite.create(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}), location, async () => {});
   mkdirSync(location, { recursive: true });
   const release = await lockDataDir(location, {
     waitMs: options.dataDirWaitMs ?? 30_000,

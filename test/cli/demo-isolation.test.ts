@@ -18,7 +18,7 @@ import { generateSeed, startEmulator, type EmulatorHandle } from '../../src/emul
 import { silentLogger } from '../../src/ops/logger.js';
 import { runSync } from '../../src/sync/run-sync.js';
 import { createTestDatabaseUrl } from '../helpers/databases.js';
-import { runCli } from './cli-process.js';
+import { runCommand } from '../helpers/cli.js';
 
 /** Every row of every table, as text: equal dumps mean nothing was written (or deleted). */
 async function dump(h: DatabaseHandle): Promise<string> {
@@ -58,7 +58,7 @@ describe('sync --demo isolation', () => {
   it('refuses a database with real data, naming it, and leaves every row and event byte-identical', async () => {
     const before = await dump(h);
     const dataDir = mkdtempSync(join(tmpdir(), 'swas-demo-'));
-    const res = await runCli(['sync', '--demo'], { DATABASE_URL: database.url, SWAS_DATA_DIR: dataDir });
+    const res = await runCommand(['sync', '--demo'], { DATABASE_URL: database.url, SWAS_DATA_DIR: dataDir });
     expect(res.code, res.stderr).toBe(2);
     expect(res.stderr).toContain('sync --demo refuses to write into the postgres database');
     expect(res.stderr).toContain('inventory of account(s) default');
@@ -70,7 +70,7 @@ describe('sync --demo isolation', () => {
     const empty = await createTestDatabaseUrl();
     try {
       const dataDir = mkdtempSync(join(tmpdir(), 'swas-demo-'));
-      const res = await runCli(['sync', '--demo', '--json'], { DATABASE_URL: empty.url, SWAS_DATA_DIR: dataDir });
+      const res = await runCommand(['sync', '--demo', '--json'], { DATABASE_URL: empty.url, SWAS_DATA_DIR: dataDir });
       expect(res.code, res.stderr).toBe(0);
       const report = JSON.parse(res.stdout) as { status: string; regions: Array<{ account: string; throttles: number }> };
       expect(report.status).toBe('succeeded');

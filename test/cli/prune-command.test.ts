@@ -15,7 +15,7 @@ import { openDatabase } from '../../src/db/open-database.js';
 import { pruneRuns } from '../../src/sync/prune-runs.js';
 import { createTestDatabaseUrl } from '../helpers/databases.js';
 import { writeRunHistory } from '../helpers/run-history-fixture.js';
-import { runCli } from './cli-process.js';
+import { runCommand } from '../helpers/cli.js';
 
 const tableCounts = async (h: DatabaseHandle) => (await queryRows<{ runs: number; regions: number; events: number; versions: number }>(h.db, sql`select
   (select count(*) from swas.sync_runs)::int as runs, (select count(*) from swas.region_syncs)::int as regions,
@@ -47,10 +47,10 @@ describe('prune command', () => {
     const env = { DATABASE_URL: url };
 
     const [dry, keepAll, badEnv, badOption] = await Promise.all([
-      runCli(['prune', '--dry-run'], env),
-      runCli(['prune'], { ...env, SWAS_RETENTION_DAYS: '0' }),
-      runCli(['prune'], { ...env, SWAS_RETENTION_DAYS: 'ninety' }),
-      runCli(['prune', '--older-than', '-3'], env),
+      runCommand(['prune', '--dry-run'], env),
+      runCommand(['prune'], { ...env, SWAS_RETENTION_DAYS: '0' }),
+      runCommand(['prune'], { ...env, SWAS_RETENTION_DAYS: 'ninety' }),
+      runCommand(['prune', '--older-than', '-3'], env),
     ]);
     expect(dry).toMatchObject({ code: 0, stderr: '' });
     expect(dry.stdout).toMatch(summary('would remove', expected.syncRuns, expected.regionSyncs));
@@ -67,7 +67,7 @@ describe('prune command', () => {
       await check.close();
     }
 
-    const real = await runCli(['prune', '--batch-size', '10'], env);
+    const real = await runCommand(['prune', '--batch-size', '10'], env);
     expect(real).toMatchObject({ code: 0, stderr: '' });
     expect(real.stdout).toMatch(summary('removed', expected.syncRuns, expected.regionSyncs));
     const after = await openDatabase({ databaseUrl: url });
@@ -86,7 +86,7 @@ describe('prune command', () => {
     const { before, expected } = await prepare(handle);
     const env = { DATABASE_URL: '', SWAS_DATA_DIR: dataDir };
 
-    const real = await runCli(['prune', '--older-than', '90'], env);
+    const real = await runCommand(['prune', '--older-than', '90'], env);
     expect(real).toMatchObject({ code: 0, stderr: '' });
     expect(real.stdout).toMatch(summary('removed', expected.syncRuns, expected.regionSyncs));
     const after = await openDatabase({ dataDir: join(dataDir, 'pgdata') });

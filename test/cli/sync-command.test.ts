@@ -1,5 +1,6 @@
 /**
- * The one-shot `sync` as cron runs it (the real binary, the SDK against the emulator, Postgres):
+ * The one-shot `sync` as cron runs it (the program's own entry, the SDK against the emulator, Postgres;
+ * a real process where a signal is the point):
  * unknown regions are a configuration error (exit 2) recorded on the run; a run syncing nothing is
  * never `succeeded`; throttles and a passing 500 are absorbed with the worker's retry policy;
  * failure reasons are complete and actionable; Ctrl-C closes the run as failed (interrupted).
@@ -11,7 +12,9 @@ import { openDatabase } from '../../src/db/open-database.js';
 import { regionSyncs, syncRuns } from '../../src/db/schema.js';
 import { generateSeed, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import { createTestDatabaseUrl } from '../helpers/databases.js';
-import { runCli, startCli } from './cli-process.js';
+import { runCommand } from '../helpers/cli.js';
+import { launch, USER_ENV } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait.js';
 
 const REGIONS = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'];
 const LIST = 'ListCustomImages';
@@ -45,7 +48,7 @@ describe('sync (the one-shot command)', () => {
   const rows = (runId: string) => h.db.select().from(regionSyncs).where(eq(regionSyncs.syncRunId, runId));
 
   it('a region name ListRegions does not know (--region typo) exits 2 naming it, and the run is failed', async () => {
-    const res = await runCli(['sync', '--region', 'cn-hangzho', '--json'], env());
+    const res = await runCommand(['sync', '--region', 'cn-hangzho', '--json'], env());
     expect(res.code, res.stderr).toBe(2);
     const report = JSON.parse(res.stdout) as { runId: string; status: string; error: string; unknownRegions: string[] };
     expect(report.status).toBe('failed');
@@ -57,7 +60,7 @@ describe('sync (the one-shot command)', () => {
   });
 
   it('SWAS_REGIONS naming no existing region exits 2 too; the known ones are still synced', async () => {
-    const res = await runCli(['sync', '--json'], env({ SWAS_REGIONS: 'xx-none-1,cn-beijing' }));
+    const res = await runCommand(['sync', '--json'], env({ SWAS_REGIONS: 'xx-none-1,cn-beijing' }));
     expect(res.code, res.stderr).toBe(2);
     const report = JSON.parse(res.stdout) as { runId: string; status: string; error: string };
     expect(report.status).toBe('failed');
@@ -73,7 +76,7 @@ describe('sync (the one-shot command)', () => {
     ]);
     const before = emu.callLog().length;
     try {
-      const res = await runCli(['sync', '--json'], env());
+      const res = await runCommand(['sync', '--json'], env());
       expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
       const report = JSON.parse(res.stdout) as { runId: string; status: string; regions: Array<{ status: string; images: number }> };
       expect(report.status).toBe('succeeded');
@@ -90,7 +93,7 @@ describe('sync (the one-shot command)', () => {
   }, 90_000);
 
   it('no credentials: the reason says what to set, classified, and nothing is glued or mangled', async () => {
-    const res = await runCli(['sync', '--format', 'table'], env({ ALIBABA_CLOUD_ACCESS_KEY_ID: undefined, ALIBABA_CLOUD_ACCESS_KEY_SECRET: undefined }));
+    const res = await runCommand(['sync', '--format', 'table'], env({ ALIBABA_CLOUD_ACCESS_KEY_ID: undefined, ALIBABA_CLOUD_ACCESS_KEY_SECRET: undefined }));
     expect(res.code).toBe(1);
     expect(res.stdout).toContain('NoCredentials');
     expect(res.stdout).toContain('set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET');
@@ -103,7 +106,7 @@ describe('sync (the one-shot command)', () => {
   });
 
   it('a wrong secret: IncompleteSignature with the API\'s own message and what to check, not "IncompleteSignature=[redacted]"', async () => {
-    const res = await runCli(['sync', '--json'], env({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'not-the-secret' }));
+    const res = await runCommand(['sync', '--json'], env({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'not-the-secret' }));
     expect(res.code).toBe(1);
     const report = JSON.parse(res.stdout) as { regions: Array<{ regionId: string; error: string }> };
     const error = report.regions[0]?.error ?? '';
@@ -117,12 +120,12 @@ describe('sync (the one-shot command)', () => {
   it('SIGINT mid-run: the run is closed as failed (interrupted) before the process exits, nothing half-written', async () => {
     emu.setFaults([{ kind: 'latency', ms: 1_500, match: { action: LIST } }]);
     try {
-      const proc = startCli(['sync', '--json'], env());
+      // A real process: the signal is the point.
+      const proc = launch(['sync', '--json'], { ...USER_ENV, ...env() });
       // A listing held by the latency: the run is mid-flight, its handler installed. (The call log
       // records a call when it is answered; waiting for that raced the run's own end, and a SIGINT
       // after the handler is removed kills the process with no exit code.)
-      const deadline = Date.now() + 40_000;
-      while (emu.inFlight() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await waitFor('a listing in flight', () => emu.inFlight() > 0, { until: proc });
       expect(emu.inFlight(), 'a listing in flight').toBeGreaterThan(0);
       proc.child.kill('SIGINT');
       const exit = await proc.exited;
@@ -145,7 +148,7 @@ describe('sync (the one-shot command)', () => {
     const { tmpdir } = await import('node:os');
     const file = join(mkdtempSync(join(tmpdir(), 'h-acct-')), 'accounts.json');
     writeFileSync(file, JSON.stringify({ accounts: [{ name: 'only-denied', credentials: { type: 'env' }, regions: { deny: REGIONS } }] }));
-    const res = await runCli(['sync', '--json'], env({ SWAS_CONFIG: file }));
+    const res = await runCommand(['sync', '--json'], env({ SWAS_CONFIG: file }));
     expect(res.code).toBe(1);
     const report = JSON.parse(res.stdout) as { runId: string; status: string; error: string };
     expect(report).toMatchObject({ status: 'failed', error: 'no region was synced' });

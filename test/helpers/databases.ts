@@ -1,12 +1,12 @@
 /**
  * Each test file gets its own database: a clone of the migrated template on Postgres, or a fresh
- * in-memory PGlite. `backends()` lists the ones to run a suite on, so the same suite proves both.
+ * in-memory PGlite loaded from the migrated cluster global setup dumped. `backends()` lists the ones to run a suite on, so the same suite proves both.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { openDatabase } from '../../src/db/open-database.js';
-import { migrateDatabase } from '../../src/db/migrate.js';
 import type { DatabaseHandle, DatabaseKind } from '../../src/db/database.js';
 import { withDatabase } from './global-setup.js';
 
@@ -18,11 +18,7 @@ export function requirePostgres(): void {
 
 /** Creates a fresh, migrated database of the given kind; `close()` also drops it. */
 export async function createTestDatabase(kind: DatabaseKind = 'postgres'): Promise<DatabaseHandle> {
-  if (kind === 'pglite') {
-    const handle = await openDatabase({ dataDir: 'memory://' });
-    await migrateDatabase(handle);
-    return handle;
-  }
+  if (kind === 'pglite') return openDatabase({ dataDir: 'memory://', loadDataDir: pgliteTemplate() });
   requirePostgres();
   const adminUrl = inject('pgAdminUrl');
   const template = inject('pgTemplate');
@@ -55,6 +51,14 @@ export async function createTestDatabaseUrl(): Promise<{ url: string; drop: () =
       await admin.end();
     },
   };
+}
+
+let template: Blob | undefined;
+
+/** The migrated PGlite cluster global setup dumped, read once per test file. */
+function pgliteTemplate(): Blob {
+  template ??= new Blob([readFileSync(inject('pgliteTemplate'))]);
+  return template;
 }
 
 export const backends = (): DatabaseKind[] => ['pglite', 'postgres'];

@@ -4,13 +4,17 @@
  *   2. else testcontainers, when a Docker engine answers;
  *   3. else tests that need them fail with a message saying how to provide them.
  * For Postgres it migrates one template database; each test file clones its own from it
- * (graphile-worker's pattern), so files run in parallel without sharing data.
+ * (graphile-worker's pattern), so files run in parallel without sharing data. For PGlite likewise:
+ * one migrated cluster (test/helpers/pglite-template.ts) that each embedded test database loads.
+ * And it builds dist/ for the process tests (test/helpers/built-program.ts).
  */
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db/open-database.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
+import { buildForTests } from './built-program.js';
+import { pgliteTemplateFile } from './pglite-template.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,6 +27,8 @@ declare module 'vitest' {
     pgProblem: string;
     /** Why Redis is missing ('' when it is there). */
     redisProblem: string;
+    /** A file holding a migrated PGlite cluster (a `dumpDataDir` tarball) for `loadDataDir`. */
+    pgliteTemplate: string;
   }
 }
 
@@ -31,6 +37,9 @@ const HOW = 'Set DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stops: Array<() => Promise<unknown>> = [];
+  // Both are cached between runs (built on a clean clone, or when their sources change), at once.
+  const [pgliteTemplate] = await Promise.all([pgliteTemplateFile(), buildForTests()]);
+  project.provide('pgliteTemplate', pgliteTemplate);
   let pgAdminUrl = process.env.DATABASE_URL ?? '';
   let redisUrl = process.env.REDIS_URL ?? '';
   let problem = '';

@@ -14,7 +14,7 @@ import { openDatabase } from '../../src/db/open-database.js';
 import { deliverNow } from '../../src/notify/deliver-now.js';
 import { ensureCursor } from '../../src/notify/scan-events.js';
 import { NOTIFICATION_STATUS_LAYOUT } from '../../src/reports/layouts.js';
-import { runCli } from '../cli/cli-process.js';
+import { runCommand } from '../helpers/cli.js';
 import { createTestDatabaseUrl } from '../helpers/databases.js';
 import { startWebhookReceiver, testSecret, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { image, listing, subscription, syncListings } from './notify-fixtures.js';
@@ -37,7 +37,7 @@ describe('notifications commands (CLI, postgres)', () => {
     writeFileSync(file, JSON.stringify({ accounts: [{ name: 'prod', credentials: { type: 'env' } }], ...(subscriptions ? { subscriptions } : {}) }));
     return file;
   };
-  const cli = (args: string[], over: Record<string, string> = {}) => runCli(args, { ...env, ...over });
+  const cli = (args: string[], over: Record<string, string> = {}) => runCommand(args, { ...env, ...over });
   const deliveries = () => queryRows<{ event_id: string; state: string; attempts: number; last_error: string | null }>(h.db,
     sql`select event_id::text, state, attempts, last_error from swas.notification_deliveries where subscription = 'ops' order by event_id`);
   const cursors = () => queryRows(h.db, sql`select subscription, last_xid::text, last_event_id from swas.notification_cursors order by subscription`);
@@ -125,7 +125,7 @@ describe('notifications commands (CLI, postgres)', () => {
       cli(['notifications', 'status', 'ops', '--format', 'json']),
       cli(['notifications', 'status', 'nope']),
       cli(['notifications', 'status'], { SWAS_CONFIG: none }),
-      runCli(['notifications', 'status'], { DATABASE_URL: db.url, LOG_LEVEL: 'silent' }),
+      runCommand(['notifications', 'status'], { DATABASE_URL: db.url, LOG_LEVEL: 'silent' }),
       // Nothing listens on port 9 (discard) on this machine: connection refused.
       cli(['notifications', 'status', '--format', 'json'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/postgres' }),
       // status reads delivery state only: the signing secrets may be absent; replay signs, so it may not.

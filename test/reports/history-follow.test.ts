@@ -1,5 +1,5 @@
 /**
- * `history --follow` through the real binary against real Postgres: it prints an event committed
+ * `history --follow` as a real process (the built binary) against real Postgres: it prints an event committed
  * after it started, and the events of a region transaction forced to commit AFTER a later id's
  * (as in test/notify/out-of-order-commit.test.ts) instead of skipping them, as a follower over
  * "id > last id" would. Piped, one line per event; SIGINT ends it with 130.
@@ -10,17 +10,20 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { HISTORY_LAYOUT } from '../../src/reports/layouts.js';
-import { runCli, startCli, type CliRun } from '../cli/cli-process.js';
+import { runCommand } from '../helpers/cli.js';
 import { createTestDatabaseUrl } from '../helpers/databases.js';
-import { commitOutOfOrder, eventually, image, listing, syncListings } from '../notify/notify-fixtures.js';
+import { launch, USER_ENV, type Launched } from '../helpers/processes.js';
+import { commitOutOfOrder, image, listing, syncListings } from '../notify/notify-fixtures.js';
 
-const lines = (run: CliRun) => run.stdout().split('\n').filter((l) => l !== '');
-const polls = (run: CliRun) => run.stderr().split('\n').filter((l) => l.includes('history --follow: polled')).length;
+/** The follower runs as a real process: it ends only on a signal, and its exit code is the point. */
+const startCli = (args: string[], env: Record<string, string>) => launch(args, { ...USER_ENV, ...env });
+const lines = (run: Launched) => run.stdout().split('\n').filter((l) => l !== '');
+const polls = (run: Launched) => run.stderr().split('\n').filter((l) => l.includes('history --follow: polled')).length;
 
 describe('history --follow (CLI, postgres)', () => {
   let db: { url: string; drop: () => Promise<void> };
   let h: DatabaseHandle;
-  const runs: CliRun[] = [];
+  const runs: Launched[] = [];
   beforeAll(async () => {
     db = await createTestDatabaseUrl();
     h = await openDatabase({ databaseUrl: db.url, maxConnections: 4 });
@@ -36,10 +39,10 @@ describe('history --follow (CLI, postgres)', () => {
     const json = startCli(['history', '--follow'], env);
     const table = startCli(['history', '--follow', '--format', 'table', '--kind', 'created', '--region', 'cn-hangzhou'], { ...env, COLUMNS: '80' });
     runs.push(json, table);
-    await eventually(() => [json, table].every((r) => r.stderr().includes('following changes as syncs commit them')), 60_000, 'follow to start');
+    await Promise.all([json, table].map((r) => r.output('following changes as syncs commit them')));
 
     await syncListings(h.db, listing('eu-central-1', [image('f-1', 'eu-central-1', { name: 'first' })]));
-    await eventually(() => lines(json).length === 1, 30_000, 'the first event');
+    await json.when(() => lines(json).length === 1, 'the first event');
 
     // Region A takes its event ids, then stays uncommitted while region B takes later ids and commits.
     const { release, regionA } = await commitOutOfOrder(h.db,
@@ -48,12 +51,13 @@ describe('history --follow (CLI, postgres)', () => {
     // Both followers poll (at least twice) while B is committed and A is not: a follower over
     // "id > last id" would print b-1 now and never a-1, a-2.
     const seen = [polls(json), polls(table)];
-    await eventually(() => polls(json) >= (seen[0] ?? 0) + 2 && polls(table) >= (seen[1] ?? 0) + 2, 30_000, 'two polls while A is open');
+    await Promise.all([json.when(() => polls(json) >= (seen[0] ?? 0) + 2, 'two polls while A is open'),
+      table.when(() => polls(table) >= (seen[1] ?? 0) + 2, 'two polls while A is open')]);
     const whileOpen = lines(json).length;
     release();
     await regionA;
-    await eventually(() => lines(json).length === 4, 30_000, 'the out-of-order events');
-    await eventually(() => lines(table).length === 2, 30_000, 'the table lines');
+    await json.when(() => lines(json).length === 4, 'the out-of-order events');
+    await table.when(() => lines(table).length === 2, 'the table lines');
 
     expect(whileOpen).toBe(1);
     const rows = lines(json).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -93,8 +97,8 @@ describe('history --follow (CLI, postgres)', () => {
       const follower = startCli(['history', '--follow'], { DATABASE_URL: urlOf(reader), LOG_LEVEL: 'info' });
       runs.push(follower);
       const [since, refused] = await Promise.all([
-        runCli(['history', '--follow', '--since', '1h'], { DATABASE_URL: db.url }),
-        runCli(['history', '--follow'], { DATABASE_URL: urlOf(partial), LOG_LEVEL: 'silent' }),
+        runCommand(['history', '--follow', '--since', '1h'], { DATABASE_URL: db.url }),
+        runCommand(['history', '--follow'], { DATABASE_URL: urlOf(partial), LOG_LEVEL: 'silent' }),
       ]);
       expect(since.code).toBe(2);
       expect(since.stderr).toMatch(/--follow prints changes committed from now on, oldest first: --since cannot go with it/);
@@ -102,9 +106,9 @@ describe('history --follow (CLI, postgres)', () => {
       expect(refused.stderr).toBe('swas-inventory: history --follow reads the commit order from swas.event_commit_order, which this role may not: GRANT SELECT ON swas.event_commit_order TO it (swas_reader has it)\n');
 
       // swas_reader follows: the commit order comes from swas.event_commit_order (0008), the rows from image_history.
-      await eventually(() => follower.stderr().includes('following changes as syncs commit them'), 60_000, 'the reader to start following');
+      await follower.output('following changes as syncs commit them');
       await syncListings(h.db, listing('us-west-1', [image('r-1', 'us-west-1', { name: 'for the reader' })]));
-      await eventually(() => lines(follower).length === 1, 30_000, 'the reader to print the event');
+      await follower.when(() => lines(follower).length === 1, 'the reader to print the event');
       expect(JSON.parse(lines(follower)[0] ?? '{}')).toMatchObject({ imageId: 'r-1', kind: 'created' });
       expect(follower.stderr()).not.toMatch(/permission denied/);
       follower.child.kill('SIGINT');

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/open-database.js';
-import { runCli } from '../cli/cli-process.js';
+import { runCommand } from '../helpers/cli.js';
 import { createTestDatabaseUrl } from '../helpers/databases.js';
 import { writeScriptedHistory } from './helpers/scripted-history.js';
 
@@ -49,7 +49,7 @@ describe('report commands as a swas_reader login (postgres)', () => {
     ['report', ['report', '--format', 'json']],
     ['runs', ['runs', '--format', 'json']],
   ])('%s works and returns rows', async (_name, args) => {
-    const res = await runCli(args, env());
+    const res = await runCommand(args, env());
     expect(res.stderr).not.toMatch(/permission denied/);
     expect(res.code, res.stderr).toBe(0);
     const doc = JSON.parse(res.stdout) as unknown;
@@ -61,7 +61,7 @@ describe('report commands as a swas_reader login (postgres)', () => {
     const [row] = await owner`select max(created_at)::text as newest from drizzle.__drizzle_migrations`;
     await owner`delete from drizzle.__drizzle_migrations where created_at = ${row!.newest}`;
     try {
-      const res = await runCli(['images'], env());
+      const res = await runCommand(['images'], env());
       expect(res.code).toBe(1);
       const lines = res.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);

@@ -17,7 +17,7 @@ import type { AccountJobData } from '../../src/worker/job-data.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-services.js';
 import { uniquePrefix } from '../helpers/redis.js';
-import { runCli } from '../cli/cli-process.js';
+import { runCommand } from '../helpers/cli.js';
 import { deletePrefix, startTestWorker, startWorld, workerConfig, type World } from './worker-test-kit.js';
 
 /** A JSON logger whose lines the test can read. */
@@ -67,7 +67,7 @@ describe('Redis eviction policy and lost job data', () => {
 
   it('the command says so in one line and exits 2', async () => {
     const lru = redises[0]!;
-    const res = await runCli(['worker', '--no-schedule'], {
+    const res = await runCommand(['worker', '--no-schedule'], {
       DATABASE_URL: db.url!, REDIS_URL: lru.url, SWAS_ENDPOINT: world.emu.url, HTTP_PORT: '0', LOG_LEVEL: 'silent',
       ALIBABA_CLOUD_ACCESS_KEY_ID: 'AKIDEXAMPLE', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'x',
     });

@@ -14,6 +14,8 @@ import { silentLogger } from '../../src/ops/logger.js';
 import { startWorker, type StartWorkerOptions, type WorkerHandle } from '../../src/worker/start-worker.js';
 import { testRedisUrl } from '../helpers/redis.js';
 
+export { waitFor } from '../helpers/wait.js';
+
 export interface World {
   emu: EmulatorHandle;
   accounts: Account[];
@@ -93,16 +95,6 @@ export async function resetAfterTest(world: World, prefix: string, db: { close()
   await db?.close();
   world.emu.clearFaults();
   world.emu.clearCallLog();
-}
-
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, pollMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
 }
 
 export async function runRow(db: Db, runId: string) {
