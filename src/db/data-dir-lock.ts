@@ -6,7 +6,10 @@
  * The lock is proper-lockfile's (an atomic mkdir whose mtime the holder refreshes): released on
  * exit and on signals, and taken over once stale, so a SIGKILLed holder blocks the folder for at
  * most `STALE_MS`. Beside it, a small JSON file names the holder (pid, command, since) so that a
- * waiting command can say who it waits for.
+ * waiting command can say who it waits for, and so that a holder still running on this host is
+ * never taken over, however late its refresh: PGlite's WASM runs on the event loop, and on a loaded
+ * machine its start-up or a long statement held the loop past `STALE_MS`; a waiter then took the
+ * folder as stale and the holder, finding its lock gone, stopped with exit 70.
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -17,6 +20,8 @@ export const STALE_MS = 10_000;
 /** How often the holder refreshes the lock. PGlite's queries run on the event loop, so leave slack. */
 const UPDATE_MS = 2_000;
 const POLL_MS = 250;
+/** proper-lockfile's `stale` for a holder known to be alive: no age makes its lock stale. */
+const NEVER_STALE = Number.MAX_SAFE_INTEGER;
 
 export interface DataDirHolder {
   pid: number;
@@ -61,7 +66,7 @@ export async function lockDataDir(dir: string, options: LockDataDirOptions): Pro
   for (;;) {
     try {
       const release = await lockfile.lock(dir, {
-        stale: STALE_MS,
+        stale: holderAlive(readHolder(holderFile)) ? NEVER_STALE : STALE_MS,
         update: UPDATE_MS,
         realpath: false,
         onCompromised: options.onCompromised ?? ((err) => { throw err; }),
@@ -80,6 +85,20 @@ export async function lockDataDir(dir: string, options: LockDataDirOptions): Pro
       announced = true;
       await new Promise((r) => setTimeout(r, Math.min(POLL_MS, options.waitMs - waited)));
     }
+  }
+}
+
+/**
+ * The holder's process runs on this host (signal 0 reaches it, or exists but is not ours). A
+ * holder on another host (a shared folder) cannot be checked: its lock's age decides.
+ */
+export function holderAlive(holder: DataDirHolder | null, host: string = hostname()): boolean {
+  if (holder === null || holder.host !== host) return false;
+  try {
+    process.kill(holder.pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -3,42 +3,38 @@
  * while a manual one runs) and reports during a sync, all on one SWAS_DATA_DIR. One process at a
  * time holds the folder (src/db/data-dir-lock.ts); the others wait, then run. Judged exactly: no
  * duplicate keys, no duplicate event ids, the right number of events and runs, every report
- * complete. Then the bounded wait (a clear one-line refusal naming the holder) and a SIGKILLed
- * holder (the folder is usable again once its lock goes stale).
+ * complete. Then the bounded wait (a clear one-line refusal naming the holder), a live holder whose
+ * lock refresh is late (waited for, never taken over) and a SIGKILLed holder (the folder is usable
+ * again once its lock goes stale).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { generateSeed, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import { queryRows } from '../../src/db/database.js';
 import { STALE_MS } from '../../src/db/data-dir-lock.js';
 import { openDatabase } from '../../src/db/open-database.js';
+import { launch, runProcess } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait.js';
 
-const MAIN = resolve(import.meta.dirname, '../../src/cli/main.ts');
-const HOLD = resolve(import.meta.dirname, '../fixtures/hold-data-dir.ts');
+const HOLD = 'test/fixtures/hold-data-dir.ts';
 const REGIONS = ['cn-hangzhou', 'cn-shanghai'];
 const PER_REGION = 40;
-
-interface Done { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
 describe('the embedded database used by several processes at once', () => {
   let emu: EmulatorHandle;
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
 
-  const start = (script: string, args: string[], extra: NodeJS.ProcessEnv = {}) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
-    const done = new Promise<Done>((r) => child.once('exit', (code, signal) => r({ code, signal, stdout, stderr })));
-    return { child, done, stdout: () => stdout };
+  // Real processes (the built binary): one folder lock per process is the point.
+  const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => runProcess(args, { ...env, ...extra });
+  const holdFolder = async () => {
+    const holder = launch([], env, { fixture: HOLD });
+    await holder.output('held', 'stdout');
+    return holder;
   };
-  const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => start(MAIN, args, extra).done;
   const inspect = async <T extends Record<string, unknown>>(query: string): Promise<T[]> => {
     const h = await openDatabase({ dataDir: join(dataDir, 'pgdata'), dataDirWaitMs: 60_000 });
     try {
@@ -105,9 +101,8 @@ describe('the embedded database used by several processes at once', () => {
   }, 600_000);
 
   it('a command that cannot get the folder in time refuses in one line naming the holder', async () => {
-    const holder = start(HOLD, []);
+    const holder = await holdFolder();
     try {
-      await waitFor(() => holder.stdout().includes('held'), 60_000);
       const r = await cli(['images', '--format', 'json'], { SWAS_DATA_DIR_WAIT_MS: '1500' });
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
@@ -118,15 +113,38 @@ describe('the embedded database used by several processes at once', () => {
       expect(r.stderr).not.toMatch(/\[object Object\]|Aborted\(\)|^\s+at /m);
     } finally {
       holder.child.kill('SIGTERM');
-      await holder.done;
+      await holder.exited;
+    }
+  }, 180_000);
+
+  it('a holder whose lock refresh is late (its process stopped, as a long PGlite call blocks its event loop) is waited for, not taken over', async () => {
+    const holder = await holdFolder();
+    const lock = join(dataDir, 'pgdata.lock');
+    try {
+      holder.child.kill('SIGSTOP');
+      // The lock's age passes the stale time: a waiter going by age alone would take the folder.
+      await waitFor('the stopped holder\'s lock to pass the stale time', () => Date.now() - statSync(lock).mtimeMs > STALE_MS + 1_000,
+        { timeoutMs: STALE_MS * 6, pollMs: 250 });
+      const r = await cli(['images', '--format', 'json'], { SWAS_DATA_DIR_WAIT_MS: '1500' });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`in use by pid ${holder.child.pid} \\(swas-inventory\\).*; gave up after 2 s`));
+      // Resumed, the holder finds its lock its own: it goes on holding the folder instead of stopping with 70.
+      holder.child.kill('SIGCONT');
+      const refreshed = statSync(lock).mtimeMs;
+      await waitFor('the resumed holder to refresh its lock', () => statSync(lock).mtimeMs > refreshed, { timeoutMs: 60_000, pollMs: 250 });
+      expect(holder.exit()).toBeNull();
+      expect(holder.stderr()).not.toMatch(/lost the lock/);
+    } finally {
+      holder.child.kill('SIGCONT');
+      holder.child.kill('SIGTERM');
+      await holder.exited;
     }
   }, 180_000);
 
   it('a holder killed with SIGKILL blocks the folder only until its lock goes stale', async () => {
-    const holder = start(HOLD, []);
-    await waitFor(() => holder.stdout().includes('held'), 60_000);
+    const holder = await holdFolder();
     holder.child.kill('SIGKILL');
-    await holder.done;
+    await holder.exited;
     const killedAt = Date.now();
     const h = await openDatabase({ dataDir: join(dataDir, 'pgdata'), dataDirWaitMs: 120_000 });
     const waited = Date.now() - killedAt;
@@ -140,11 +158,3 @@ describe('the embedded database used by several processes at once', () => {
     expect(waited).toBeLessThan(STALE_MS * 4);
   }, 180_000);
 });
-
-async function waitFor(ok: () => boolean, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
