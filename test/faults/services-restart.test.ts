@@ -4,16 +4,16 @@
  * persistence). PRIVATE servers (test/helpers/private-services.ts): the shared ones serve every
  * other test file at the same time.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
 import { openDatabase } from '../../src/db/open-database.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
 import type { FaultWorld } from './harness.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import { startPrivatePostgres, startPrivateRedis } from '../helpers/private-services.js';
+import { launch, type Launched } from '../helpers/processes.js';
 import { uniquePrefix } from '../helpers/redis.js';
 import { startTestWorker, startWorld, waitFor, workerConfig } from '../worker/worker-test-kit.js';
 import { runFaultScenario } from './scenario.js';
@@ -23,41 +23,18 @@ import { enqueueRun } from '../../src/worker/enqueue-run.js';
 
 const rec = new SummaryRecorder(import.meta.filename);
 const knownCrashes = { count: 0 };
-const MAIN = resolve(import.meta.dirname, '../../src/cli/main.ts');
-
-interface CliRun {
-  exit: { code: number | null; signal: NodeJS.Signals | null } | null;
-  exited: Promise<void>;
-  stdout(): string;
-  stderr(): string;
-}
-
-/** `swas-inventory sync` as a child process, on the world's account (same name, same key variables). */
-function startCliSync(world: FaultWorld, databaseUrl: string): CliRun {
+/** `swas-inventory sync` as a child process (the built binary), on the world's account (same name, same key variables). */
+function startCliSync(world: FaultWorld, databaseUrl: string): Launched {
   const dir = mkdtempSync(join(tmpdir(), 'swas-pgr-'));
   const accountsFile = join(dir, 'accounts.json');
   writeFileSync(accountsFile, JSON.stringify({ accounts: [{ name: world.account.name, credentials: world.account.credentials }] }));
   const key = world.emu.accounts[0];
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'sync'], {
-    env: {
-      PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, SWAS_ENDPOINT: world.emu.url, SWAS_CONFIG: accountsFile,
-      SWAS_REGIONS: world.view.regions.join(','), SWAS_PAGE_SIZE: String(world.config.pageSize),
-      SWAS_READ_TIMEOUT_MS: String(world.config.readTimeoutMs), LOG_LEVEL: 'info',
-      FW_AK: key?.accessKeyId ?? '', FW_SK: key?.accessKeySecret ?? '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return launch(['sync'], {
+    DATABASE_URL: databaseUrl, SWAS_ENDPOINT: world.emu.url, SWAS_CONFIG: accountsFile,
+    SWAS_REGIONS: world.view.regions.join(','), SWAS_PAGE_SIZE: String(world.config.pageSize),
+    SWAS_READ_TIMEOUT_MS: String(world.config.readTimeoutMs), LOG_LEVEL: 'info',
+    FW_AK: key?.accessKeyId ?? '', FW_SK: key?.accessKeySecret ?? '',
   });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-  child.stderr.on('data', (c: Buffer) => { err += c.toString('utf8'); });
-  const run: CliRun = {
-    exit: null,
-    exited: new Promise((r) => child.once('exit', (code, signal) => { run.exit = { code, signal }; r(); })),
-    stdout: () => out,
-    stderr: () => err,
-  };
-  return run;
 }
 
 describe('fault matrix: Postgres and Redis restarts', () => {
@@ -68,7 +45,7 @@ describe('fault matrix: Postgres and Redis restarts', () => {
 
   rec.scenario('Postgres restarted mid-run (transactions cut; the real CLI in a child process)', async () => {
     const pg = await startPrivatePostgres();
-    const children: CliRun[] = [];
+    const children: Launched[] = [];
     try {
       await runFaultScenario(rec, {
         passes: 2, rounds: 1,
@@ -81,13 +58,13 @@ describe('fault matrix: Postgres and Redis restarts', () => {
         // The pass is `swas-inventory sync` in its own process: if the restart kills the process,
         // the test sees an exit, not an exception inside vitest.
         pass: async (world) => {
-          const before = world.emu.callLog().length;
+          await waitFor('the last pass\'s listings answered', () => world.emu.inFlight() === 0, { pollMs: 10 });
           const cli = startCliSync(world, pg.adminUrl);
-          // Every region's transaction is open (lock taken, listing in flight) once its first page is asked for.
-          await waitFor('the listings to be in flight', async () => {
-            if (cli.exit !== null) throw new Error(`sync exited early: ${cli.stderr()}`);
-            return world.emu.callLog().slice(before).filter((c) => c.action === 'ListCustomImages').length >= 3;
-          }, 30_000, 20);
+          // Every region's transaction is open (lock taken, listing in flight) once its first page is
+          // asked for: the three regions' listings held by the latency at once. (Not the call log,
+          // which records a call once answered: under load three answers took longer than the wait.)
+          await waitFor('the three regions\' listings in flight', () => world.emu.inFlight() >= world.view.regions.length,
+            { pollMs: 10, until: cli });
           const t0 = Date.now();
           await pg.restart();
           const t1 = Date.now();
@@ -103,6 +80,7 @@ describe('fault matrix: Postgres and Redis restarts', () => {
         // postgres.js 3.4.9 (porsager/postgres#1208), die on its unguarded nextWrite: any OTHER
         // crash fails here. Either way the data checks above and after hold.
         const crashed = /TypeError: Cannot read properties of null \(reading 'write'\)/.test(cli.stderr());
+        const exit = cli.exit();
         if (crashed) {
           knownCrashes.count += 1;
           expect(cli.stderr()).toMatch(/postgres\/src\/connection\.js:\d+/);
@@ -111,14 +89,14 @@ describe('fault matrix: Postgres and Redis restarts', () => {
           // a restart short enough is absorbed: exit 0 with every region succeeded. Otherwise exit
           // 1 with the failed regions in its table, or, when Postgres was still down as the run
           // tried to record them, with the driver's connection error as its one-line message.
-          if (cli.exit?.code === 0) {
-            expect(cli.exit.signal).toBeNull();
+          if (exit?.code === 0) {
+            expect(exit.signal).toBeNull();
             expect(cli.stdout()).toMatch(/succeeded/);
             expect(cli.stdout()).not.toMatch(/"status":\s*"failed"/);
             expect(cli.stderr()).not.toMatch(/^\s+at /m); // no stack trace
             continue;
           }
-          expect(cli.exit, cli.stderr()).toEqual({ code: 1, signal: null });
+          expect(exit, cli.stderr()).toEqual({ code: 1, signal: null });
           if (cli.stdout() === '') expect(cli.stderr()).toMatch(/^swas-inventory: .*(connect|terminat|closed|shutting down|starting up|ECONNREFUSED|ECONNRESET|EPIPE)/im);
           else expect(cli.stdout()).toMatch(/failed/);
           expect(cli.stderr()).not.toMatch(/^\s+at /m); // no stack trace
@@ -147,9 +125,10 @@ describe('fault matrix: Postgres and Redis restarts', () => {
       await enqueueRun(worker.runsQueue);
       await waitFor('region jobs to be active', async () => (await worker.regionsQueue.getActiveCount()) >= 2, 20_000, 20);
       await redis.kill();
-      await sleep(1_000);
+      await sleep(1_000); // the outage
       await redis.start();
-      await sleep(1_500); // the jobs in flight end against an empty Redis
+      // The jobs in flight end against an empty Redis once their listings are answered.
+      await waitFor('the listings in flight to be answered', () => world.emu.inFlight() === 0, { pollMs: 20 });
       await ledger.trueSoFar(db.db);
 
       world.emu.clearFaults();
