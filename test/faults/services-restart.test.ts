@@ -105,7 +105,7 @@ describe('fault matrix: Postgres and Redis restarts', () => {
     } finally {
       await pg.destroy();
     }
-  }, 120_000);
+  }, 180_000); // a restart and two passes of a real process, on a loaded machine
 
   rec.scenario('Redis restarted under a working worker (queued jobs lost, worker reconnects)', async () => {
     const redis = await startPrivateRedis();
