@@ -7,7 +7,7 @@
  * Redis: a `redis-server` child process without persistence, killed and restarted on the same port.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,19 +103,35 @@ export interface PrivateRedis {
   stop(): Promise<void>;
 }
 
-/** `maxmemoryPolicy`: the server's eviction policy (default noeviction, what the queues need). */
-export async function startPrivateRedis(options: { maxmemoryPolicy?: string } = {}): Promise<PrivateRedis> {
+/** PEM files of a TLS identity, for `startPrivateRedis({ tls })`. */
+export interface TlsFiles {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+/**
+ * `maxmemoryPolicy`: the server's eviction policy (default noeviction, what the queues need).
+ * `tls`: TLS only (`--tls-port`, no plain port), clients not asked for certificates; `url` is then
+ * `rediss://127.0.0.1:PORT`. `bind`: the addresses it listens on (default 127.0.0.1).
+ */
+export async function startPrivateRedis(options: { maxmemoryPolicy?: string; tls?: TlsFiles; bind?: string[] } = {}): Promise<PrivateRedis> {
   const port = await freePort();
-  const url = `redis://127.0.0.1:${port}`;
+  const url = `${options.tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`;
+  const listen = options.tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key,
+      '--tls-ca-cert-file', options.tls.ca, '--tls-auth-clients', 'no']
+    : ['--port', String(port)];
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
   const start = async (): Promise<void> => {
-    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    const proc = spawn('redis-server', [...listen, '--bind', ...(options.bind ?? ['127.0.0.1']), '--save', '', '--appendonly', 'no',
       '--maxmemory-policy', options.maxmemoryPolicy ?? 'noeviction'], { stdio: 'ignore' });
     child = proc;
     exited = new Promise((resolve) => proc.once('exit', () => resolve()));
     proc.once('error', () => undefined);
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null,
+      ...(options.tls ? { tls: { ca: readFileSync(options.tls.ca) } } : {}) });
     probe.on('error', () => undefined); // refused until the server is up: expected, retried below
     try {
       const deadline = Date.now() + 10_000;
