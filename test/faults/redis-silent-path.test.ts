@@ -1,0 +1,137 @@
+/**
+ * A silent network path between a worker and Redis (issue 20): a loopback TCP proxy in front of a
+ * private redis-server stops forwarding for 60 s without closing anything (bytes held, as a path
+ * dropping packets holds them in TCP's retransmissions), mid-run, then forwards again. The worker
+ * notices within its bounded waits (socket timeout 20 s; /readyz's 2 s), loses nothing, records
+ * nothing twice and resumes by itself; the inventory is exact afterwards.
+ */
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import { createLogger } from '../../src/ops/logger.js';
+import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
+import type { PlanJobData } from '../../src/worker/job-data.js';
+import { RUNS_QUEUE } from '../../src/worker/queue-names.js';
+import { SOCKET_TIMEOUT_MS } from '../../src/worker/redis-connection.js';
+import type { WorkerHandle } from '../../src/worker/start-worker.js';
+import { createTestDatabase } from '../helpers/databases.js';
+import { startPrivateRedis, type PrivateRedis } from '../helpers/private-services.js';
+import { startTestWorker, startWorld, waitFor, workerConfig, type World } from '../worker/worker-test-kit.js';
+import { SummaryRecorder } from './summary.js';
+import { sleep, WorldLedger } from './worker-scenario.js';
+
+const rec = new SummaryRecorder(import.meta.filename);
+const LIST = 'ListCustomImages';
+const SILENCE_MS = 60_000;
+
+/** A TCP proxy that can go silent: while silent, it accepts and reads but forwards nothing, closes nothing. */
+async function silentableProxy(target: number): Promise<{ port: number; silence(): void; resume(): void; close(): Promise<void> }> {
+  let silent = false;
+  const held: Array<() => void> = [];
+  const sockets = new Set<Socket>();
+  const forward = (from: Socket, to: Socket) => from.on('data', (chunk: Buffer) => {
+    if (silent) held.push(() => to.write(chunk));
+    else to.write(chunk);
+  });
+  const server: Server = createServer((client) => {
+    const upstream = connect(target, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => { sockets.delete(s); });
+    }
+    forward(client, upstream);
+    forward(upstream, client);
+    // A side that closes is passed on only while the path is up: a silent path delivers no FIN either.
+    const closeOther = (other: Socket) => () => { if (silent) held.push(() => other.destroy()); else other.destroy(); };
+    client.on('close', closeOther(upstream));
+    upstream.on('close', closeOther(client));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as { port: number }).port,
+    silence: () => { silent = true; },
+    resume: () => {
+      silent = false;
+      for (const f of held.splice(0)) f();
+    },
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+describe('fault matrix: a silent network path to Redis', () => {
+  let redis: PrivateRedis;
+  let world: World;
+  let db: DatabaseHandle;
+  let handle: WorkerHandle | undefined;
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    world = await startWorld({ accounts: 2, regions: ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'], imagesPerRegion: 3 });
+    db = await createTestDatabase('postgres');
+  });
+  afterAll(async () => {
+    rec.flush();
+    await handle?.close();
+    await db?.close();
+    await world?.emu.stop();
+    await redis?.stop();
+  });
+
+  rec.scenario('60 s of silence on the Redis path mid-run: noticed within the socket timeout, nothing lost or doubled, resumes by itself', async () => {
+    const proxy = await silentableProxy(redis.port);
+    let logText = '';
+    const logger = createLogger({ level: 'info', pretty: false, destination: new Writable({ write(chunk: Buffer, _e, done) { logText += chunk.toString('utf8'); done(); } }) });
+    const lines = () => logText.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { msg: string; time: number; err?: string });
+    // The test's own queue talks to Redis directly, not through the path under test.
+    const direct = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const runs = new Queue<PlanJobData>(RUNS_QUEUE, { connection: direct, prefix: 'swas' });
+    try {
+      const config = { ...workerConfig(world, db.url!, 'swas'), redisUrl: `redis://127.0.0.1:${proxy.port}` };
+      handle = await startTestWorker(world, config, { database: db, logger, httpPort: 0, tuning: { concurrency: 2 } });
+      const readyz = async () => (await fetch(`http://127.0.0.1:${handle!.http!.port}/readyz`)).status;
+      const ledger = new WorldLedger(world, rec.eventStats);
+      const baseline = await waitForRun(db.db, (await enqueueRun(runs)).runId, { timeoutMs: 60_000, pollMs: 100 });
+      expect(baseline.status).toBe('succeeded');
+      await ledger.checkpoint(db.db);
+
+      ledger.change(1);
+      world.emu.setFaults([{ kind: 'latency', ms: 1_000, match: { action: LIST } }]);
+      const before = world.emu.callLog().length;
+      const { runId } = await enqueueRun(runs);
+      await waitFor('regions of the run in flight', async () => world.emu.callLog().slice(before).some((c) => c.action === LIST), 30_000, 10);
+      proxy.silence();
+      const silentAt = Date.now();
+      expect(await readyz()).toBe(503);
+      const noticed = await waitFor('the worker to drop a silent connection', async () =>
+        lines().find((l) => l.time >= silentAt && /Socket timeout/.test(l.err ?? '')), SOCKET_TIMEOUT_MS + 30_000, 200);
+      console.log(`[redis-silent-path] first socket timeout logged ${noticed.time - silentAt} ms after the path went silent`);
+      await sleep(Math.max(0, SILENCE_MS - (Date.now() - silentAt)));
+      world.emu.clearFaults();
+      proxy.resume();
+      const resumedAt = Date.now();
+      await waitFor('/readyz 200 again', async () => (await readyz()) === 200, 60_000, 200);
+      console.log(`[redis-silent-path] /readyz 200 again ${Date.now() - resumedAt} ms after the path came back`);
+
+      const run = await waitForRun(db.db, runId, { timeoutMs: 120_000, pollMs: 200 });
+      console.log(`[redis-silent-path] the interrupted run ended ${Date.now() - resumedAt} ms after the path came back: ${run.status}`);
+      expect(run, JSON.stringify(run.error)).toMatchObject({ status: 'succeeded', regionsTotal: 6, regionsSucceeded: 6 });
+      await ledger.trueSoFar(db.db);
+      const clean = await waitForRun(db.db, (await enqueueRun(runs)).runId, { timeoutMs: 60_000, pollMs: 100 });
+      expect(clean.status).toBe('succeeded');
+      await ledger.checkpoint(db.db);
+    } finally {
+      await handle?.close();
+      handle = undefined;
+      await runs.close();
+      direct.disconnect();
+      await proxy.close();
+    }
+  }, 300_000);
+});
