@@ -10,6 +10,7 @@
  * Exits 1 only when a case crashed.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { consoleCase } from './cases/console.js';
 import { emulatorThroughputCase } from './cases/emulator-throughput.js';
 import { fanOutCase } from './cases/fan-out.js';
 import { ingestCase } from './cases/ingest.js';
@@ -46,6 +47,7 @@ const cases: Array<{ id: string; run: () => Promise<CaseResult>; optIn?: boolean
   { id: 'scaling', run: () => scalingCase({ ...size.scaling, ...(options.quick ? {} : { svgPath: 'docs/scaling.svg' }) }) },
   { id: 'emulator', run: () => emulatorThroughputCase(size.emulator) },
   { id: 'reports', run: () => reportsCase(size.reports) },
+  { id: 'console', run: () => consoleCase(size.console) },
   { id: 'webhook-delivery', run: () => webhookDeliveryCase(size.webhookDelivery) },
   { id: 'retention', run: () => retentionCase(size.retention) },
   { id: 'profile', run: () => profileCase(size.profile), optIn: true },
