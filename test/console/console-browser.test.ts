@@ -14,6 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleServerHandle } from '../../src/console/console-server.js';
 import { consoleDatabase } from '../../src/console/database-access.js';
+import { parseSubscriptionSpecs } from '../../src/config/subscriptions.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { launchChromium, skipBrowserTests } from '../helpers/chromium.js';
 import { csvRecordsOf } from '../reports/helpers/csv-records.js';
@@ -171,6 +172,18 @@ describe.skipIf(skipBrowserTests('the console browser test'))('the console in a 
     const res = await page.request.post(`${base}/images`, { data: 'x=1' });
     expect(res.status()).toBe(405);
     expect(res.headers().allow).toBe('GET, HEAD');
+    // The delivery tables are not the reader's: the page says so instead of failing blindly.
+    const specs = parseSubscriptionSpecs({ subscriptions: [{ name: 'ops', url: 'https://hooks.example.com/x', secretEnv: 'OPS_HOOK_SECRET' }] }, 'test');
+    const withSubs = await startTestConsole(null, {
+      subscriptions: specs, database: consoleDatabase({ kind: 'postgres', open: () => openDatabase({ databaseUrl: world.readerUrl, maxConnections: 1 }) }),
+    });
+    try {
+      const denied = await page.request.get(`${withSubs.url}/notifications`);
+      expect(denied.status()).toBe(403);
+      expect(await denied.text()).toContain('may not read what this page needs (permission denied)');
+    } finally {
+      await withSubs.close();
+    }
     const reader = await openDatabase({ databaseUrl: world.readerUrl, maxConnections: 1 });
     try {
       await expect(reader.db.execute('select count(*) from swas.custom_images' as never)).rejects.toThrow();

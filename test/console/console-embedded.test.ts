@@ -25,7 +25,7 @@ describe('console on the embedded database', () => {
     await writeScriptedHistory(h.db);
     await h.close();
     server = await startTestConsole(null, {
-      database: consoleDatabase({ kind: 'pglite', open: () => openDatabase({ dataDir, dataDirWaitMs: 1_500 }), lingerMs: 100 }),
+      database: consoleDatabase({ kind: 'pglite', open: () => openDatabase({ dataDir, dataDirWaitMs: 1_500 }) }),
     });
   }, 120_000);
   afterAll(async () => {
@@ -37,6 +37,13 @@ describe('console on the embedded database', () => {
     const first = await fetch(`${server.url}/images`, { headers: { Accept: 'application/json' } });
     expect(first.status).toBe(200);
     expect((await first.json() as unknown[]).length).toBe(3);
+
+    // A /changes page left open keeps a stream that polls: it must leave gaps a sync can take.
+    const stream = new AbortController();
+    const live = await fetch(`${server.url}/changes/stream`, { signal: stream.signal });
+    expect(live.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = live.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain(': connected');
 
     // What a sync does: take the folder. It gets it once the console's request (and linger) is over.
     const writer = await openDatabase({ dataDir, dataDirWaitMs: 30_000 });
@@ -52,6 +59,7 @@ describe('console on the embedded database', () => {
       expect(JSON.stringify(await json.json())).toMatch(/in use by another command/);
     } finally {
       await writer.close();
+      stream.abort();
     }
 
     const again = await fetch(`${server.url}/`, { headers: { Accept: 'application/json' } });

@@ -11,6 +11,9 @@ import { queryRows } from '../../src/db/database.js';
 import type { ConsoleServerHandle } from '../../src/console/console-server.js';
 import { finishRun, startRun } from '../../src/sync/run-record.js';
 import { sql } from 'drizzle-orm';
+import { Command } from 'commander';
+import { registerNotificationsCommand } from '../../src/cli/commands/notifications.js';
+import { parseSubscriptionSpecs } from '../../src/config/subscriptions.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import { syncFixtureRegion, wireImage } from '../helpers/run-history-fixture.js';
 import { csvRecordsOf } from '../reports/helpers/csv-records.js';
@@ -178,5 +181,22 @@ describe('console over HTTP (postgres)', () => {
     const future = await getJson(`${base}/images?as_of=2999-01-01`);
     expect(future.status).toBe(400);
     expect(JSON.stringify(future.body)).toMatch(/in the future/);
+  });
+
+  it('/notifications answers `notifications status` for the accounts file\'s subscriptions, the target without path or query', async () => {
+    const specs = parseSubscriptionSpecs({ subscriptions: [{ name: 'ops', url: 'https://hooks.example.com/x?key=sekrit-in-query', secretEnv: 'OPS_HOOK_SECRET' }] }, 'test');
+    const withSubs = await startTestConsole(h, { subscriptions: specs });
+    try {
+      let out = '';
+      const program = new Command('swas-inventory').exitOverride().configureOutput({ writeOut: (t) => { out += t; } });
+      registerNotificationsCommand(program, { openDb: async () => ({ ...h, close: async () => {} }), subscriptionSpecs: () => specs });
+      await program.parseAsync(['notifications', 'status', '--format', 'json'], { from: 'user' });
+      const page = await getJson(`${withSubs.url}/notifications`);
+      expect(page.body).toEqual(JSON.parse(out));
+      expect((page.body as Array<{ target: string }>)[0]!.target).toBe('https://hooks.example.com');
+      expect(await (await fetch(`${withSubs.url}/notifications`)).text()).not.toContain('sekrit');
+    } finally {
+      await withSubs.close();
+    }
   });
 });

@@ -106,8 +106,12 @@ ${field('since', 'Since', '24h or 2026-01-31')}${field('until', 'Until', '1h or 
 </form>`;
 }
 
-/** How often the stream looks for newly committed changes (`history --follow` polls once a second too). */
-const STREAM_POLL_MS = 1000;
+/**
+ * How often the stream looks for newly committed changes: once a second on PostgreSQL (as
+ * `history --follow`); every 5 s on the embedded database, where each poll opens it and takes its
+ * folder lock: the gaps (longer than the linger) are what let a sync in while a page stays open.
+ */
+export const STREAM_POLL_MS = { postgres: 1_000, pglite: 5_000 } as const;
 const HEARTBEAT_MS = 15_000;
 
 /**
@@ -136,12 +140,13 @@ export function changesStream(ctx: ConsoleContext) {
         // Held by a sync (embedded) or a database restart: say so and try again; the cursor stays put.
         res.write(`event: wait\ndata: ${JSON.stringify({ reason: (err as Error).message.split('\n')[0] })}\n\n`);
       }
-      quiet += STREAM_POLL_MS;
+      const interval = STREAM_POLL_MS[ctx.database.kind];
+      quiet += interval;
       if (quiet >= HEARTBEAT_MS) {
         res.write(': heartbeat\n\n');
         quiet = 0;
       }
-      await Promise.race([done, new Promise((r) => setTimeout(r, STREAM_POLL_MS))]);
+      await Promise.race([done, new Promise((r) => setTimeout(r, interval))]);
     }
     res.end();
   };
