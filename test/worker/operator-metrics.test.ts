@@ -10,7 +10,9 @@ import { queryRows } from '../../src/db/database.js';
 import { SCHEDULER_ID } from '../../src/worker/queue-names.js';
 import type { WorkerHandle } from '../../src/worker/start-worker.js';
 import { createTestDatabase } from '../helpers/databases.js';
+import { sample, scrapeMetrics } from '../helpers/metrics-text.js';
 import { promtool, skipWithoutPromtool, withoutKnownPromClientLints } from '../helpers/promtool.js';
+import { rulesVerdicts } from '../helpers/alert-rules.js';
 import { uniquePrefix } from '../helpers/redis.js';
 import { deletePrefix, startTestWorker, startWorld, waitFor, workerConfig, type World } from './worker-test-kit.js';
 
@@ -18,23 +20,17 @@ const REGIONS = ['cn-hangzhou', 'cn-beijing', 'cn-shanghai'];
 const DENIED = 'cn-shanghai';
 const EVERY_MS = 600_000;
 
-/** The value of one series (`name{labels}`, labels in the order prom-client writes them), or undefined. */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 describe('operator metrics of a running worker', () => {
   let world: World;
   let db: DatabaseHandle;
   let handle: WorkerHandle;
   let base: string;
+  /** Scrapes taken while the region was stale and while the schedule was missing, for the rules below. */
+  let staleScrape = '';
+  let missingScrape = '';
   const prefix = uniquePrefix('opmetrics');
-  const scrape = async (): Promise<string> => {
-    const res = await fetch(`${base}/metrics`);
-    expect(res.status).toBe(200);
-    return res.text();
-  };
+  const scrape = (): Promise<string> => scrapeMetrics(base);
 
   beforeAll(async () => {
     // One region's key lacks the RAM permission: the first run is partial, that region failed.
@@ -107,6 +103,7 @@ describe('operator metrics of a running worker', () => {
     });
     expect(sample(text, series)).toBeGreaterThan(2 * EVERY_MS / 1000);
     expect(sample(text, 'swas_regions{freshness="fresh"}')).toBe(1);
+    staleScrape = text;
   });
 
   it('the sync schedule gone from Redis: swas_schedule_present{schedule="sync"} goes to 0, and back to 1 once the keeper declares it again', async () => {
@@ -120,6 +117,7 @@ describe('operator metrics of a running worker', () => {
       return sample(t, 'swas_schedule_present{schedule="sync"}') === 0 ? t : null;
     });
     expect(sample(after, 'swas_schedule_present{schedule="prune"}')).toBe(1);
+    missingScrape = after;
     // The gauge and /readyz read the same check: not ready, naming it; asking re-declares it.
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(503);
@@ -133,5 +131,25 @@ describe('operator metrics of a running worker', () => {
     expect(sample(text, 'swas_queue_jobs{queue="sync-regions",state="waiting"}')).toBe(0);
     expect(sample(text, 'swas_queue_oldest_waiting_seconds{queue="sync-regions"}')).toBe(0);
     expect(sample(text, 'swas_redis_eviction_policy_safe{policy="noeviction"}')).toBe(1);
+  });
+
+  it.skipIf(skipWithoutPromtool())('the alert rules fire on what the worker exported: SwasRegionStale for the stale region, SwasSyncScheduleMissing for the missing schedule', () => {
+    expect(staleScrape).not.toBe('');
+    expect(missingScrape).not.toBe('');
+    // Each scrape held for 15 minutes, as Prometheus would have stored it (with its instance and job).
+    const held = (text: string, names: string[]) => text.split('\n').flatMap((line) => {
+      const m = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
+      if (m === null || !names.includes(m[1]!)) return [];
+      const labels = [m[2], 'instance="w1:9090"', 'job="swas-inventory"'].filter(Boolean).join(',');
+      return [{ series: `${m[1]}{${labels}}`, values: `${m[3]}x15` }];
+    });
+    const verdicts = rulesVerdicts([
+      { series: held(staleScrape, ['swas_region_listing_age_seconds', 'swas_schedule_interval_seconds']), alert: 'SwasRegionStale',
+        expect: [{ severity: 'warning', account: 'acct0', region: 'cn-beijing' }] },
+      { series: held(missingScrape, ['swas_schedule_present']), alert: 'SwasSyncScheduleMissing', expect: [{ severity: 'critical', schedule: 'sync' }] },
+      { series: held(missingScrape, ['swas_schedule_present']), alert: 'SwasScheduleMissing', expect: [] },
+    ]);
+    expect(verdicts.stdout + verdicts.stderr).toContain('SUCCESS');
+    expect(verdicts.code).toBe(0);
   });
 });

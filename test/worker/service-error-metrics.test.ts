@@ -13,13 +13,10 @@ import type { DatabaseHandle } from '../../src/db/database.js';
 import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
 import type { WorkerHandle } from '../../src/worker/start-worker.js';
 import { createTestDatabase } from '../helpers/databases.js';
+import { sample, scrapeMetrics } from '../helpers/metrics-text.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-services.js';
 import { startTestWorker, startWorld, waitFor, workerConfig, type World } from './worker-test-kit.js';
 
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 describe('dependency error metrics of a running worker', () => {
   let world: World;
@@ -27,11 +24,7 @@ describe('dependency error metrics of a running worker', () => {
   let redis: PrivateRedis;
   let handle: WorkerHandle;
   let base: string;
-  const scrape = async (): Promise<string> => {
-    const res = await fetch(`${base}/metrics`);
-    expect(res.status).toBe(200);
-    return res.text();
-  };
+  const scrape = (): Promise<string> => scrapeMetrics(base);
 
   beforeAll(async () => {
     world = await startWorld({ accounts: 1, regions: ['cn-hangzhou', 'cn-beijing'], imagesPerRegion: 1 });
