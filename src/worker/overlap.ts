@@ -13,8 +13,10 @@
  * Not BullMQ deduplication: BullMQ 6 forbids it on flow nodes with a parent, and a deduplicated
  * child would leave its parent waiting on a job that never joins it.
  */
+import type { Queue } from 'bullmq';
 import type { RedisClient } from './redis-connection.js';
 import { ownKey } from './queue-names.js';
+import { accountJobId, finishJobId, regionJobId } from './run-id.js';
 
 /**
  * Claims every key for `runId` in one script (one round trip for a run's regions): per key 1 when
@@ -64,6 +66,43 @@ export interface RegionKey {
 
 /** Whether the holder run's job for a region still runs or will run; `state` says how, for the left-out reason. */
 export type HolderLiveness = (holderRunId: string, target: RegionKey) => Promise<{ alive: boolean; state: string }>;
+
+/** A claim with no job yet is a run being planned for this long at most. */
+export const PLANNING_GRACE_MS = 5 * 60_000;
+
+/**
+ * The rule above, read from the queues: a claim blocks a later run only while its holder's job is
+ * alive, the holder's account job, or the region job an older worker planned.
+ */
+export function queueHolderLiveness(sources: {
+  redis: RedisClient;
+  prefix: string;
+  regionsQueue: Pick<Queue, 'getJobState' | 'toKey'>;
+  runsQueue: Pick<Queue, 'getJobState'>;
+  /** The claims' TTL: a claim's age is this minus what is left of it. */
+  claimTtlMs: number;
+}): HolderLiveness {
+  const { redis, prefix, regionsQueue, runsQueue, claimTtlMs } = sources;
+  return async (holder, target) => {
+    let jobId = accountJobId(holder, target.account);
+    let state = await regionsQueue.getJobState(jobId);
+    if (state === 'unknown') {
+      jobId = regionJobId(holder, target.account, target.regionId);
+      state = await regionsQueue.getJobState(jobId);
+    }
+    if (state === 'completed' || state === 'failed') return { alive: false, state };
+    if (state === 'active') {
+      const locked = await redis.exists(regionsQueue.toKey(`${jobId}:lock`)) === 1;
+      return { alive: locked, state: locked ? 'active' : 'active without a lock (its worker died)' };
+    }
+    if (state !== 'unknown') return { alive: true, state };
+    // No job: either its run is still being planned (claims come before the flow), or it is gone.
+    const finish = await runsQueue.getJobState(finishJobId(holder));
+    if (finish !== 'unknown') return { alive: false, state: 'gone' };
+    const age = claimTtlMs - await redis.pttl(claimKey(prefix, target));
+    return age < PLANNING_GRACE_MS ? { alive: true, state: 'being planned' } : { alive: false, state: 'never created (its plan job died)' };
+  };
+}
 
 export function claimKey(prefix: string, target: RegionKey): string {
   return ownKey(prefix, 'claim', target.account, target.regionId);

@@ -25,14 +25,13 @@ import { closeAbandonedRuns, finishRun, recordLeftOut, runningWorkerRuns, startR
 import { AccountRateLimiter } from './account-rate-limit.js';
 import { createFinishProcessor } from './finish-run-job.js';
 import { accountJobData, MissingJobDataError, type AccountJobData, type AccountJobResult, type FinishJobData, type PlanJobData } from './job-data.js';
-import { claimKey, releaseRegions, type HolderLiveness } from './overlap.js';
+import { queueHolderLiveness, releaseRegions } from './overlap.js';
 import { createPlanProcessor, type PlanDeps } from './plan-run.js';
 import { createAccountProcessor, type AccountProcessorDeps } from './process-account-job.js';
 import { RegionSlots } from './region-slots.js';
 import { JOB_NAMES, REGIONS_QUEUE, RUNS_QUEUE, SCHEDULER_ID } from './queue-names.js';
 import { databaseErrorCode, readFreshness, readQueues, readRedisPolicy, serviceErrorCode, SCHEDULE_LABELS } from './metric-readings.js';
 import { scheduleIntervalMs } from '../reports/freshness.js';
-import { accountJobId, finishJobId, regionJobId } from './run-id.js';
 import { assertRedisReachable, closeRedis, createRedisConnection, type RedisClient, type RedisSettings } from './redis-connection.js';
 import { createRunsProcessor } from './runs-processor.js';
 import { startNotifyQueue, type NotifyQueueHandle } from './notify-queue.js';
@@ -40,6 +39,7 @@ import { DEFAULT_PRUNE_PATTERN, startMaintenanceQueue, type MaintenanceQueueHand
 import { ensureSchedule, schedulerDeclared, type ScheduleSpec } from './schedule.js';
 import { ScheduleKeeper } from './schedule-keeper.js';
 import { LOST_RUN_ERROR, LostRunSweeper, lostRegions, runsWithJobs } from './lost-runs.js';
+import { shutDownWorker } from './shutdown.js';
 import { createSyncAdapters } from './sync-adapters.js';
 import { WorkerConfigError } from './worker-config-error.js';
 
@@ -69,8 +69,6 @@ export interface WorkerTuning {
 }
 
 const CLAIM_TTL_MS = 6 * 3600_000;
-/** A claim with no job yet is a run being planned for this long at most. */
-const PLANNING_GRACE_MS = 5 * 60_000;
 
 export interface StartWorkerOptions {
   config: Config;
@@ -182,27 +180,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const regionsQueue = new Queue<AccountJobData>(REGIONS_QUEUE, { connection: redis, prefix });
   const flows = new FlowProducer({ connection: redis, prefix });
 
-  // A claim blocks a later run only while its holder's job is alive (see overlap.ts): the holder's
-  // account job, or the region job an older worker planned.
-  const holderLiveness: HolderLiveness = async (holder, target) => {
-    let jobId = accountJobId(holder, target.account);
-    let state = await regionsQueue.getJobState(jobId);
-    if (state === 'unknown') {
-      jobId = regionJobId(holder, target.account, target.regionId);
-      state = await regionsQueue.getJobState(jobId);
-    }
-    if (state === 'completed' || state === 'failed') return { alive: false, state };
-    if (state === 'active') {
-      const locked = await redis.exists(regionsQueue.toKey(`${jobId}:lock`)) === 1;
-      return { alive: locked, state: locked ? 'active' : 'active without a lock (its worker died)' };
-    }
-    if (state !== 'unknown') return { alive: true, state };
-    // No job: either its run is still being planned (claims come before the flow), or it is gone.
-    const finish = await runsQueue.getJobState(finishJobId(holder));
-    if (finish !== 'unknown') return { alive: false, state: 'gone' };
-    const age = (tuning.claimTtlMs ?? CLAIM_TTL_MS) - await redis.pttl(claimKey(prefix, target));
-    return age < PLANNING_GRACE_MS ? { alive: true, state: 'being planned' } : { alive: false, state: 'never created (its plan job died)' };
-  };
+  const holderLiveness = queueHolderLiveness({ redis, prefix, regionsQueue, runsQueue, claimTtlMs: tuning.claimTtlMs ?? CLAIM_TTL_MS });
   const planDeps: PlanDeps = {
     prefix, redis, flows, classify, logger, metrics, holderLiveness,
     claimTtlMs: tuning.claimTtlMs ?? CLAIM_TTL_MS,
@@ -313,23 +291,21 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
 
   let http: HttpServerHandle | null = null;
   let closed: Promise<void> | undefined;
-  const close = async (): Promise<void> => {
+  const close = (): Promise<void> => {
     closing = true;
-    keeper.stop();
-    const timeoutMs = tuning.shutdownTimeoutMs ?? 60_000;
-    const graceful = Promise.all([runsWorker.close(), regionsWorker.close(), notify?.close(), maintenance?.close()]).then(() => true);
-    const inTime = await Promise.race([graceful, new Promise<false>((r) => setTimeout(() => r(false), timeoutMs).unref())]);
-    if (!inTime) {
-      // Jobs still running are abandoned: their locks expire and another worker picks them up as stalled.
-      logger.warn({ timeoutMs, accountJobs: activeJobs.size }, 'active jobs did not finish in time; closing anyway (they will be re-run as stalled jobs; their regions are freed for the next run)');
-      await releaseActive().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not release the claims of abandoned jobs'));
-      await Promise.all([runsWorker.close(true), regionsWorker.close(true), notify?.close(true), maintenance?.close(true)]);
-    }
-    await Promise.all([flows.close(), runsQueue.close(), regionsQueue.close()]);
-    await http?.close();
-    await Promise.all([redis, ...workerConnections, maintenanceConnection, ...(notifyConnection ? [notifyConnection] : [])].map(closeRedis));
-    if (options.database === undefined) await database.close();
-    logger.info('worker stopped');
+    return shutDownWorker({
+      logger,
+      timeoutMs: tuning.shutdownTimeoutMs ?? 60_000,
+      stopStarting: () => keeper.stop(),
+      workers: [runsWorker, regionsWorker, notify, maintenance],
+      activeJobs: () => ({ accountJobs: activeJobs.size }),
+      releaseAbandoned: releaseActive,
+      queues: [flows, runsQueue, regionsQueue],
+      http,
+      connections: [redis, ...workerConnections, maintenanceConnection, ...(notifyConnection ? [notifyConnection] : [])],
+      closeConnection: closeRedis,
+      database: options.database === undefined ? database : undefined,
+    });
   };
   const closeOnce = (): Promise<void> => (closed ??= close());
 
