@@ -4,9 +4,9 @@
  * number of statements grows with the number of CHANGED images / 1000, never with the inventory.
  */
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { queryRows, type Db } from '../db/database.js';
-import { customImages, customImageTags, customImageVersions, imageEvents, regionStates, regionSyncs } from '../db/schema.js';
+import { insertRegionSyncsIfAbsent, upsertRegionSync } from '../db/region-syncs.js';
+import { customImages, customImageTags, customImageVersions, imageEvents, regionStates } from '../db/schema.js';
 import type { ImageWrite, PlannedEvent, RegionDiff } from './diff-region.js';
 import { fieldsToColumns } from './image-row.js';
 import { insertJsonRows, jsonRowsInsert, upsertClause } from './insert-json-rows.js';
@@ -188,30 +188,7 @@ export async function recordRegionSync(tx: Db, input: RegionSyncRecord): Promise
     startedAt: input.startedAt,
     finishedAt: now,
   };
-  const { syncRunId: _r, account: _a, regionId: _g, ...update } = row;
-  // The same region can commit twice in one run (a stalled job re-run after its first copy
-  // committed): the second finds nothing left to change, so counts and calls ADD UP instead of
-  // the second copy's zeros replacing what the first recorded.
-  const add = (column: AnyPgColumn) => sql`${column} + excluded.${sql.identifier(column.name)}`;
-  await tx
-    .insert(regionSyncs)
-    .values(row)
-    .onConflictDoUpdate({
-      target: [regionSyncs.syncRunId, regionSyncs.account, regionSyncs.regionId],
-      set: {
-        ...update,
-        attempts: sql`greatest(${regionSyncs.attempts}, excluded.attempts)`,
-        startedAt: sql`least(${regionSyncs.startedAt}, excluded.started_at)`,
-        pages: add(regionSyncs.pages),
-        apiCalls: add(regionSyncs.apiCalls),
-        created: add(regionSyncs.created),
-        updated: add(regionSyncs.updated),
-        statusChanged: add(regionSyncs.statusChanged),
-        tagsChanged: add(regionSyncs.tagsChanged),
-        deleted: add(regionSyncs.deleted),
-        restored: add(regionSyncs.restored),
-      },
-    });
+  await upsertRegionSync(tx, row);
 
   const state = {
     account: input.account,
@@ -237,12 +214,9 @@ export async function recordRegionSync(tx: Db, input: RegionSyncRecord): Promise
 export async function recordSupersededListing(db: Db, input: {
   runId: string; account: string; regionId: string; startedAt: Date; attempts: number; pages: number; apiCalls: number; message: string;
 }): Promise<void> {
-  await db
-    .insert(regionSyncs)
-    .values({
-      syncRunId: input.runId, account: input.account, regionId: input.regionId, status: 'incomplete', attempts: input.attempts,
-      pages: input.pages, apiCalls: input.apiCalls, errorCode: 'ListingSuperseded', errorMessage: input.message.slice(0, 2000),
-      startedAt: input.startedAt, finishedAt: new Date(),
-    })
-    .onConflictDoNothing({ target: [regionSyncs.syncRunId, regionSyncs.account, regionSyncs.regionId] });
+  await insertRegionSyncsIfAbsent(db, [{
+    syncRunId: input.runId, account: input.account, regionId: input.regionId, status: 'incomplete', attempts: input.attempts,
+    pages: input.pages, apiCalls: input.apiCalls, errorCode: 'ListingSuperseded', errorMessage: input.message.slice(0, 2000),
+    startedAt: input.startedAt, finishedAt: new Date(),
+  }]);
 }

@@ -8,9 +8,10 @@
  * region_syncs row saying so (status `skipped` or `failed`, with a code), and the run cannot be
  * `succeeded` while any such row exists.
  */
-import { and, eq, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, lte } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
-import { regionStates, regionSyncs, syncRuns } from '../db/schema.js';
+import { insertRegionSyncsIfAbsent, regionSyncsOfRun, regionsRecorded, upsertRegionFailure } from '../db/region-syncs.js';
+import { regionStates, syncRuns } from '../db/schema.js';
 import { emptyCounts } from './diff-region.js';
 import { EVENT_KINDS, type EventKind } from '../domain/vocabulary.js';
 
@@ -69,18 +70,7 @@ export async function recordRegionFailure(db: Db, failure: RegionFailure): Promi
     finishedAt: now,
   };
   await db.transaction(async (tx) => {
-    await tx
-      .insert(regionSyncs)
-      .values(row)
-      .onConflictDoUpdate({
-        target: [regionSyncs.syncRunId, regionSyncs.account, regionSyncs.regionId],
-        // A region that already committed in this run keeps its success: a late duplicate failure
-        // (e.g. a redelivered job) must not overwrite what was written.
-        set: { status: sql`case when ${regionSyncs.status} = 'failed' then 'failed' else ${regionSyncs.status} end`,
-          attempts: row.attempts, errorCode: sql`case when ${regionSyncs.status} = 'failed' then ${row.errorCode} else ${regionSyncs.errorCode} end`,
-          errorMessage: sql`case when ${regionSyncs.status} = 'failed' then ${row.errorMessage} else ${regionSyncs.errorMessage} end`,
-          finishedAt: now },
-      });
+    await upsertRegionFailure(tx, row);
     await tx
       .insert(regionStates)
       .values({ account: failure.account, regionId: failure.regionId, lastSyncRunId: failure.runId, lastStatus: 'failed', updatedAt: now })
@@ -108,13 +98,10 @@ export interface LeftOutRegion {
  */
 export async function recordLeftOut(db: Db, runId: string, regions: readonly LeftOutRegion[], now: Date = new Date()): Promise<void> {
   if (regions.length === 0) return;
-  await db
-    .insert(regionSyncs)
-    .values(regions.map((r) => ({
-      syncRunId: runId, account: r.account, regionId: r.regionId, status: r.status, attempts: 0,
-      errorCode: r.code, errorMessage: r.message.slice(0, 2000), startedAt: now, finishedAt: now,
-    })))
-    .onConflictDoNothing();
+  await insertRegionSyncsIfAbsent(db, regions.map((r) => ({
+    syncRunId: runId, account: r.account, regionId: r.regionId, status: r.status, attempts: 0,
+    errorCode: r.code, errorMessage: r.message.slice(0, 2000), startedAt: now, finishedAt: now,
+  })));
 }
 
 export interface RunSummary {
@@ -148,13 +135,13 @@ export interface FinishRunOptions {
  * regions silently vanished; a run that synced no region at all is `failed`.
  */
 export async function finishRun(db: Db, runId: string, opts: FinishRunOptions = {}): Promise<RunSummary> {
-  const before = await db.select({ account: regionSyncs.account, regionId: regionSyncs.regionId }).from(regionSyncs).where(eq(regionSyncs.syncRunId, runId));
+  const before = await regionsRecorded(db, runId);
   const reported = new Set(before.map((r) => `${r.account}\u0000${r.regionId}`));
   await recordLeftOut(db, runId, (opts.expected ?? [])
     .filter((r) => !reported.has(`${r.account}\u0000${r.regionId}`))
     .map((r) => ({ ...r, status: 'skipped' as const, code: 'NotReached', message: 'the run ended before this region reported (its job was lost or the run stopped)' })));
 
-  const rows = await db.select().from(regionSyncs).where(eq(regionSyncs.syncRunId, runId));
+  const rows = await regionSyncsOfRun(db, runId);
   const counts = emptyCounts();
   let succeeded = 0, incomplete = 0, failed = 0, leftOut = 0, imagesSeen = 0;
   const notSynced: string[] = [];

@@ -4,9 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import { and, eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
-import { regionSyncs, syncRuns } from '../db/schema.js';
+import { syncRuns } from '../db/schema.js';
 import type { PlanJobData } from './job-data.js';
 import { PLAN_JOB_OPTIONS } from './job-options.js';
 import { JOB_NAMES } from './queue-names.js';
@@ -38,13 +38,4 @@ export async function waitForRun(db: Db, runId: string, options: { timeoutMs: nu
     }
     await sleep(options.pollMs ?? 500);
   }
-}
-
-/** The regions of a run that did not sync (failed, or left out as `skipped`), with their reasons. */
-export async function regionsNotSynced(db: Db, runId: string) {
-  return db.select({ account: regionSyncs.account, regionId: regionSyncs.regionId, status: regionSyncs.status,
-    code: regionSyncs.errorCode, message: regionSyncs.errorMessage })
-    .from(regionSyncs)
-    .where(and(eq(regionSyncs.syncRunId, runId), inArray(regionSyncs.status, ['failed', 'skipped'])))
-    .orderBy(regionSyncs.account, regionSyncs.regionId);
 }

@@ -3,13 +3,12 @@
  * functions the CLI's in-process `sync` uses, looked up by account NAME (job data never carries
  * credentials; each worker resolves them from its own accounts file).
  */
-import { and, eq } from 'drizzle-orm';
 import type { RedisClient } from './redis-connection.js';
 import type { Account } from '../config/accounts.js';
 import type { Config } from '../config/env.js';
 import type { SwasClients } from '../cloud/swas-client.js';
 import type { Db } from '../db/database.js';
-import { regionSyncs } from '../db/schema.js';
+import { regionsRecorded } from '../db/region-syncs.js';
 import { listAvailableRegions } from '../cloud/list-regions.js';
 import { recordRegionFailure } from '../sync/run-record.js';
 import { selectRegions, type UnknownRegion } from '../config/select-regions.js';
@@ -60,11 +59,7 @@ export function createSyncAdapters(deps: SyncAdapterDeps) {
 
     /** Any row counts: a region's row is written once, final (success in its transaction, failure after its last attempt). */
     async recordedRegions(runId: string, account: string): Promise<ReadonlySet<string>> {
-      const rows = await deps.db.select({ regionId: regionSyncs.regionId }).from(regionSyncs).where(and(
-        eq(regionSyncs.syncRunId, runId),
-        eq(regionSyncs.account, account),
-      ));
-      return new Set(rows.map((r) => r.regionId));
+      return new Set((await regionsRecorded(deps.db, runId, account)).map((r) => r.regionId));
     },
 
     async recordFailure(data: RegionJobData, failure: RegionFailureRecord): Promise<void> {

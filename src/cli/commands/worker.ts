@@ -10,6 +10,7 @@ import { loadConfig, type Config } from '../../config/env.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { openDatabase } from '../../db/open-database.js';
 import { probeDatabase } from '../../db/probe-database.js';
+import { regionsNotSynced } from '../../db/region-syncs.js';
 import { CONNECT_TIMEOUT_MS, ServiceUnavailableError, withDeadline } from '../../ops/service-unavailable.js';
 import { createLogger, type Logger } from '../../ops/logger.js';
 import { addExamples, addOutputOptions, resolveOutput, type OutputFlags } from '../command-options.js';
@@ -104,7 +105,7 @@ export function registerWorkerCommands(program: Command, deps: WorkerCliDeps = {
       const print = (doc: Record<string, unknown>, line: string) => out.write(
         format === 'json' ? formatJson(doc) : format === 'csv' ? formatCsv(Object.keys(doc), [doc]) : `${line}\n`);
       // Loaded here: only the worker's commands need Redis (ioredis is ~10 MB of every other command's heap).
-      const [{ Queue }, { enqueueRun, regionsNotSynced, waitForRun }, { assertRedisReachable, closeRedis, createRedisConnection, describeRedis }] = await Promise.all([
+      const [{ Queue }, { enqueueRun, waitForRun }, { assertRedisReachable, closeRedis, createRedisConnection, describeRedis }] = await Promise.all([
         import('bullmq'), import('../../worker/enqueue-run.js'), import('../../worker/redis-connection.js')]);
       await assertRedisReachable(config);
       const redis = createRedisConnection(config, 'client');
