@@ -3,6 +3,7 @@
  * changed text, so a back-up import, commander outside src/cli/, an import into the emulator and a
  * promise nobody awaits each fail `npm run lint`, and an import down the layers passes.
  */
+import { readFileSync } from 'node:fs';
 import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -43,5 +44,22 @@ describe('lint: imports run down the layers', () => {
     const code = 'async function work(): Promise<void> {}\nexport function start(): void {\n  work();\n}\n';
     expect(await problems('src/sync/run-sync.ts', code)).toEqual([expect.stringMatching(/^@typescript-eslint\/no-floating-promises: /)]);
     expect(await problems('src/sync/run-sync.ts', code.replace('  work();', '  // fire and forget: a test of the rule\n  void work();'))).toEqual([]);
+  });
+});
+
+describe('docs/ARCHITECTURE.md states the lint config\'s layers', () => {
+  it('its Layers table lists, for every layer, exactly what LAYERS lets it import', async () => {
+    const config: string = '../../eslint.config.js';
+    const { LAYERS } = await import(config) as { LAYERS: Record<string, string[]> };
+    const doc = readFileSync(new URL('../../docs/ARCHITECTURE.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('## Layers'), doc.indexOf('## Commands'));
+    const table: Record<string, string[]> = {};
+    for (const line of section.split('\n')) {
+      const cells = line.split('|').map((c) => c.trim());
+      const folder = /^`(\w+)`$/.exec(cells[1] ?? '')?.[1];
+      if (folder === undefined || folder === 'cli' || folder === 'emulator') continue;
+      table[folder] = [...(cells[3] ?? '').matchAll(/`(\w+)`/g)].map((m) => m[1] ?? '');
+    }
+    expect(table).toEqual(LAYERS);
   });
 });
