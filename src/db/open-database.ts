@@ -5,7 +5,6 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from './schema.js';
 import type { DataDirHolder } from './data-dir-lock.js';
-import { guardDriverDefects } from './driver-defects.js';
 import { maskUrl } from '../ops/mask-url.js';
 import type { DatabaseHandle, Db } from './database.js';
 
@@ -30,11 +29,13 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
 }
 
 async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
-  // The driver can drop a rejection of its own on a new connection (driver-defects.ts).
-  guardDriverDefects();
   const client = postgres(url, {
     max,
     onnotice: () => {},
+    // postgres.js 4 lets the server decide parameter types; v3 typed them from the JS value. Keep
+    // v3's typing: every statement (and its round trips) stays as the zero-write and
+    // statement-count guarantees measured it.
+    infer: true,
     // Seconds. A server that never completes the handshake fails the query instead of hanging it.
     connect_timeout: 10,
     // Our own timestamps are timestamptz; keep bigint ids as JS numbers only where the schema says so.
