@@ -1,19 +1,25 @@
+import { sql } from 'drizzle-orm';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle } from 'drizzle-orm/postgres-js';
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import postgres from 'postgres';
 import type { DatabaseHandle } from './database.js';
 import { migrationsFolder } from './package-root.js';
+import { postgresClientSettings } from './postgres-options.js';
 
 /** An arbitrary constant: the advisory lock that serializes migrations across processes. */
 const MIGRATION_LOCK = 7_360_241_117;
 
 /**
  * Applies the committed migrations. Several workers may start at once against one Postgres, so
- * the migrator runs under an advisory lock on a connection of its own (a session lock must be
- * released on the connection that took it); drizzle's bookkeeping makes a second run a no-op.
- * `folder` is for the upgrade tests, which apply historical migration sets first.
+ * the migrator runs inside ONE transaction that first takes a transaction-scoped advisory lock:
+ * a PgBouncer in transaction mode keeps a transaction on one server connection, where a session
+ * lock (taken, then released by a later statement) would land on whichever connection the
+ * pooler hands out. The second process waits for the first to commit, then finds every migration
+ * recorded (drizzle's bookkeeping) and applies nothing. drizzle's own migration transaction runs
+ * nested, as a savepoint (postgres.js 4). `folder` is for the upgrade tests, which apply
+ * historical migration sets first.
  */
 export async function migrateDatabase(handle: DatabaseHandle, folder: string = migrationsFolder()): Promise<void> {
   const config = { migrationsFolder: folder };
@@ -21,11 +27,15 @@ export async function migrateDatabase(handle: DatabaseHandle, folder: string = m
     await migratePglite(handle.db as unknown as PgliteDatabase<Record<string, never>>, config);
     return;
   }
-  const client = postgres(handle.url, { max: 1, onnotice: () => {} });
+  const settings = postgresClientSettings(handle.url, 1);
+  // A migration may rewrite a large table, and a second migrator waits for the first to commit:
+  // no per-query limit here (the handshake stays bounded).
+  const client = postgres(settings.url, { ...settings.options, query_timeout: 0 });
   try {
-    await client`select pg_advisory_lock(${MIGRATION_LOCK})`;
-    await migratePostgres(drizzle(client), config);
-    await client`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+    await drizzle(client).transaction(async (tx) => {
+      await tx.execute(sql.raw(`select pg_advisory_xact_lock(${MIGRATION_LOCK})`));
+      await migratePostgres(tx as unknown as PostgresJsDatabase, config);
+    });
   } finally {
     await client.end({ timeout: 5 });
   }

@@ -7,6 +7,7 @@ import * as schema from './schema.js';
 import type { DataDirHolder } from './data-dir-lock.js';
 import { maskUrl } from '../ops/mask-url.js';
 import type { DatabaseHandle, Db } from './database.js';
+import { postgresClientSettings } from './postgres-options.js';
 
 export interface OpenDatabaseOptions {
   /** `postgres://...`; absent = embedded PGlite in `dataDir`. */
@@ -29,18 +30,8 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
 }
 
 async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
-  const client = postgres(url, {
-    max,
-    onnotice: () => {},
-    // postgres.js 4 lets the server decide parameter types; v3 typed them from the JS value. Keep
-    // v3's typing: every statement (and its round trips) stays as the zero-write and
-    // statement-count guarantees measured it.
-    infer: true,
-    // Seconds. A server that never completes the handshake fails the query instead of hanging it.
-    connect_timeout: 10,
-    // Our own timestamps are timestamptz; keep bigint ids as JS numbers only where the schema says so.
-    connection: { application_name: 'swas-inventory' },
-  });
+  const settings = postgresClientSettings(url, max);
+  const client = postgres(settings.url, settings.options);
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return {
     db,

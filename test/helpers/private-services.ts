@@ -7,7 +7,7 @@
  * Redis: a `redis-server` child process without persistence, killed and restarted on the same port.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +88,75 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     destroy: async () => {
       if (running) await ctl('-m', 'immediate', 'stop').catch(() => undefined);
       running = false;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A PgBouncer (Debian's `pgbouncer`) in front of a Postgres on loopback, trust auth. */
+export interface PrivatePgBouncer {
+  port: number;
+  /** `postgres://postgres@127.0.0.1:<port>/<database>` through the pooler (add the client settings you need). */
+  urlOf(database: string): string;
+  /** The pooler's log (connections, errors), for failure messages. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * PgBouncer in `poolMode` (default transaction) forwarding every database to `postgresPort` on
+ * 127.0.0.1; an ini and a userlist in a temp dir, run as the `postgres` OS user when we are root
+ * (pgbouncer refuses root). `auth_type = trust` still needs the user in the auth file.
+ */
+export async function startPrivatePgBouncer(postgresPort: number, options: { poolMode?: 'transaction' | 'session'; poolSize?: number } = {}): Promise<PrivatePgBouncer> {
+  const dir = mkdtempSync(join(tmpdir(), 'swas-pgb-'));
+  const port = await freePort();
+  const ini = join(dir, 'pgbouncer.ini');
+  const logFile = join(dir, 'pgbouncer.log');
+  writeFileSync(join(dir, 'userlist.txt'), '"postgres" ""\n');
+  writeFileSync(ini, [
+    '[databases]',
+    `* = host=127.0.0.1 port=${postgresPort}`,
+    '[pgbouncer]',
+    'listen_addr = 127.0.0.1',
+    `listen_port = ${port}`,
+    'unix_socket_dir =',
+    'auth_type = trust',
+    `auth_file = ${join(dir, 'userlist.txt')}`,
+    `pool_mode = ${options.poolMode ?? 'transaction'}`,
+    `default_pool_size = ${options.poolSize ?? 10}`,
+    'max_client_conn = 500',
+    `logfile = ${logFile}`,
+    '',
+  ].join('\n'));
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    const uid = Number((await run('id', ['-u', 'postgres'])).stdout.trim());
+    const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());
+    for (const f of ['', 'pgbouncer.ini', 'userlist.txt']) chownSync(join(dir, f), uid, gid);
+  }
+  const child = asRoot ? spawn('runuser', ['-u', 'postgres', '--', 'pgbouncer', ini], { stdio: 'ignore' })
+    : spawn('pgbouncer', [ini], { stdio: 'ignore' });
+  child.once('error', () => undefined);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  const deadline = Date.now() + 15_000;
+  while (!log().includes('process up')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`pgbouncer did not start on port ${port} (is Debian's pgbouncer installed?):\n${log()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port,
+    urlOf: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
+    log,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        // runuser passes SIGTERM on; pgbouncer's immediate shutdown is SIGINT's safe twin, SIGTERM.
+        child.kill('SIGTERM');
+        await exited;
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

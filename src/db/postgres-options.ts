@@ -1,0 +1,58 @@
+/**
+ * The postgres.js settings every connection of ours uses (the pool, the migrator), from the URL and
+ * the environment. Pure: nothing here opens a socket.
+ *
+ * Every wait on Postgres is bounded (docs/DEPLOYMENT.md, "Postgres"): the handshake by
+ * `connect_timeout`, each query (waiting for a connection and running) by `query_timeout`, after
+ * which the driver cancels it and, when the cancel gets no answer either (a silent network path),
+ * closes the connection `cancel_timeout` later. Each default yields to the same parameter in the
+ * URL (`?query_timeout=120`), which postgres.js reads itself.
+ *
+ * TLS: the URL's `sslmode` / `sslrootcert` are postgres.js's own (libpq's meanings); as libpq does,
+ * `PGSSLROOTCERT` names the CA file when the URL does not.
+ */
+import type { Options, PostgresType } from 'postgres';
+
+/** Seconds. A server that never completes the handshake fails the query instead of hanging it. */
+export const CONNECT_TIMEOUT_S = 10;
+/** Seconds a query may wait for a connection and run; our longest statements take well under 1 s. */
+export const QUERY_TIMEOUT_S = 30;
+/** Seconds a cancel request may go unanswered before the connection is given up. */
+export const CANCEL_TIMEOUT_S = 5;
+
+export interface PostgresClientSettings {
+  /** The URL to hand postgres.js (with `sslrootcert` added from PGSSLROOTCERT when it had none). */
+  url: string;
+  options: Options<Record<string, PostgresType>>;
+}
+
+export function postgresClientSettings(
+  url: string,
+  max: number,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): PostgresClientSettings {
+  const parsed = new URL(url);
+  const query = parsed.searchParams;
+  const rootCert = env.PGSSLROOTCERT?.trim();
+  if (rootCert && !query.has('sslrootcert')) {
+    query.set('sslrootcert', rootCert);
+    // libpq's default sslmode is `prefer`; with a CA given, check the certificate against it.
+    if (!query.has('sslmode') && !query.has('ssl') && !env.PGSSLMODE) query.set('sslmode', 'verify-full');
+  }
+  const unlessInUrl = (key: string, seconds: number) => (query.has(key) ? {} : { [key]: seconds });
+  return {
+    url: parsed.toString(),
+    options: {
+      max,
+      onnotice: () => {},
+      // postgres.js 4 lets the server decide parameter types; v3 typed them from the JS value. Keep
+      // v3's typing: every statement (and its round trips) stays as the zero-write and
+      // statement-count guarantees measured it.
+      infer: true,
+      ...unlessInUrl('connect_timeout', CONNECT_TIMEOUT_S),
+      ...unlessInUrl('query_timeout', QUERY_TIMEOUT_S),
+      ...unlessInUrl('cancel_timeout', CANCEL_TIMEOUT_S),
+      connection: { application_name: 'swas-inventory' },
+    } as Options<Record<string, PostgresType>>,
+  };
+}
