@@ -11,8 +11,10 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 export class ServiceUnavailableError extends Error {
   override name = 'ServiceUnavailableError';
 
-  constructor(readonly service: 'PostgreSQL' | 'Redis', address: string, envVar: string, reason: string) {
-    super(`cannot reach ${service} at ${address} (${envVar}): ${reason.replace(/\.$/, '')}. Is it running and reachable from here?`);
+  /** `hint`: what to check, when the reason says more than "not reachable" (a TLS refusal). */
+  constructor(readonly service: 'PostgreSQL' | 'Redis', address: string, envVar: string, reason: string,
+    hint = 'Is it running and reachable from here?') {
+    super(`cannot reach ${service} at ${address} (${envVar}): ${reason.replace(/\.$/, '')}. ${hint}`);
   }
 }
 

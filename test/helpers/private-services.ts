@@ -54,7 +54,12 @@ export interface PrivatePostgres {
   destroy(): Promise<void>;
 }
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+export interface PrivatePostgresOptions {
+  /** Serve TLS (`ssl=on`) with this certificate chain and key (PEM); plain connections still work. */
+  tls?: { cert: string; key: string };
+}
+
+export async function startPrivatePostgres(settings: PrivatePostgresOptions = {}): Promise<PrivatePostgres> {
   const bin = postgresBin();
   const dir = mkdtempSync(join(tmpdir(), 'swas-pg-'));
   const data = join(dir, 'data');
@@ -73,7 +78,21 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   }
   await as('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
   const port = await freePort();
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  let options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  if (settings.tls) {
+    // Postgres refuses a key file others can read; the server runs as the owner of the data dir.
+    const certFile = join(data, 'server.crt');
+    const keyFile = join(data, 'server.key');
+    writeFileSync(certFile, settings.tls.cert);
+    writeFileSync(keyFile, settings.tls.key, { mode: 0o600 });
+    if (asRoot) {
+      const uid = Number((await run('id', ['-u', 'postgres'])).stdout.trim());
+      const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());
+      chownSync(certFile, uid, gid);
+      chownSync(keyFile, uid, gid);
+    }
+    options += ` -c ssl=on -c ssl_cert_file=${certFile} -c ssl_key_file=${keyFile}`;
+  }
   const ctl = (...args: string[]) => as('pg_ctl', ['-D', data, '-w', '-t', '30', '-l', join(dir, 'log'), ...args]);
   await ctl('-o', options, 'start');
   const urlOf = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
