@@ -25,7 +25,7 @@ import { startPrivatePgBouncer, type PrivatePgBouncer } from '../helpers/private
 import { testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { writeRunHistory } from '../helpers/run-history-fixture.js';
 import { writeFingerprint } from '../helpers/write-probe.js';
-import { accountsFile, spawnWorker } from '../worker/process-kit.js';
+import { accountsFile, spawnWorker, waitForWorkerStarted } from '../worker/process-kit.js';
 import { deletePrefix, startWorld, waitFor, type World } from '../worker/worker-test-kit.js';
 
 const REGIONS = ['cn-hangzhou', 'cn-shanghai'];
@@ -154,10 +154,7 @@ describe('behind PgBouncer in transaction mode', () => {
     const proc = spawnWorker(world, pooled(name), prefix, ['--no-schedule', '--concurrency', '4']);
     const reader = await openDatabase({ databaseUrl: pooled(name), maxConnections: 2 });
     try {
-      await waitFor('the worker to start', async () => {
-        if (proc.child.exitCode !== null) throw new Error(`worker exited:\n${proc.logs()}`);
-        return proc.logs().includes('"worker started"');
-      }, 60_000);
+      await waitForWorkerStarted(proc);
       const run = await waitForRun(reader.db, (await enqueueRun(runs)).runId, { timeoutMs: 90_000, pollMs: 200 });
       expect(run, JSON.stringify(run.error)).toMatchObject({ status: 'succeeded', regionsTotal: 4, regionsSucceeded: 4 });
       expect(proc.logs()).not.toMatch(/prepared statement|uncaught|TypeError/i);

@@ -15,7 +15,7 @@ import type { PlanJobData } from '../../src/worker/job-data.js';
 import { RUNS_QUEUE } from '../../src/worker/queue-names.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-services.js';
 import { testRedisUrl, uniquePrefix } from '../helpers/redis.js';
-import { spawnWorker, type WorkerProcess } from '../worker/process-kit.js';
+import { killWorker, spawnWorker, waitForWorkerStarted, type WorkerProcess } from '../worker/process-kit.js';
 import { deletePrefix, startWorld, waitFor } from '../worker/worker-test-kit.js';
 import { SummaryRecorder } from './summary.js';
 import { WorldLedger } from './worker-scenario.js';
@@ -43,10 +43,7 @@ async function withStage(body: (s: Stage) => Promise<void>): Promise<void> {
   const proc = spawnWorker(world, pg.adminUrl, prefix, args);
   const openReader = async () => openDatabase({ databaseUrl: pg.adminUrl, maxConnections: 2 });
   try {
-    await waitFor('the worker process to start', async () => {
-      if (proc.child.exitCode !== null) throw new Error(`worker exited early:\n${proc.logs()}`);
-      return proc.logs().includes('"worker started"');
-    }, 40_000); // it migrated the fresh cluster
+    await waitForWorkerStarted(proc); // it migrated the fresh cluster
     const reader = await openReader();
     const ledger = new WorldLedger(world, rec.eventStats);
     try {
@@ -60,10 +57,7 @@ async function withStage(body: (s: Stage) => Promise<void>): Promise<void> {
     expect(proc.child.exitCode, proc.logs()).toBeNull();
     expect(proc.logs()).not.toMatch(/uncaught|TypeError/i);
   } finally {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) {
-      proc.child.kill('SIGKILL');
-      await proc.exited;
-    }
+    await killWorker(proc);
     await runs.close();
     redis.disconnect();
     await deletePrefix(prefix);

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { World } from './worker-test-kit.js';
+import { waitFor, type World } from './worker-test-kit.js';
 import { testRedisUrl } from '../helpers/redis.js';
 
 export interface WorkerProcess {
@@ -57,4 +57,20 @@ export function spawnWorker(world: World, databaseUrl: string, prefix: string, a
     child.on('exit', (code, signal) => resolveExit({ code, signal }));
   });
   return { child, logs: () => stderr, exited };
+}
+
+/** Resolves once the process logged "worker started"; fails at once (with its log) if it exits first. */
+export async function waitForWorkerStarted(proc: WorkerProcess, timeoutMs = 60_000): Promise<void> {
+  await waitFor('the worker process to start', async () => {
+    if (proc.child.exitCode !== null) throw new Error(`worker exited early:\n${proc.logs()}`);
+    return proc.logs().includes('"worker started"');
+  }, timeoutMs);
+}
+
+/** SIGKILL unless it already ended; resolves once it has. */
+export async function killWorker(proc: WorkerProcess): Promise<void> {
+  if (proc.child.exitCode === null && proc.child.signalCode === null) {
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+  }
 }
