@@ -18,7 +18,7 @@ import { pruneRuns } from '../../src/sync/prune-runs.js';
 import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
 import type { PlanJobData } from '../../src/worker/job-data.js';
 import { RUNS_QUEUE } from '../../src/worker/queue-names.js';
-import { runCli, startCli, type CliRun } from '../cli/cli-process.js';
+import { USER_ENV, launch, runProcess, type Launched } from '../helpers/processes.js';
 import { createTestDatabaseUrl, requirePostgres } from '../helpers/databases.js';
 import { withDatabase } from '../helpers/global-setup.js';
 import { startPrivatePgBouncer, type PrivatePgBouncer } from '../helpers/private-services.js';
@@ -31,12 +31,15 @@ import { deletePrefix, startWorld, waitFor, type World } from '../worker/worker-
 const REGIONS = ['cn-hangzhou', 'cn-shanghai'];
 const migrationCount = () => readdirSync(migrationsFolder()).filter((f) => f.endsWith('.sql')).length;
 
+/** The built program as a real process, as a user's shell starts it. */
+const run = (args: string[], env: Record<string, string | undefined>) => runProcess(args, { ...USER_ENV, ...env });
+
 describe('behind PgBouncer in transaction mode', () => {
   let pgb: PrivatePgBouncer;
   let admin: postgres.Sql;
   let world: World;
   const created: string[] = [];
-  const live: CliRun[] = [];
+  const live: Launched[] = [];
   const direct = (database: string) => withDatabase(inject('pgAdminUrl'), database);
   /** The URL through the pooler, with the documented setting. */
   const pooled = (database: string) => `${pgb.urlOf(database)}?prepare=false`;
@@ -69,7 +72,7 @@ describe('behind PgBouncer in transaction mode', () => {
   it('two `migrate` at once on an empty database: both exit 0, every migration applied once, no lock left', async () => {
     const name = await freshDatabase();
     const env = { DATABASE_URL: pooled(name) };
-    const [a, b] = await Promise.all([runCli(['migrate'], env), runCli(['migrate'], env)]);
+    const [a, b] = await Promise.all([run(['migrate'], env), run(['migrate'], env)]);
     expect(a, `${a.stderr}\n${pgb.log()}`).toMatchObject({ code: 0 });
     expect(b, `${b.stderr}\n${pgb.log()}`).toMatchObject({ code: 0 });
     const db = postgres(direct(name), { max: 1, onnotice: () => {} });
@@ -88,12 +91,12 @@ describe('behind PgBouncer in transaction mode', () => {
   it('sync, a re-sync that writes nothing, every report command, history --follow', async () => {
     const name = await freshDatabase();
     const env = cliEnv(pooled(name));
-    const first = await runCli(['sync'], env);
+    const first = await run(['sync'], env);
     expect(first, first.stderr).toMatchObject({ code: 0 });
     const probe = await openDatabase({ databaseUrl: direct(name), maxConnections: 1 });
     try {
       const before = await writeFingerprint(probe.db);
-      const again = await runCli(['sync'], env);
+      const again = await run(['sync'], env);
       expect(again, again.stderr).toMatchObject({ code: 0 });
       expect(await writeFingerprint(probe.db)).toEqual(before);
     } finally {
@@ -101,12 +104,12 @@ describe('behind PgBouncer in transaction mode', () => {
     }
 
     for (const args of [['history'], ['images'], ['report'], ['runs'], ['status'], ['history', '--format', 'json'], ['images', '--format', 'csv']]) {
-      const out = await runCli(args, env);
+      const out = await run(args, env);
       expect(out, `${args.join(' ')}: ${out.stderr}`).toMatchObject({ code: 0, stderr: '' });
       expect(out.stdout.length, args.join(' ')).toBeGreaterThan(0);
     }
 
-    const follow = startCli(['history', '--follow'], { ...env, LOG_LEVEL: 'info' });
+    const follow = launch(['history', '--follow'], { ...USER_ENV, ...env, LOG_LEVEL: 'info' });
     live.push(follow);
     await waitFor('follow to start', async () => {
       if (follow.child.exitCode !== null) throw new Error(`history --follow exited: ${follow.stderr()}`);
@@ -116,7 +119,7 @@ describe('behind PgBouncer in transaction mode', () => {
     const victim = world.emu.images({ accountUid: uid, regionId: 'cn-hangzhou' }).find((i) => i.ownerUid === uid);
     expect(victim).toBeDefined();
     world.emu.deleteImage(victim!.imageId);
-    const third = await runCli(['sync'], env);
+    const third = await run(['sync'], env);
     expect(third, third.stderr).toMatchObject({ code: 0 });
     await waitFor('the deletion to be followed', async () => follow.stdout().includes(victim!.imageId), 30_000);
     follow.child.kill('SIGINT');
@@ -138,7 +141,7 @@ describe('behind PgBouncer in transaction mode', () => {
         await h.close();
       }
       expect(expected.syncRuns).toBeGreaterThan(0);
-      const pruned = await runCli(['prune', '--older-than', '90', '--batch-size', '5'], { DATABASE_URL: pooled(new URL(db.url).pathname.slice(1)) });
+      const pruned = await run(['prune', '--older-than', '90', '--batch-size', '5'], { DATABASE_URL: pooled(new URL(db.url).pathname.slice(1)) });
       expect(pruned, pruned.stderr).toMatchObject({ code: 0, stderr: '' });
       expect(pruned.stdout).toContain(`removed ${expected.syncRuns} sync_runs and ${expected.regionSyncs} region_syncs`);
     } finally {

@@ -14,7 +14,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/open-database.js';
-import { runCli } from '../cli/cli-process.js';
+import { USER_ENV, runProcess } from '../helpers/processes.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-services.js';
 
 const openssl = async (dir: string, args: string[]) => { await promisify(execFile)('openssl', args, { cwd: dir }); };
@@ -28,6 +28,9 @@ async function makeCertificates(dir: string, caName: string): Promise<void> {
   await openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
     '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext']);
 }
+
+/** The built program as a real process, as a user's shell starts it. */
+const run = (args: string[], env: Record<string, string | undefined>) => runProcess(args, { ...USER_ENV, ...env });
 
 describe('Postgres over TLS with a private CA', () => {
   let dir: string;
@@ -51,10 +54,10 @@ describe('Postgres over TLS with a private CA', () => {
 
   it('verify-full with PGSSLROOTCERT: migrate and a report work, over TLS', async () => {
     const env = { DATABASE_URL: url('localhost'), PGSSLROOTCERT: join(dir, 'ca.pem') };
-    const migrated = await runCli(['migrate'], env);
+    const migrated = await run(['migrate'], env);
     expect(migrated, migrated.stderr).toMatchObject({ code: 0 });
     expect(migrated.stderr).toMatch(/^migrations applied/);
-    const runs = await runCli(['runs'], env);
+    const runs = await run(['runs'], env);
     expect(runs, runs.stderr).toMatchObject({ code: 0, stderr: '' });
 
     // The same CA given in the URL instead; the server says the session is encrypted.
@@ -68,7 +71,7 @@ describe('Postgres over TLS with a private CA', () => {
   }, 120_000);
 
   it('a certificate from another CA: one line naming PostgreSQL and the TLS reason, exit 1', async () => {
-    const out = await runCli(['runs'], { DATABASE_URL: url('localhost'), PGSSLROOTCERT: join(otherDir, 'ca.pem') });
+    const out = await run(['runs'], { DATABASE_URL: url('localhost'), PGSSLROOTCERT: join(otherDir, 'ca.pem') });
     expect(out.code).toBe(1);
     expect(out.stdout).toBe('');
     const lines = out.stderr.trim().split('\n');
@@ -79,7 +82,7 @@ describe('Postgres over TLS with a private CA', () => {
   }, 60_000);
 
   it('a host name the certificate does not name: one line naming PostgreSQL and the TLS reason, exit 1', async () => {
-    const out = await runCli(['runs'], { DATABASE_URL: url('127.0.0.1'), PGSSLROOTCERT: join(dir, 'ca.pem') });
+    const out = await run(['runs'], { DATABASE_URL: url('127.0.0.1'), PGSSLROOTCERT: join(dir, 'ca.pem') });
     expect(out.code).toBe(1);
     const lines = out.stderr.trim().split('\n');
     expect(lines, out.stderr).toHaveLength(1);
