@@ -16,8 +16,8 @@ export interface DatabaseErrorInfo {
 }
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
-/** postgres.js's own codes for a connection that went away. */
-const DRIVER_CONNECTION_CODES = /^(CONNECTION_CLOSED|CONNECTION_ENDED|CONNECTION_DESTROYED|CONNECT_TIMEOUT)$/;
+/** postgres.js's own codes for a connection that went away or stopped answering (a query past query_timeout). */
+const DRIVER_CONNECTION_CODES = /^(CONNECTION_CLOSED|CONNECTION_ENDED|CONNECTION_DESTROYED|CONNECT_TIMEOUT|QUERY_TIMEOUT|QUEUE_TIMEOUT|CANCEL_UNANSWERED)$/;
 /** Node's socket errors: the database's only when they come from under a failed query (the SDK has them too). */
 const SOCKET_CODES = /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/;
 const MAX_DEPTH = 8;

@@ -112,4 +112,13 @@ describe('classifyError: RAM denials', () => {
     const fromBody = classifyError(new ClientError({ statusCode: 403, code: 'Forbidden.RAM', message: 'm', data: { AccessDeniedDetail: { AuthAction: 'swas-open:ListCustomImages', AuthPrincipalType: 'SubUser\n\u0000evil' } } }));
     expect(fromBody.accessDenied).toEqual({ action: 'swas-open:ListCustomImages', principalType: 'SubUser  evil' });
   });
+
+  it('treats a Postgres query past query_timeout as transient, under drizzle\'s wrapper, the SQL kept out', () => {
+    // postgres.js 4: the cancel went unanswered (a silent path), so the connection was given up.
+    const timedOut = Object.assign(new Error('Query timed out'), { code: 'QUERY_TIMEOUT', cause: Object.assign(new Error('Cancel unanswered'), { code: 'CANCEL_UNANSWERED' }) });
+    const c = classifyError(Object.assign(new Error('Failed query: select $1\nparams: SECRET'), { cause: timedOut }));
+    expect(c).toMatchObject({ kind: 'transient', code: 'QUERY_TIMEOUT' });
+    expect(c.message).not.toMatch(/select|SECRET/);
+    expect(classifyError(Object.assign(new Error('Failed query: x'), { cause: Object.assign(new Error('Queue timed out'), { code: 'QUEUE_TIMEOUT' }) }))).toMatchObject({ kind: 'transient', code: 'QUEUE_TIMEOUT' });
+  });
 });
