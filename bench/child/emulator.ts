@@ -1,6 +1,7 @@
 /** Child: starts the emulator for one case and serves until SIGTERM or the parent goes away. */
 import { generateSeed, startEmulator } from '../../src/emulator/index.js';
 import type { EmulatorReady, EmulatorSpec } from '../lib/emulator-process.js';
+import { callLogStats } from '../lib/call-log-stats.js';
 import { childInput, sendToParent } from '../lib/fork-child.js';
 
 const spec = childInput<EmulatorSpec>();
@@ -22,6 +23,9 @@ process.on('message', (message: { type?: string }) => {
     const used = process.cpuUsage(cpuMark);
     void sendToParent({ type: 'cpu', ms: (used.user + used.system) / 1000 });
   }
+  // The call log of one run: cleared at its start, summarized (counts, not timings) at its end.
+  if (message.type === 'calls-mark') emu.clearCallLog();
+  if (message.type === 'calls-report') void sendToParent({ type: 'calls', stats: callLogStats(emu.callLog()) });
 });
 const stop = async (): Promise<void> => {
   await emu.stop();

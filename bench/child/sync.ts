@@ -8,7 +8,7 @@ import { SwasClients } from '../../src/cloud/swas-client.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import { runSync } from '../../src/sync/run-sync.js';
-import { createAccountPacer } from '../lib/account-pacer.js';
+import { AccountRateLimiter } from '../../src/worker/account-rate-limit.js';
 import { benchAccounts } from '../lib/bench-accounts.js';
 import { childInput, sendToParent } from '../lib/fork-child.js';
 import type { SyncChildInput, SyncChildResult } from '../lib/sync-child.js';
@@ -21,8 +21,9 @@ const config = loadConfig({
   ...(input.regions ? { SWAS_REGIONS: input.regions.join(',') } : {}),
 });
 const { accounts, env } = benchAccounts(input.keys, input.callsPerSecond ?? 1000);
-const pace = input.callsPerSecond === undefined ? undefined : createAccountPacer(input.callsPerSecond);
-const clients = new SwasClients({ config, env, ...(pace ? { beforeCall: (info) => pace(info.account) } : {}) });
+// Paced as the CLI paces: the same in-memory limiter in beforeCall, and as runSync's budget (a region takes its token before its slot).
+const limiter = input.callsPerSecond === undefined ? undefined : AccountRateLimiter.inMemory(() => input.callsPerSecond as number);
+const clients = new SwasClients({ config, env, ...(limiter ? { beforeCall: (info) => limiter.acquire(info.account) } : {}) });
 const handle = await openDatabase({ databaseUrl: input.databaseUrl, maxConnections: Math.min(20, (input.concurrency ?? 4) + 2) });
 await handle.db.execute(sql`select 1`);
 const baselineRssBytes = process.memoryUsage().rss;
@@ -31,7 +32,7 @@ const runs: SyncChildResult['runs'] = [];
 for (let i = 0; i < (input.runs ?? 1); i += 1) {
   const start = nowMs();
   const cpuStart = process.cpuUsage();
-  const report = await runSync({ db: handle.db, clients, config, accounts, log: silentLogger() }, {
+  const report = await runSync({ db: handle.db, clients, config, accounts, log: silentLogger(), ...(limiter ? { pauses: limiter, budget: limiter } : {}) }, {
     ...(input.concurrency === undefined ? {} : { concurrency: input.concurrency }),
   });
   runs.push({

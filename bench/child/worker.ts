@@ -41,7 +41,7 @@ process.on('message', (message: { type?: string }) => {
   if (message.type === 'cpu-mark') cpuMark = process.cpuUsage();
   if (message.type === 'cpu-report') {
     const used = process.cpuUsage(cpuMark);
-    void sendToParent({ type: 'cpu', ms: (used.user + used.system) / 1000 } satisfies WorkerChildMessage);
+    void sendToParent({ type: 'cpu', ms: (used.user + used.system) / 1000, maxRssBytes: process.resourceUsage().maxRSS * 1024 } satisfies WorkerChildMessage);
   }
   if (message.type !== 'run') return;
   void (async () => {

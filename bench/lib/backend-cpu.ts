@@ -54,6 +54,18 @@ export class BackendCpu {
     return out;
   }
 
+  /** CPU of every backend connected to database `name` (a bench database has no other clients). */
+  async snapshotDatabase(name: string): Promise<CpuSnapshot> {
+    const out: CpuSnapshot = new Map();
+    const rows = await this.admin<Array<{ pid: number }>>`select pid from pg_stat_activity where datname = ${name}`;
+    for (const { pid } of rows) {
+      const ms = cpuMsOf(pid);
+      if (ms === null) this.available = false;
+      else out.set(pid, ms);
+    }
+    return out;
+  }
+
   close(): Promise<void> {
     return this.admin.end({ timeout: 5 });
   }

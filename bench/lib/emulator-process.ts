@@ -3,6 +3,7 @@
  * not share one event loop, or every figure would include the emulator's own CPU time.
  */
 import type { FaultRuleInput } from '../../src/emulator/index.js';
+import type { CallLogStats } from './call-log-stats.js';
 import { childScript, forkChild } from './fork-child.js';
 
 export interface EmulatorSpec {
@@ -34,11 +35,15 @@ export interface EmulatorProcess extends EmulatorReady {
   markCpu(): void;
   /** CPU ms (user + system) the emulator process used since markCpu(). */
   cpuSinceMark(): Promise<number>;
+  /** Clears the emulator's call log (a run starts). */
+  markCalls(): void;
+  /** The calls logged since markCalls(), summarized. */
+  callStats(): Promise<CallLogStats>;
   stop(): Promise<void>;
 }
 
 export async function startEmulatorProcess(spec: EmulatorSpec): Promise<EmulatorProcess> {
-  const forked = forkChild<EmulatorReady | { type: 'cpu'; ms: number }>(childScript('emulator.ts'), spec);
+  const forked = forkChild<EmulatorReady | { type: 'cpu'; ms: number } | { type: 'calls'; stats: CallLogStats }>(childScript('emulator.ts'), spec);
   const ready = await forked.next();
   if (ready.type !== 'ready') throw new Error('emulator child: expected its ready message first');
   return {
@@ -48,6 +53,13 @@ export async function startEmulatorProcess(spec: EmulatorSpec): Promise<Emulator
       forked.child.send({ type: 'cpu-report' });
       const m = await forked.next();
       return m.type === 'cpu' ? m.ms : 0;
+    },
+    markCalls: () => forked.child.send({ type: 'calls-mark' }),
+    callStats: async () => {
+      forked.child.send({ type: 'calls-report' });
+      const m = await forked.next();
+      if (m.type !== 'calls') throw new Error(`emulator child: expected its call stats, got ${m.type}`);
+      return m.stats;
     },
     stop: async () => {
       if (forked.child.exitCode === null) forked.child.kill('SIGTERM');

@@ -13,7 +13,7 @@ export interface SyncChildInput {
   regions?: string[];
   /** Regions synced at once (runSync's option). */
   concurrency?: number;
-  /** Pace each account's calls (the fallback engine for the fan-out); default unpaced. */
+  /** Each account's budget, through the CLI's in-memory limiter; default unpaced. */
   callsPerSecond?: number;
   /** Syncs in a row (the later ones re-syncs); default 1. */
   runs?: number;

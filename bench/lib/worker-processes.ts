@@ -26,13 +26,15 @@ export type WorkerChildMessage =
   | { type: 'unavailable'; reason: string }
   | { type: 'run-result'; ms: number; runId: string; run: FinishedRunLike }
   | { type: 'run-error'; message: string }
-  | { type: 'cpu'; ms: number };
+  | { type: 'cpu'; ms: number; maxRssBytes?: number };
 
 export interface WorkerRunTiming {
   ms: number;
   run: FinishedRunLike;
   /** CPU time (user + system) all worker processes spent during the run. */
   workerCpuMs: number;
+  /** The largest peak RSS of the worker processes so far (getrusage: since each started). */
+  maxRssBytes: number;
 }
 
 export function redisUrl(): string {
@@ -49,6 +51,8 @@ export async function timeWorkerRuns(
   /** Node flags for the worker processes, e.g. `--cpu-prof` to see where a region job's CPU goes. */
   nodeArgs: string[] = [],
   runs = 1,
+  /** Called before each run starts and after it ends (the scale case reads the emulator's log and Postgres around each). */
+  around?: { before(i: number): Promise<void> | void; after(i: number): Promise<void> | void },
 ): Promise<{ timings: WorkerRunTiming[] } | { unavailable: string }> {
   const prefix = `bench7-${randomBytes(4).toString('hex')}`;
   const input: WorkerChildInput = { ...base, prefix, redisUrl: redisUrl() };
@@ -61,14 +65,19 @@ export async function timeWorkerRuns(
     const driver = children[0]!;
     const timings: WorkerRunTiming[] = [];
     for (let i = 0; i < runs; i += 1) {
+      await around?.before(i);
       for (const c of children) c.child.send({ type: 'cpu-mark' });
       driver.child.send({ type: 'run' });
       const result = await driver.next();
       if (result.type === 'run-error') throw new Error(`worker run failed: ${result.message}`);
       if (result.type !== 'run-result') throw new Error(`unexpected worker message ${result.type}`);
+      await around?.after(i);
       for (const c of children) c.child.send({ type: 'cpu-report' });
       const cpu = await Promise.all(children.map((c) => c.next()));
-      timings.push({ ms: result.ms, run: result.run, workerCpuMs: cpu.reduce((n, m) => n + (m.type === 'cpu' ? m.ms : 0), 0) });
+      timings.push({
+        ms: result.ms, run: result.run, workerCpuMs: cpu.reduce((n, m) => n + (m.type === 'cpu' ? m.ms : 0), 0),
+        maxRssBytes: Math.max(0, ...cpu.map((m) => (m.type === 'cpu' ? m.maxRssBytes ?? 0 : 0))),
+      });
     }
     return { timings };
   } finally {

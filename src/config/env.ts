@@ -74,7 +74,7 @@ export interface Config {
   logLevel: LogLevel;
   /** `SWAS_CALLS_PER_SECOND`: per-account API call budget unless the accounts file sets one. Default 5 (conservative: the real ListCustomImages limit is unpublished). */
   callsPerSecond: number;
-  /** `WORKER_CONCURRENCY`: region jobs one worker runs at once. Default 8. */
+  /** `WORKER_CONCURRENCY`: regions (calls) one worker process has in flight at once, across accounts. Default 64 (docs/WORKER.md, sizing). */
   workerConcurrency: number;
   /**
    * `QUEUE_PREFIX`: BullMQ key prefix. Default `swas`. With REDIS_CLUSTER_NODES a prefix that is not
@@ -237,7 +237,7 @@ const envSchema = z.object({
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
   SWAS_CALLS_PER_SECOND: positiveNumberVar(5),
-  WORKER_CONCURRENCY: intVar(8, 1, 1000),
+  WORKER_CONCURRENCY: intVar(64, 1, 1000),
   QUEUE_PREFIX: z.preprocess(unsetIfBlank, z.string().trim().regex(/^[^\s:]+$/, 'must be non-empty with no spaces or colons').default('swas')),
   SWAS_DATA_DIR_WAIT_MS: intVar(30_000, 0, 3_600_000),
   SWAS_RETENTION_DAYS: intVar(90, 0, 36_500),

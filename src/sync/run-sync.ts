@@ -5,7 +5,6 @@
  * (retry-policy.ts), around whole regions: a listing never retries mid-way.
  */
 import { randomUUID } from 'node:crypto';
-import pLimit from 'p-limit';
 import type { Account } from '../config/accounts.js';
 import type { Config } from '../config/env.js';
 import type { ClassifiedError } from '../domain/errors.js';
@@ -17,6 +16,8 @@ import type { RegionSyncResult } from './apply-listing.js';
 import { emptyCounts } from './diff-region.js';
 import { InterruptedError } from './errors.js';
 import { planRegions, type PlannedRegion } from './plan-regions.js';
+import { RegionAdmission, type CallBudget } from './region-admission.js';
+import { RegionSlots } from './region-slots.js';
 import { decideRetry, REGION_RETRY_POLICY, transientDelayMs, withJitter, type RegionRetryPolicy } from './retry-policy.js';
 import { closeAbandonedRuns, finishRun, recordLeftOut, recordRegionFailure, startRun, type LeftOutRegion, type RunSummary, type RunTrigger } from './run-record.js';
 import { describeUnknownRegions, type UnknownRegion } from '../config/select-regions.js';
@@ -36,13 +37,25 @@ export interface RunSyncDeps {
   log: Logger;
   /** Where throttles pause the account; default a pause known to this run only. */
   pauses?: AccountPause;
+  /** The accounts' call budgets: a region takes its first call's token before its slot. Default none. */
+  budget?: CallBudget;
+  /** Who admits regions (tests watch it); default one over `concurrency` slots and `budget`. */
+  admission?: RegionAdmission;
 }
+
+/**
+ * Calls in flight at once by default. A call in flight is I/O (about 1-3 ms of CPU per region
+ * around 100+ ms of waiting on the API), so the bound is what the fleet's budgets can use, not
+ * the machine: 64 x 100 ms allows 640 calls/s, the budgets of 128 accounts at 5/s
+ * (docs/WORKER.md, sizing).
+ */
+export const DEFAULT_SYNC_CONCURRENCY = 64;
 
 export interface RunSyncOptions {
   /** Only these region ids (CLI `--region`); default every planned region. */
   regions?: readonly string[];
   trigger?: RunTrigger;
-  /** Regions synced at once. Default 4: the API, not us, is the bottleneck. */
+  /** Regions (calls) in flight at once, across accounts. Default DEFAULT_SYNC_CONCURRENCY. */
   concurrency?: number;
   /** Told the plan's size, then each region's result as it ends (the CLI's live progress line). */
   progress?: SyncProgressListener;
@@ -99,12 +112,14 @@ export async function runSync(deps: RunSyncDeps, options: RunSyncOptions = {}): 
   options.progress?.planned(plan.regions.length + results.length);
   for (const r of results) options.progress?.regionDone(r);
 
-  const limit = pLimit(options.concurrency ?? 4);
-  results.push(...await Promise.all(plan.regions.map((region) => limit(async () => {
-    const result = await syncOne(deps, log, runId, region, policy, pauses, options.signal);
+  // Every region asks at once; admission makes each account's regions take its budget in turn
+  // and hands the slots out across accounts, so every account with budget left is in progress.
+  const admission = deps.admission ?? new RegionAdmission(new RegionSlots(options.concurrency ?? DEFAULT_SYNC_CONCURRENCY), deps.budget ?? null);
+  results.push(...await Promise.all(plan.regions.map(async (region) => {
+    const result = await syncOne(deps, log, runId, region, policy, pauses, admission, options.signal);
     options.progress?.regionDone(result);
     return result;
-  }))));
+  })));
 
   const interrupted = options.signal?.aborted === true;
   const problems = [
@@ -122,7 +137,7 @@ export async function runSync(deps: RunSyncDeps, options: RunSyncOptions = {}): 
 
 async function syncOne(
   deps: RunSyncDeps, log: Logger, runId: string, region: PlannedRegion,
-  policy: RegionRetryPolicy, pauses: AccountPause, signal: AbortSignal | undefined,
+  policy: RegionRetryPolicy, pauses: AccountPause, admission: RegionAdmission, signal: AbortSignal | undefined,
 ): Promise<RunRegionResult> {
   const startedAt = new Date();
   const where = { account: region.account.name, regionId: region.regionId };
@@ -134,7 +149,15 @@ async function syncOne(
       // Another region of the account was throttled: wait out the pause before starting over.
       await sleep(await pauses.pausedForMs(region.account.name), signal);
       if (signal?.aborted === true) throw new InterruptedError(String(signal.reason ?? 'aborted'));
-      const result = await syncRegion(deps, { runId, region, counter, attempts: attempt });
+      // Each attempt is admitted anew: backoffs and throttle waits hold no slot.
+      const release = await admission.admit(region.account.name, region.account.name, signal);
+      if (release === null) throw new InterruptedError(String(signal?.reason ?? 'aborted'));
+      let result: RegionSyncResult;
+      try {
+        result = await admission.paid(region.account.name, () => syncRegion(deps, { runId, region, counter, attempts: attempt }));
+      } finally {
+        release();
+      }
       log.info({ ...where, status: result.status, images: result.images, counts: result.counts, attempt }, 'region synced');
       if (result.note !== undefined) log.warn({ ...where, note: result.note }, 'listed images belong to another region');
       return { ...result, apiCalls: counter.apiCalls, attempts: attempt, throttles };

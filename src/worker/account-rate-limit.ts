@@ -11,6 +11,7 @@
  * The one-shot `sync` (no Redis) uses the same class in memory (`AccountRateLimiter.inMemory`):
  * RateLimiterMemory instead of RateLimiterRedis and an in-process pause, same budgets and waits.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RedisClient } from './redis-connection.js';
 import { RateLimiterMemory, RateLimiterQueue, RateLimiterRedis } from 'rate-limiter-flexible';
 import { ownKey } from './queue-names.js';
@@ -30,6 +31,8 @@ export function budgetWindow(callsPerSecond: number): { points: number; duration
 }
 
 export class AccountRateLimiter {
+  /** A call admitted ahead (region-admission.ts): the first acquire() of its account inside takes no token. */
+  private readonly paidCall = new AsyncLocalStorage<{ account: string; left: number }>();
   private readonly queues = new Map<string, RateLimiterQueue>();
   /** In-memory mode: when each account's pause ends (ms since epoch). */
   private readonly pausedUntil = new Map<string, number>();
@@ -49,12 +52,22 @@ export class AccountRateLimiter {
 
   /** Waits until `account` may make one more API call (its pause has passed and a token is free). */
   async acquire(account: string): Promise<void> {
+    const paid = this.paidCall.getStore();
+    if (paid !== undefined && paid.account === account && paid.left > 0) {
+      paid.left--;
+      return;
+    }
     for (;;) {
       const paused = await this.pausedForMs(account);
       if (paused <= 0) break;
       await sleep(paused);
     }
     await this.queueOf(account).removeTokens(1, account);
+  }
+
+  /** Runs `fn` with one call of `account` already paid (its token taken by acquire() before a slot). */
+  withPaidCall<T>(account: string, fn: () => Promise<T>): Promise<T> {
+    return this.paidCall.run({ account, left: 1 }, fn);
   }
 
   /** After a Throttling answer: pause every worker's calls for `account` for `ms`. */

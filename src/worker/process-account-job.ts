@@ -28,7 +28,8 @@ import { recordCallMetrics } from './call-tally.js';
 import { accountJobData, type AccountJobData, type AccountJobResult, type RegionJobData } from './job-data.js';
 import { JOB_NAMES } from './queue-names.js';
 import { sleep } from './redis-lock.js';
-import type { RegionSlots } from './region-slots.js';
+import type { RegionAdmission } from '../sync/region-admission.js';
+import type { ReleaseSlot } from '../sync/region-slots.js';
 import { decideRetry, REGION_RETRY_POLICY, transientDelayMs, withJitter, type RegionRetryPolicy } from '../sync/retry-policy.js';
 
 export interface RegionSyncOutcome {
@@ -60,8 +61,8 @@ export interface AccountProcessorDeps {
   limiter: { pause(account: string, ms: number): Promise<void>; pausedForMs(account: string): Promise<number> };
   /** Frees regions of the run for later runs once they are final (one pipeline per job execution). */
   releaseClaims: (runId: string, regions: ReadonlyArray<{ account: string; regionId: string }>) => Promise<void>;
-  /** The process's region slots (regions synced at once, shared fairly by account jobs). */
-  slots: RegionSlots;
+  /** Admits each region attempt: its account's budget first (holding nothing), then one of the process's slots (shared fairly by account jobs). */
+  admission: RegionAdmission;
   /** True once the worker is shutting down: no new region starts, the rest go back to the queue. */
   isClosing: () => boolean;
   /** A region committed (its events may be new): wakes the notifier. */
@@ -108,6 +109,8 @@ export function createAccountProcessor(deps: AccountProcessorDeps): Processor<Ac
     }
 
     let throttledMs = 0;
+    // A throttle stops the job's admissions still waiting (they hold no slot, but the job should go back to the queue now).
+    const throttled = new AbortController();
     const stopped = (): boolean => throttledMs > 0 || deps.isClosing();
     const owner = job.id ?? `${data.runId}/${data.account}`;
 
@@ -119,8 +122,14 @@ export function createAccountProcessor(deps: AccountProcessorDeps): Processor<Ac
         const timer = deps.metrics?.jobDuration.startTimer({ queue: 'regions' });
         const counter: ApiCallCounter = { apiCalls: 0 };
         let c: ClassifiedError;
+        // Each attempt is admitted anew (budget, then slot): backoffs and throttle waits hold no slot.
+        let release: ReleaseSlot | null = null;
         try {
-          const outcome = await deps.syncRegion(region, attempt, counter);
+          release = await deps.admission.admit(region.account, owner, throttled.signal);
+          if (release === null || stopped()) return { kind: 'left' };
+          const outcome = await deps.admission.paid(region.account, () => deps.syncRegion(region, attempt, counter));
+          release();
+          release = null;
           recordCallMetrics(deps.metrics, 'ListCustomImages', counter.apiCalls, null);
           deps.metrics?.regionSyncs.inc({ status: outcome.status });
           timer?.({ outcome: outcome.status });
@@ -131,6 +140,8 @@ export function createAccountProcessor(deps: AccountProcessorDeps): Processor<Ac
         } catch (error) {
           c = deps.classify(error);
           recordCallMetrics(deps.metrics, 'ListCustomImages', counter.apiCalls, c.code);
+        } finally {
+          release?.();
         }
         // Attempts are the job's options; the shared policy decides throttle vs retry vs fail.
         const decision = decideRetry(policy, c, attempt, throttles);
@@ -142,6 +153,7 @@ export function createAccountProcessor(deps: AccountProcessorDeps): Processor<Ac
             'throttled: account paused; the job goes back to the queue with its remaining regions, spending no attempt');
           await deps.limiter.pause(region.account, decision.ms);
           throttledMs = Math.max(throttledMs, decision.ms);
+          throttled.abort();
           return { kind: 'left' };
         }
         if (decision.action === 'retry') {
@@ -164,14 +176,7 @@ export function createAccountProcessor(deps: AccountProcessorDeps): Processor<Ac
       }
     };
 
-    const ends = await Promise.all(pending.map(async (r): Promise<RegionEnd> => {
-      const release = await deps.slots.acquire(owner);
-      try {
-        return await syncOne({ runId: data.runId, account: data.account, regionId: r.regionId, endpoint: r.endpoint });
-      } finally {
-        release();
-      }
-    }));
+    const ends = await Promise.all(pending.map((r) => syncOne({ runId: data.runId, account: data.account, regionId: r.regionId, endpoint: r.endpoint })));
 
     // The regions final in this execution are freed for later runs in one round trip (not one per
     // region: a Redis write is a syscall on each side, and a claim held a few seconds longer only

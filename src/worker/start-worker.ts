@@ -28,7 +28,8 @@ import { accountJobData, MissingJobDataError, type AccountJobData, type AccountJ
 import { queueHolderLiveness, releaseRegions } from './overlap.js';
 import { createPlanProcessor, type PlanDeps } from './plan-run.js';
 import { createAccountProcessor, type AccountProcessorDeps } from './process-account-job.js';
-import { RegionSlots } from './region-slots.js';
+import { RegionAdmission } from '../sync/region-admission.js';
+import { RegionSlots } from '../sync/region-slots.js';
 import { JOB_NAMES, REGIONS_QUEUE, RUNS_QUEUE, SCHEDULER_ID } from './queue-names.js';
 import { databaseErrorCode, readFreshness, readQueues, readRedisPolicy, serviceErrorCode, SCHEDULE_LABELS } from './metric-readings.js';
 import { scheduleIntervalMs } from '../reports/freshness.js';
@@ -43,10 +44,21 @@ import { shutDownWorker } from './shutdown.js';
 import { createSyncAdapters } from './sync-adapters.js';
 import { WorkerConfigError } from './worker-config-error.js';
 
+/**
+ * Account jobs per slot by default. An account's regions take its budget in turn, so one account
+ * keeps about budget x latency calls in flight (5/s x 100 ms = 0.5): filling every slot takes
+ * twice as many accounts as slots at those figures, four times leaves room for faster answers.
+ */
+export const ACCOUNT_JOBS_PER_SLOT = 4;
+/** Connections for region writes at most, whatever the concurrency (see openWorkerDatabase). */
+const MAX_REGION_CONNECTIONS = 32;
+
 /** Knobs with production defaults; tests shorten the timings. */
 export interface WorkerTuning {
-  /** Regions one process syncs at once (over as many account jobs). Default WORKER_CONCURRENCY. */
+  /** Regions (calls) one process has in flight at once, across its account jobs. Default WORKER_CONCURRENCY. */
   concurrency?: number;
+  /** Account jobs one process runs at once. Default ACCOUNT_JOBS_PER_SLOT x concurrency. */
+  accountJobs?: number;
   /** A job's lock; a killed worker's jobs come back after about this long. Default 30 s (BullMQ's). */
   lockDurationMs?: number;
   /** How often workers look for stalled jobs. Default 30 s. */
@@ -210,7 +222,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     recordedRegions: options.overrides?.recordedRegions ?? adapters.recordedRegions,
     recordFailure: options.overrides?.recordFailure ?? adapters.recordFailure,
     classify, limiter, logger, metrics,
-    slots: new RegionSlots(concurrency),
+    admission: new RegionAdmission(new RegionSlots(concurrency), limiter),
     isClosing: () => closing,
     // A region that committed may have recorded events: wake the notifier rather than wait for its poll.
     onRegionCommitted: () => notify?.wake(),
@@ -243,10 +255,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const runsWorker = new Worker<PlanJobData | FinishJobData>(RUNS_QUEUE, createRunsProcessor(planProcessor, finishProcessor), {
     ...workerOptions, connection: workerConnections[0] as RedisClient, concurrency: 2,
   });
-  // As many account jobs as region slots: each job runs at least one region, and the slots share
-  // themselves out among the jobs (region-slots.ts).
+  // More account jobs than slots: a job's regions wait for its account's budget holding no slot,
+  // so the slots stay busy only if enough accounts have budget left (region-admission.ts).
   const regionsWorker = new Worker<AccountJobData, AccountJobResult>(REGIONS_QUEUE, accountProcessor, {
-    ...workerOptions, connection: workerConnections[1] as RedisClient, concurrency,
+    ...workerOptions, connection: workerConnections[1] as RedisClient, concurrency: tuning.accountJobs ?? ACCOUNT_JOBS_PER_SLOT * concurrency,
   });
   // Without listeners, an 'error' event (e.g. Redis gone for a moment) would crash the process;
   // the connections reconnect by themselves.
@@ -416,7 +428,8 @@ async function openWorkerDatabase(config: Config, regionJobs: number): Promise<D
     throw new WorkerConfigError('The worker needs PostgreSQL: set DATABASE_URL (e.g. postgres://user@host:5432/swas). ' +
       'The embedded database is for the one-shot `sync` command only.');
   }
-  // A region job holds one connection for its transaction (which spans the region's API calls),
-  // plus the run bookkeeping: fewer connections than jobs would cap concurrency below the setting.
-  return openDatabase({ databaseUrl: config.databaseUrl, maxConnections: regionJobs + 3 });
+  // A region holds a connection for its transaction, which opens once its listing is in (or its
+  // first batch of a long one), plus the run bookkeeping. Most of a slot's time is the API call,
+  // so past MAX_REGION_CONNECTIONS slots share connections instead of opening one each.
+  return openDatabase({ databaseUrl: config.databaseUrl, maxConnections: Math.min(regionJobs, MAX_REGION_CONNECTIONS) + 3 });
 }

@@ -44,7 +44,7 @@ describe('loadConfig', () => {
       httpHost: '127.0.0.1',
       logLevel: 'info',
       callsPerSecond: 5,
-      workerConcurrency: 8,
+      workerConcurrency: 64,
       queuePrefix: 'swas',
       dataDirWaitMs: 30_000,
       retentionDays: 90,

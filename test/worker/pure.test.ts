@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { budgetWindow } from '../../src/worker/account-rate-limit.js';
 import { summarizeCalls } from '../../src/worker/call-tally.js';
-import { RegionSlots, type ReleaseSlot } from '../../src/worker/region-slots.js';
+import { RegionSlots, type ReleaseSlot } from '../../src/sync/region-slots.js';
 import { withJitter } from '../../src/worker/jitter.js';
 import { isHashTagPrefix, ownKey } from '../../src/worker/queue-names.js';
 import { accountJobId, regionJobId, runIdForJob } from '../../src/worker/run-id.js';

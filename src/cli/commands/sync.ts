@@ -79,7 +79,7 @@ export function registerSyncCommand(program: Command): void {
         // Subscriptions are read (and their cursors placed) BEFORE the run, so its events are after every cursor.
         const subscriptions = opts.notify ? await prepareNotifications(handle.db, runConfig) : [];
         for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, onSignal);
-        const report = await runSync({ db: handle.db, clients, config: runConfig, accounts, log, pauses: limiter },
+        const report = await runSync({ db: handle.db, clients, config: runConfig, accounts, log, pauses: limiter, budget: limiter },
           { regions: opts.region, signal: interrupt.signal, ...(demo ? { trigger: DEMO_TRIGGER } : {}), ...(progress ? { progress } : {}) });
         progress?.end();
         process.stdout.write(formatSyncReport(output.format, report, output.table));

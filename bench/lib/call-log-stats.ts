@@ -1,0 +1,43 @@
+/**
+ * What the emulator's call log says about a run, by counts rather than by wall time: how many
+ * calls were in flight at once at the peak, how many accounts had a call in flight at once, and
+ * calls per second between the first call's arrival and the last one's answer. Pure.
+ */
+export interface LoggedCall {
+  /** ISO arrival time. */
+  time: string;
+  durationMs: number;
+  accountUid: string | null;
+}
+
+export interface CallLogStats {
+  calls: number;
+  peakInFlight: number;
+  peakAccountsInFlight: number;
+  callsPerSecond: number;
+}
+
+export function callLogStats(calls: readonly LoggedCall[]): CallLogStats {
+  // Sweep: +1 at arrival, -1 at answer; an answer at the same ms as an arrival counts first.
+  const edges: Array<{ at: number; delta: 1 | -1; account: string }> = [];
+  for (const c of calls) {
+    const start = Date.parse(c.time);
+    const account = c.accountUid ?? '?';
+    edges.push({ at: start, delta: 1, account }, { at: start + c.durationMs, delta: -1, account });
+  }
+  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  const perAccount = new Map<string, number>();
+  let inFlight = 0;
+  let peakInFlight = 0;
+  let peakAccounts = 0;
+  for (const e of edges) {
+    inFlight += e.delta;
+    const n = (perAccount.get(e.account) ?? 0) + e.delta;
+    if (n === 0) perAccount.delete(e.account);
+    else perAccount.set(e.account, n);
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    peakAccounts = Math.max(peakAccounts, perAccount.size);
+  }
+  const spanMs = edges.length > 0 ? (edges.at(-1) as { at: number }).at - (edges[0] as { at: number }).at : 0;
+  return { calls: calls.length, peakInFlight, peakAccountsInFlight: peakAccounts, callsPerSecond: spanMs > 0 ? calls.length / (spanMs / 1000) : 0 };
+}

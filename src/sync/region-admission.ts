@@ -1,0 +1,99 @@
+/**
+ * When a region's listing may start: first one call of its account's budget, holding nothing,
+ * then one of the process's slots (a call in flight). Shared by the one-shot `sync` and the worker.
+ *
+ * Why this order: a region that took its slot first would sit out its account's budget window
+ * inside it, so a fleet moved at (slots x one account's budget) instead of at the sum of its
+ * accounts' budgets. Budget first, a slot only goes to a region that can call at once.
+ *
+ * Why one region per account between its token and its slot: an account's regions are admitted
+ * in turn (a chain per account), so at most one token of an account is ever taken ahead of its
+ * call; calls never bunch past the account's rate however long the slots are busy, and an
+ * account's waiters cost one budget waiter (the limiter's queue polls once per window), not one
+ * per region. Accounts do not wait for each other; the slots go to the account holding the
+ * fewest (region-slots.ts), so no account starves.
+ *
+ * The token is spent by the listing's first call: `paid()` runs the listing with that call
+ * already paid (later pages of a long listing take their own tokens as they go).
+ */
+import type { RegionSlots, ReleaseSlot } from './region-slots.js';
+
+/** An account's call budget (the worker's Redis-shared limiter, or the same one in memory). */
+export interface CallBudget {
+  /** Waits until `account` may make one more call (its pause has passed, a token is taken). */
+  acquire(account: string): Promise<void>;
+  /** Runs `fn` with one call of `account` already paid: the first acquire() inside it takes no token. */
+  withPaidCall<T>(account: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export class RegionAdmission {
+  /** Per account, the admission the next one waits behind (absent when none is pending). */
+  private readonly turns = new Map<string, Promise<void>>();
+  private waitingBudget = 0;
+  private readonly accountsWaiting = new Set<string>();
+
+  /** `budget` null: no per-account budget (tests, callers that pace elsewhere): slots only. */
+  constructor(readonly slots: RegionSlots, private readonly budget: CallBudget | null) {}
+
+  /**
+   * Resolves with the slot's release once a region of `account` may call, or null when `signal`
+   * aborted first (a slot granted after that is given back at once; a token taken is left unused).
+   * `owner` is who the slot is counted against for fairness (the account, or the worker's job).
+   */
+  admit(account: string, owner: string, signal?: AbortSignal): Promise<ReleaseSlot | null> {
+    const before = this.turns.get(account) ?? Promise.resolve();
+    const admitted = before.then(async (): Promise<ReleaseSlot | null> => {
+      if (isAborted(signal)) return null;
+      if (this.budget !== null) {
+        this.waitingBudget++;
+        this.accountsWaiting.add(account);
+        try {
+          await this.budget.acquire(account);
+        } finally {
+          this.waitingBudget--;
+          this.accountsWaiting.delete(account);
+        }
+      }
+      if (isAborted(signal)) return null;
+      return this.slots.acquire(owner);
+    });
+    const turn = admitted.then(() => undefined, () => undefined);
+    this.turns.set(account, turn);
+    void turn.then(() => { if (this.turns.get(account) === turn) this.turns.delete(account); });
+    return signal === undefined ? admitted : abortable(admitted, signal);
+  }
+
+  /** Runs an admitted region's listing: its first call spends the token admission took. */
+  paid<T>(account: string, fn: () => Promise<T>): Promise<T> {
+    return this.budget === null ? fn() : this.budget.withPaidCall(account, fn);
+  }
+
+  /** What is in flight and what waits, and for what (tests, metrics): no region waiting for its budget holds a slot. */
+  usage(): { active: number; waitingSlot: number; waitingBudget: number; accountsWaitingBudget: ReadonlySet<string>; byOwner: ReadonlyMap<string, number> } {
+    const slots = this.slots.usage();
+    return { active: slots.active, waitingSlot: slots.waiting, waitingBudget: this.waitingBudget, accountsWaitingBudget: new Set(this.accountsWaiting), byOwner: slots.byOwner };
+  }
+}
+
+/** A function, not a property read: the signal may abort while this admission awaits. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+/** `admitted`, or null as soon as `signal` aborts; a slot granted later is released at once. */
+function abortable(admitted: Promise<ReleaseSlot | null>, signal: AbortSignal): Promise<ReleaseSlot | null> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve(null);
+    signal.addEventListener('abort', onAbort, { once: true });
+    admitted.then((release) => {
+      signal.removeEventListener('abort', onAbort);
+      if (signal.aborted) {
+        release?.();
+        resolve(null);
+      } else resolve(release);
+    }, (error: unknown) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(error);
+    });
+  });
+}
