@@ -20,6 +20,7 @@ import { regionCostCase } from './cases/region-cost.js';
 import { reportsCase } from './cases/reports.js';
 import { resyncWritesCase } from './cases/resync-writes.js';
 import { retentionCase } from './cases/retention.js';
+import { scaleCase } from './cases/scale.js';
 import { scalingCase } from './cases/scaling.js';
 import { webhookDeliveryCase } from './cases/webhook-delivery.js';
 import { writePathsCase } from './cases/write-paths.js';
@@ -45,6 +46,7 @@ const cases: Array<{ id: string; run: () => Promise<CaseResult>; optIn?: boolean
   { id: 'ingest', run: () => ingestCase(size.ingest) },
   { id: 'memory', run: () => memoryCase(size.memory) },
   { id: 'scaling', run: () => scalingCase({ ...size.scaling, ...(options.quick ? {} : { svgPath: 'docs/scaling.svg' }) }) },
+  { id: 'scale', run: () => scaleCase({ ...size.scale, ...(options.quick ? {} : { svgPath: 'docs/scale.svg' }) }) },
   { id: 'emulator', run: () => emulatorThroughputCase(size.emulator) },
   { id: 'reports', run: () => reportsCase(size.reports) },
   { id: 'console', run: () => consoleCase(size.console) },

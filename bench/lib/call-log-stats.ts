@@ -15,14 +15,18 @@ export interface CallLogStats {
   peakInFlight: number;
   peakAccountsInFlight: number;
   callsPerSecond: number;
+  /** Calls of the account that made the most (the budget side of the ideal bound). */
+  busiestAccountCalls: number;
 }
 
 export function callLogStats(calls: readonly LoggedCall[]): CallLogStats {
   // Sweep: +1 at arrival, -1 at answer; an answer at the same ms as an arrival counts first.
   const edges: Array<{ at: number; delta: 1 | -1; account: string }> = [];
+  const perAccountCalls = new Map<string, number>();
   for (const c of calls) {
     const start = Date.parse(c.time);
     const account = c.accountUid ?? '?';
+    perAccountCalls.set(account, (perAccountCalls.get(account) ?? 0) + 1);
     edges.push({ at: start, delta: 1, account }, { at: start + c.durationMs, delta: -1, account });
   }
   edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
@@ -39,5 +43,9 @@ export function callLogStats(calls: readonly LoggedCall[]): CallLogStats {
     peakAccounts = Math.max(peakAccounts, perAccount.size);
   }
   const spanMs = edges.length > 0 ? (edges.at(-1) as { at: number }).at - (edges[0] as { at: number }).at : 0;
-  return { calls: calls.length, peakInFlight, peakAccountsInFlight: peakAccounts, callsPerSecond: spanMs > 0 ? calls.length / (spanMs / 1000) : 0 };
+  return {
+    calls: calls.length, peakInFlight, peakAccountsInFlight: peakAccounts,
+    callsPerSecond: spanMs > 0 ? calls.length / (spanMs / 1000) : 0,
+    busiestAccountCalls: Math.max(0, ...perAccountCalls.values()),
+  };
 }

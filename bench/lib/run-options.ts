@@ -2,6 +2,8 @@
  * `npm run bench [-- --quick] [--only a,b] [--profile] [--no-baseline] [--baseline-commit sha] [--out file]`, and the sizes of each mode.
  * Quick mode is the CI smoke: small sizes, no plot, figures reported but never judged.
  */
+import { DEFAULT_SYNC_CONCURRENCY } from '../../src/sync/run-sync.js';
+
 export interface RunOptions {
   quick: boolean;
   only: string[] | null;
@@ -33,6 +35,13 @@ export function parseRunOptions(argv: readonly string[]): RunOptions {
   };
 }
 
+/** The scale case's fleet sizes: BENCH_SCALE_ACCOUNTS (e.g. 50,200,1000) or 50 and 200 (3 in quick mode). */
+function defaultScaleAccounts(quick: boolean): number[] {
+  const env = process.env.BENCH_SCALE_ACCOUNTS;
+  if (env !== undefined && env.trim() !== '') return env.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
+  return quick ? [3] : [50, 200];
+}
+
 export function sizes(quick: boolean) {
   const fanOut = { regions: quick ? 3 : 26, imagesPerRegion: 15, latencyMs: 100, callsPerSecond: 10, workerProcesses: quick ? 1 : 2, concurrency: quick ? 8 : 32 };
   return {
@@ -43,6 +52,8 @@ export function sizes(quick: boolean) {
     ingest: { images: quick ? 1_000 : 100_000, naiveSample: quick ? 100 : 2_000 },
     memory: { small: quick ? 300 : 10_000, large: quick ? 1_000 : 100_000 },
     scaling: { ...fanOut, accountCounts: quick ? [1] : [1, 10, 50, 200] },
+    // Issue 24: each engine at its defaults (64 calls in flight, 5 calls/s per account); BENCH_SCALE_ACCOUNTS overrides the sizes.
+    scale: { accountCounts: defaultScaleAccounts(quick), imagesPerRegion: 15, latencyMs: 100, callsPerSecond: 5, concurrency: DEFAULT_SYNC_CONCURRENCY },
     profile: { images: quick ? 1_000 : 100_000 },
     writePaths: { images: quick ? 1_000 : 20_000 },
     emulator: { seconds: quick ? 0.25 : 5 },

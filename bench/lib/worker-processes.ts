@@ -46,16 +46,16 @@ export function redisUrl(): string {
  * cached, images stored); returns the reason instead if the worker is unavailable.
  */
 export async function timeWorkerRuns(
-  base: Omit<WorkerChildInput, 'prefix' | 'redisUrl'>,
+  base: Omit<WorkerChildInput, 'prefix' | 'redisUrl'> & { redisUrl?: string },
   processes: number,
   /** Node flags for the worker processes, e.g. `--cpu-prof` to see where a region job's CPU goes. */
   nodeArgs: string[] = [],
   runs = 1,
   /** Called before each run starts and after it ends (the scale case reads the emulator's log and Postgres around each). */
-  around?: { before(i: number): Promise<void> | void; after(i: number): Promise<void> | void },
+  around?: { before(i: number): Promise<void> | void; after(i: number, timing: WorkerRunTiming): Promise<void> | void },
 ): Promise<{ timings: WorkerRunTiming[] } | { unavailable: string }> {
   const prefix = `bench7-${randomBytes(4).toString('hex')}`;
-  const input: WorkerChildInput = { ...base, prefix, redisUrl: redisUrl() };
+  const input: WorkerChildInput = { ...base, prefix, redisUrl: base.redisUrl ?? redisUrl() };
   const children: Array<ForkedChild<WorkerChildMessage>> = [];
   try {
     for (let i = 0; i < processes; i += 1) children.push(forkChild<WorkerChildMessage>(childScript('worker.ts'), input, { nodeArgs }));
@@ -71,24 +71,24 @@ export async function timeWorkerRuns(
       const result = await driver.next();
       if (result.type === 'run-error') throw new Error(`worker run failed: ${result.message}`);
       if (result.type !== 'run-result') throw new Error(`unexpected worker message ${result.type}`);
-      await around?.after(i);
       for (const c of children) c.child.send({ type: 'cpu-report' });
       const cpu = await Promise.all(children.map((c) => c.next()));
       timings.push({
         ms: result.ms, run: result.run, workerCpuMs: cpu.reduce((n, m) => n + (m.type === 'cpu' ? m.ms : 0), 0),
         maxRssBytes: Math.max(0, ...cpu.map((m) => (m.type === 'cpu' ? m.maxRssBytes ?? 0 : 0))),
       });
+      await around?.after(i, timings.at(-1) as WorkerRunTiming);
     }
     return { timings };
   } finally {
     for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGTERM');
     await Promise.all(children.map((c) => c.exited));
-    await deletePrefix(prefix);
+    await deletePrefix(prefix, input.redisUrl);
   }
 }
 
-export async function deletePrefix(prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl(), { maxRetriesPerRequest: 2 });
+export async function deletePrefix(prefix: string, url = redisUrl()): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 2 });
   try {
     let cursor = '0';
     do {

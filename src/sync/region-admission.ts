@@ -80,19 +80,28 @@ function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
 }
 
+/** Per signal, the admissions waiting on it: one listener each signal, not one per admission (a fleet has thousands). */
+const waitersOf = new WeakMap<AbortSignal, Set<() => void>>();
+
 /** `admitted`, or null as soon as `signal` aborts; a slot granted later is released at once. */
 function abortable(admitted: Promise<ReleaseSlot | null>, signal: AbortSignal): Promise<ReleaseSlot | null> {
   return new Promise((resolve, reject) => {
+    let waiters = waitersOf.get(signal);
+    if (waiters === undefined) {
+      const all = waiters = new Set();
+      waitersOf.set(signal, all);
+      signal.addEventListener('abort', () => { for (const wake of [...all]) wake(); all.clear(); }, { once: true });
+    }
     const onAbort = (): void => resolve(null);
-    signal.addEventListener('abort', onAbort, { once: true });
+    waiters.add(onAbort);
     admitted.then((release) => {
-      signal.removeEventListener('abort', onAbort);
+      waiters.delete(onAbort);
       if (signal.aborted) {
         release?.();
         resolve(null);
       } else resolve(release);
     }, (error: unknown) => {
-      signal.removeEventListener('abort', onAbort);
+      waiters.delete(onAbort);
       reject(error);
     });
   });

@@ -52,15 +52,17 @@ export class AccountRateLimiter {
 
   /** Waits until `account` may make one more API call (its pause has passed and a token is free). */
   async acquire(account: string): Promise<void> {
-    const paid = this.paidCall.getStore();
-    if (paid !== undefined && paid.account === account && paid.left > 0) {
-      paid.left--;
-      return;
-    }
+    // The pause is checked right before every call, a paid one too: a throttle that came after
+    // the region's admission (while it waited for a slot) still holds its call back.
     for (;;) {
       const paused = await this.pausedForMs(account);
       if (paused <= 0) break;
       await sleep(paused);
+    }
+    const paid = this.paidCall.getStore();
+    if (paid !== undefined && paid.account === account && paid.left > 0) {
+      paid.left--;
+      return;
     }
     await this.queueOf(account).removeTokens(1, account);
   }
