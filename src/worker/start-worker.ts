@@ -50,8 +50,6 @@ import { WorkerConfigError } from './worker-config-error.js';
  * twice as many accounts as slots at those figures, four times leaves room for faster answers.
  */
 export const ACCOUNT_JOBS_PER_SLOT = 4;
-/** Connections for region writes at most, whatever the concurrency (see openWorkerDatabase). */
-const MAX_REGION_CONNECTIONS = 32;
 
 /** Knobs with production defaults; tests shorten the timings. */
 export interface WorkerTuning {
@@ -428,8 +426,8 @@ async function openWorkerDatabase(config: Config, regionJobs: number): Promise<D
     throw new WorkerConfigError('The worker needs PostgreSQL: set DATABASE_URL (e.g. postgres://user@host:5432/swas). ' +
       'The embedded database is for the one-shot `sync` command only.');
   }
-  // A region holds a connection for its transaction, which opens once its listing is in (or its
-  // first batch of a long one), plus the run bookkeeping. Most of a slot's time is the API call,
-  // so past MAX_REGION_CONNECTIONS slots share connections instead of opening one each.
-  return openDatabase({ databaseUrl: config.databaseUrl, maxConnections: Math.min(regionJobs, MAX_REGION_CONNECTIONS) + 3 });
+  // A region in a slot may hold its transaction's connection while it waits for another (the
+  // shared clock or unchanged statement), so a pool smaller than the slots could deadlock: one
+  // connection per slot, plus the run bookkeeping.
+  return openDatabase({ databaseUrl: config.databaseUrl, maxConnections: regionJobs + 3 });
 }
