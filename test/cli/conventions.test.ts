@@ -1,17 +1,13 @@
-/** The conventions every command shares, through the real entry point in child processes. */
-import { execFile } from 'node:child_process';
+/** The conventions every command shares, through the program's entry (runCli) with a process's streams and exit code. */
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runCommand } from '../helpers/cli.js';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return promisify(execFile)(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: '', SWAS_DATA_DIR: '/nonexistent/never-opened', ...env },
-  }).then((r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+/** No database is ever opened: a configured one would be a bug these checks must see. */
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCommand(args, { HOME: undefined, LOG_LEVEL: undefined, DATABASE_URL: '', SWAS_DATA_DIR: '/nonexistent/never-opened', ...env });
 }
 
 describe('command-line conventions', () => {
@@ -52,5 +48,5 @@ describe('command-line conventions', () => {
     // No command: the usage, and exit 2 (not "the work failed").
     expect(noCommand.code).toBe(2);
     expect(noCommand.stderr).toContain('Usage: swas-inventory [options] [command]');
-  }, 240_000); // seven cold starts of the whole program at once, on a loaded machine
+  });
 });
