@@ -202,6 +202,8 @@ export const imageEvents = swas.table(
     index('image_events_commit_xid_idx').on(t.commitXid, t.id),
     index('image_events_observed_idx').on(t.observedAt),
     index('image_events_kind_observed_idx').on(t.kind, t.observedAt),
+    // prune-runs.ts keeps every run an event names: this answers "does any event name run R" without a scan.
+    index('image_events_sync_run_idx').on(t.syncRunId),
   ],
 );
 
@@ -223,6 +225,8 @@ export const customImageVersions = swas.table(
     index('custom_image_versions_image_idx').on(t.account, t.imageId, t.validFrom),
     index('custom_image_versions_valid_idx').on(t.validFrom, t.validTo),
     uniqueIndex('custom_image_versions_one_open_key').on(t.account, t.imageId).where(sql`valid_to is null`),
+    // prune-runs.ts keeps every run a version names (a version can come without an event).
+    index('custom_image_versions_sync_run_idx').on(t.syncRunId),
   ],
 );
 

@@ -5,11 +5,12 @@
  *
  * What goes: runs that started before the cutoff, are not `running`, and recorded no change, with
  * their region rows. What stays, whatever its age (docs/WORKER.md, "Retention"):
- * - runs that recorded a change (any region row with a non-zero count), with all their region
- *   rows: image_events.sync_run_id and custom_image_versions.sync_run_id name them (`history`
- *   prints the run id), so the run behind every history entry can still be looked up. They grow
- *   with the history, which is kept for ever anyway. The counts are written in the same
- *   transaction as the events (persist-region.ts), so "no count" means "no event, no version".
+ * - runs that any image_events or custom_image_versions row names (sync_run_id), with all their
+ *   region rows, so the run behind every history entry can still be looked up (`history` prints
+ *   the run id). They grow with the history, which is kept for ever anyway. The region counts are
+ *   not enough to tell: a version can come without an event (a field first seen, filled in for an
+ *   image that did not change), so the tables themselves are asked (indexed by sync_run_id,
+ *   migration 0010); a region row with a non-zero count keeps its run too.
  * - `running` runs (a run in progress, or one closeAbandonedRuns has not closed yet);
  * - per (account, region), the newest region_syncs row and the row region_states points at
  *   (`status` joins region_freshness.last_sync_run_id to region_runs for the last attempt's
@@ -46,7 +47,7 @@ export interface PruneResult {
   regionSyncs: number;
   /** DELETE statements that removed rows (in a dry run: that would be needed). */
   batches: number;
-  /** Old runs kept because they recorded changes (the history names them). */
+  /** Old runs kept because the image history (an event or a version) names them. */
   keptHistoryRuns: number;
 }
 
@@ -65,6 +66,11 @@ const PROTECTED = sql`(
 
 /** Any count non-zero: the region recorded events (and versions) in this run. */
 const CHANGED = sql`(h.created + h.updated + h.status_changed + h.tags_changed + h.deleted + h.restored) > 0`;
+
+/** The image history names run `runId` (an event or a version of it): the run stays. */
+const namedByHistory = (runId: SQL) => sql`(
+  exists (select 1 from swas.image_events as e where e.sync_run_id = ${runId})
+  or exists (select 1 from swas.custom_image_versions as v where v.sync_run_id = ${runId}))`;
 
 const idArray = (ids: readonly string[]) => sql`string_to_array(${ids.join(',')}, ',')::uuid[]`;
 
@@ -86,8 +92,9 @@ export async function pruneRuns(db: Db, options: PruneOptions): Promise<PruneRes
   for (const window of windows(candidates, batchSize)) {
     const ids = window.map((r) => r.id);
     const history = new Set((await queryRows<{ id: string }>(db, sql`
-      select distinct h.sync_run_id::text as id from swas.region_syncs as h
-      where h.sync_run_id = any(${idArray(ids)}) and ${CHANGED}`)).map((r) => r.id));
+      select s.id::text as id from swas.sync_runs as s
+      where s.id = any(${idArray(ids)}) and (${namedByHistory(sql`s.id`)}
+        or exists (select 1 from swas.region_syncs as h where h.sync_run_id = s.id and ${CHANGED}))`)).map((r) => r.id));
     result.keptHistoryRuns += history.size;
     const doomed = ids.filter((id) => !history.has(id));
     if (doomed.length === 0) continue;
@@ -122,6 +129,7 @@ async function deleteWindow(db: Db, runIds: readonly string[], batchSize: number
       select r.id from swas.region_syncs as r
       join swas.sync_runs as s on s.id = r.sync_run_id
       where r.sync_run_id = any(${ids}) and s.status <> 'running' and not ${PROTECTED}
+        and not ${namedByHistory(sql`s.id`)}
       limit ${batchSize})`);
   // A run row goes once none of its region rows is left (the protected ones keep it, and the
   // foreign key would refuse it anyway).
@@ -131,6 +139,7 @@ async function deleteWindow(db: Db, runIds: readonly string[], batchSize: number
       where s.id = any(${ids}) and s.status <> 'running'
         and not exists (select 1 from swas.region_syncs as r where r.sync_run_id = s.id)
         and not exists (select 1 from swas.region_states as st where st.last_sync_run_id = s.id)
+        and not ${namedByHistory(sql`s.id`)}
       limit ${batchSize})`);
 }
 

@@ -10,7 +10,9 @@ import { queryRows, type DatabaseHandle } from '../../src/db/database.js';
 import { pruneRuns } from '../../src/sync/prune-runs.js';
 import { listHistory, listImages, listStatus, listRuns } from '../../src/reports/run-reports.js';
 import { backends, createTestDatabase } from '../helpers/databases.js';
-import { writeRunHistory, type FixtureRuns } from '../helpers/run-history-fixture.js';
+import { randomUUID } from 'node:crypto';
+import { finishRun, startRun } from '../../src/sync/run-record.js';
+import { syncFixtureRegion, wireImage, writeRunHistory, type FixtureRuns } from '../helpers/run-history-fixture.js';
 
 const DAY_MS = 86_400_000;
 
@@ -150,5 +152,47 @@ describe.each(backends())('pruning run bookkeeping on %s', (kind) => {
 
   it('refuses an age under one day (0 means "keep everything" in the setting, never "delete everything")', async () => {
     await expect(pruneRuns(h.db, { olderThanDays: 0, now })).rejects.toThrow(/at least 1/);
+  });
+});
+
+describe.each(backends())('a run only versions name (a field first seen: a version, no event, zero counts) on %s', (kind) => {
+  let h: DatabaseHandle;
+  beforeEach(async () => { h = await createTestDatabase(kind); });
+  afterEach(async () => h?.close());
+
+  it('is kept: prune never removes a run that a version or an event names', async () => {
+    const now = new Date();
+    const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);
+    const run = async (days: number, items: unknown[]) => {
+      const id = randomUUID();
+      await startRun(h.db, { id, trigger: 'schedule', startedAt: ago(days) });
+      await syncFixtureRegion(h.db, id, 'cn-a', items, ago(days));
+      await finishRun(h.db, id);
+      return id;
+    };
+    // Description absent (unknown), then listed: the diff fills it in with a version and no event.
+    const created = await run(120, [wireImage('m-a1', 'cn-a')]);
+    const filledIn = await run(110, [wireImage('m-a1', 'cn-a', { Description: 'first seen' })]);
+    const unchanged = await run(100, [wireImage('m-a1', 'cn-a', { Description: 'first seen' })]);
+    await run(1, [wireImage('m-a1', 'cn-a', { Description: 'first seen' })]);
+    // The premise of the defect: the filling-in run counts no change, yet a version names it.
+    const [counts] = await queryRows<{ changes: number; versions: number; events: number }>(h.db, sql`select
+      (select sum(created + updated + status_changed + tags_changed + deleted + restored)::int from swas.region_syncs where sync_run_id = ${filledIn}::uuid) as changes,
+      (select count(*)::int from swas.custom_image_versions where sync_run_id = ${filledIn}::uuid) as versions,
+      (select count(*)::int from swas.image_events where sync_run_id = ${filledIn}::uuid) as events`);
+    expect(counts).toEqual({ changes: 0, versions: 1, events: 0 });
+
+    const dry = await pruneRuns(h.db, { olderThanDays: 90, now, dryRun: true });
+    const result = await pruneRuns(h.db, { olderThanDays: 90, now });
+    expect(result).toMatchObject({ syncRuns: 1, regionSyncs: 1, keptHistoryRuns: 2 });
+    expect(dry).toMatchObject({ syncRuns: result.syncRuns, regionSyncs: result.regionSyncs });
+    const left = new Set((await queryRows<{ id: string }>(h.db, sql`select id::text as id from swas.sync_runs`)).map((r) => r.id));
+    expect(left.has(created)).toBe(true);
+    expect(left.has(filledIn)).toBe(true);
+    expect(left.has(unchanged)).toBe(false);
+    const orphans = await queryRows<{ n: number }>(h.db, sql`select count(*)::int as n from (
+      select sync_run_id from swas.custom_image_versions union all select sync_run_id from swas.image_events) as named
+      where not exists (select 1 from swas.sync_runs as s where s.id = named.sync_run_id)`);
+    expect(orphans[0]!.n).toBe(0);
   });
 });

@@ -1,0 +1,2 @@
+CREATE INDEX "custom_image_versions_sync_run_idx" ON "swas"."custom_image_versions" USING btree ("sync_run_id");--> statement-breakpoint
+CREATE INDEX "image_events_sync_run_idx" ON "swas"."image_events" USING btree ("sync_run_id");
