@@ -15,6 +15,7 @@ import * as $dara from '@darabonba/typescript';
 import type { Account } from '../config/accounts.js';
 import { ConfigError, type Config, type EndpointOverride } from '../config/env.js';
 import { createCredential, type SdkCredential } from './credentials.js';
+import { readResponseBodiesStrictly } from './response-body.js';
 
 // CommonJS with `exports.default`: Node's ESM loader hands us the module object, while vite/vitest
 // already unwrap `default`. Accept both.
@@ -51,6 +52,8 @@ export class SwasClients {
   private readonly ca: string | undefined;
 
   constructor(private readonly options: SwasClientsOptions) {
+    // A 5xx with an HTML body keeps its status; a body that is not UTF-8 fails its call (response-body.ts).
+    readResponseBodiesStrictly();
     this.ca = trustedCas(options.config.caFile ?? null);
   }
 

@@ -1,0 +1,89 @@
+/**
+ * How the SDK's answers are read, made truthful about two things the SDK loses (openapi-core
+ * 1.0.8 reads every body with `$dara.Stream.readAsJSON`, @darabonba/typescript 1.0.5):
+ *
+ * - The HTTP status of an answer that is not JSON. A gateway or proxy in front of the API answers
+ *   a 502 or 503 with an HTML page; the SDK's JSON.parse throws a bare SyntaxError before it looks
+ *   at the status, so the region failed as a permanent `MalformedResponse` ("Unexpected token
+ *   '<'") with no 502 in it, while the same 502 with a JSON body was retried. A 5xx is transient
+ *   whatever its body: here it becomes an error carrying the status, which classifyError retries.
+ * - Bytes that are not UTF-8. The SDK decodes with replacement characters, so a name with a bad
+ *   byte was stored as `bad\ufffd...` and recorded as an `updated` event that the next clean
+ *   listing undid (two false events from one bad answer). Such a body now fails its call as
+ *   `MalformedResponse`: the region writes nothing and records the reason (docs/RELIABILITY.md).
+ *
+ * The SDK has no hook for either (the status is a local of doRPCRequest), so the one static it
+ * reads bodies through is wrapped, once per process, by the code that builds SDK clients.
+ */
+import * as $dara from '@darabonba/typescript';
+import type { Readable } from 'node:stream';
+
+/** An answer whose body could not be read as the API's JSON; `statusCode` is the HTTP status. */
+export class UnreadableResponseError extends Error {
+  override name = 'UnreadableResponseError';
+
+  constructor(readonly code: string, message: string, readonly statusCode: number, readonly permanent: boolean) {
+    super(message);
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+};
+
+/** Pure: what a body that did not parse means, given the status it came with. Null: the parse error stands. */
+export function describeUnparsedBody(statusCode: number, contentType: string | undefined, text: string): UnreadableResponseError | null {
+  if (statusCode < 400) return null;
+  const status = `HTTP ${statusCode}${STATUS_TEXT[statusCode] !== undefined ? ` ${STATUS_TEXT[statusCode]}` : ''}`;
+  const preview = text.replace(/\s+/g, ' ').trim().slice(0, 60);
+  const what = `${status} with a ${contentType?.split(';')[0]?.trim() || 'non-JSON'} body instead of the API's answer` +
+    `${preview !== '' ? ` (${JSON.stringify(preview)})` : ''}`;
+  return statusCode >= 500
+    ? new UnreadableResponseError(`HTTP${statusCode}`, `${what}: a gateway or proxy failed on the way; retried`, statusCode, false)
+    : new UnreadableResponseError(`HTTP${statusCode}`, `${what}: the request was refused before it reached the API`, statusCode, true);
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Pure: the body as text, or the reason it is not UTF-8. */
+export function decodeBody(bytes: Uint8Array): { text: string } | { invalidAt: number } {
+  try {
+    return { text: strictUtf8.decode(bytes) };
+  } catch {
+    // The first offending byte, for the message (the decoder does not say).
+    for (let end = 1; end <= bytes.length; end++) {
+      try {
+        strictUtf8.decode(bytes.subarray(0, end), { stream: true });
+      } catch {
+        return { invalidAt: end - 1 };
+      }
+    }
+    return { invalidAt: bytes.length };
+  }
+}
+
+let installed = false;
+
+/** Wraps the SDK's JSON body reader once per process (see above). */
+export function readResponseBodiesStrictly(): void {
+  if (installed) return;
+  installed = true;
+  $dara.Stream.readAsJSON = async (stream: Readable): Promise<unknown> => {
+    const answer = stream as Readable & { statusCode?: number; headers?: Record<string, string | string[] | undefined> };
+    const statusCode = typeof answer.statusCode === 'number' ? answer.statusCode : 200;
+    const contentType = answer.headers?.['content-type'];
+    const bytes = await $dara.Stream.readAsBytes(stream);
+    const decoded = decodeBody(bytes);
+    if ('invalidAt' in decoded) {
+      const unparsed = describeUnparsedBody(statusCode, typeof contentType === 'string' ? contentType : undefined, '');
+      if (unparsed !== null && !unparsed.permanent) throw unparsed;
+      throw new UnreadableResponseError('MalformedResponse',
+        `the answer (HTTP ${statusCode}) is not valid UTF-8 (byte ${decoded.invalidAt} of ${bytes.length}); nothing of it is used`, statusCode, true);
+    }
+    try {
+      return JSON.parse(decoded.text) as unknown;
+    } catch (err) {
+      throw describeUnparsedBody(statusCode, typeof contentType === 'string' ? contentType : undefined, decoded.text) ?? err;
+    }
+  };
+}
