@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import { generateSeed, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import type { Account } from '../../src/config/accounts.js';
 import { loadConfig, parseEndpoint, type Config } from '../../src/config/env.js';
-import { classifyError } from '../../src/cloud/classify-error.js';
+import { classifyError } from '../../src/sync/classify-error.js';
 import { SwasClients } from '../../src/cloud/swas-client.js';
 import { listCustomImagesPage } from '../../src/cloud/list-custom-images.js';
 import { queryRows, type DatabaseHandle } from '../../src/db/database.js';
