@@ -15,8 +15,13 @@
  * The SDK has no hook for either (the status is a local of doRPCRequest), so the one static it
  * reads bodies through is wrapped, once per process, by the code that builds SDK clients.
  */
-import * as $dara from '@darabonba/typescript';
+import * as darabonba from '@darabonba/typescript';
 import type { Readable } from 'node:stream';
+
+// CommonJS whose `Stream` is a getter Node's ESM loader does not see as a named export (it is on
+// `default` there), while vite/vitest expose it directly. Accept both, as swas-client.ts does.
+const dara = darabonba as typeof darabonba & { default?: typeof darabonba };
+const sdkStream = (): typeof darabonba.Stream => dara.Stream ?? (dara.default as typeof darabonba).Stream;
 
 /** An answer whose body could not be read as the API's JSON; `statusCode` is the HTTP status. */
 export class UnreadableResponseError extends Error {
@@ -68,11 +73,12 @@ let installed = false;
 export function readResponseBodiesStrictly(): void {
   if (installed) return;
   installed = true;
-  $dara.Stream.readAsJSON = async (stream: Readable): Promise<unknown> => {
+  const Stream = sdkStream();
+  Stream.readAsJSON = async (stream: Readable): Promise<unknown> => {
     const answer = stream as Readable & { statusCode?: number; headers?: Record<string, string | string[] | undefined> };
     const statusCode = typeof answer.statusCode === 'number' ? answer.statusCode : 200;
     const contentType = answer.headers?.['content-type'];
-    const bytes = await $dara.Stream.readAsBytes(stream);
+    const bytes = await Stream.readAsBytes(stream);
     const decoded = decodeBody(bytes);
     if ('invalidAt' in decoded) {
       const unparsed = describeUnparsedBody(statusCode, typeof contentType === 'string' ? contentType : undefined, '');
