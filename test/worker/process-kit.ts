@@ -1,9 +1,10 @@
-/** Starting the worker as a child process (the real CLI command), to signal it like an orchestrator would. */
+/** Starting the worker as a child process (the built binary's `worker` command, not tsx), to signal it like an orchestrator would. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { waitFor, type World } from './worker-test-kit.js';
+import { BUILT_MAIN } from '../helpers/built-program.js';
 import { testRedisUrl } from '../helpers/redis.js';
 
 export interface WorkerProcess {
@@ -13,7 +14,7 @@ export interface WorkerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-const ENTRY = resolve(import.meta.dirname, 'fixtures/worker-cli.ts');
+
 
 /** `subscriptions`: webhook subscriptions as the accounts file declares them (secrets by variable name). */
 export function accountsFile(world: World, subscriptions?: readonly object[]): string {
@@ -34,7 +35,7 @@ export interface SpawnOptions {
 }
 
 export function spawnWorker(world: World, databaseUrl: string, prefix: string, args: string[], options: SpawnOptions = {}): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'worker', ...args], {
+  const child = spawn(process.execPath, [BUILT_MAIN, 'worker', ...args], {
     env: {
       PATH: process.env.PATH ?? '',
       ...world.env,
