@@ -59,10 +59,11 @@ describe('fault matrix: Redis loses its data under a running worker', () => {
   rec.scenario('Redis restarted empty mid-run: a scheduled run follows, /readyz 503 until the schedule is back, the lost run closed with its left-out regions', async () => {
     db = await createTestDatabase('postgres');
     const config = { ...workerConfig(world, db.url!, 'swas'), redisUrl: redis.url };
-    // One region at a time: the run's first account job is active, the second waits in Redis (and is lost with it).
+    // One region and one account job at a time (the worker's default takes 4 account jobs per slot):
+    // the run's first account job is active, the second waits in Redis (and is lost with it).
     handle = await startTestWorker(world, config, {
       database: db, httpPort: 0, schedule: { every: 15_000 },
-      tuning: { concurrency: 1, scheduleCheckMs: 1_000, lostRunGraceMs: 2_000 },
+      tuning: { concurrency: 1, accountJobs: 1, scheduleCheckMs: 1_000, lostRunGraceMs: 2_000 },
     });
     const ledger = new WorldLedger(world, rec.eventStats);
     await waitFor('the first scheduled run to end', async () => {

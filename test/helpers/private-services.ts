@@ -334,15 +334,24 @@ export async function startPrivateRedisCluster(options: { masters?: number; repl
     for (const port of ports) {
       await waitUntil(`cluster node ${port} to be ok`, () => ask(port, async (r) => /cluster_state:ok/.test(await r.cluster('INFO') as string)));
     }
+    // cluster_state:ok comes before gossip has told every node which replica follows which
+    // master; a test that looks up "the replica of slot S's master" must wait for that too.
+    const expectedReplicas = (ports.length / (replicas + 1)) * replicas;
+    for (const port of ports) {
+      await waitUntil(`cluster node ${port} to know every replica`, () => ask(port, async (r) => {
+        const lines = (await r.cluster('NODES') as string).trim().split('\n');
+        return lines.filter((l) => { const f = l.split(' '); return f[2]?.includes('slave') && f[3] !== '-'; }).length === expectedReplicas;
+      }));
+    }
   } catch (err) {
     await stop();
     throw err;
   }
 
   /** `CLUSTER NODES` from any live node: id, port, role, master id, slots. */
-  const nodes = async () => {
+  const nodes = async (from?: number) => {
     const live = ports.filter((p) => children.has(p));
-    const text = await ask(live[0] as number, (r) => r.cluster('NODES') as Promise<string>);
+    const text = await ask(from ?? live[0] as number, (r) => r.cluster('NODES') as Promise<string>);
     return text.trim().split('\n').map((line) => {
       const [id, address, flags, masterId, , , , , ...slots] = line.split(' ');
       return { id: id as string, port: Number((address as string).split(/[:@]/)[1]), master: (flags as string).includes('master') && !(flags as string).includes('fail'),
@@ -351,14 +360,20 @@ export async function startPrivateRedisCluster(options: { masters?: number; repl
   };
   const ownerOf = async (key: string) => {
     const slot = await ask(ports[0] as number, (r) => r.cluster('KEYSLOT', key) as Promise<number>);
-    const all = await nodes();
-    const owner = all.find((n) => n.master && n.slots.some((range) => {
-      const [a, b] = range.split('-').map(Number);
-      return slot >= (a as number) && slot <= (b ?? a as number);
-    }));
-    const replica = all.find((n) => n.masterId === owner?.id && children.has(n.port));
-    if (owner === undefined || replica === undefined) throw new Error(`no master with a live replica serves slot ${slot}`);
-    return { master: owner.port, replica: replica.port, slot };
+    // Right after a failover the node asked may not yet have heard (by gossip) that the old master
+    // now follows the new one: ask again until its view has a master with a live replica.
+    let found: { master: number; replica: number; slot: number } | undefined;
+    await waitUntil(`a master with a live replica serving slot ${slot}`, async () => {
+      const all = await nodes();
+      const owner = all.find((n) => n.master && n.slots.some((range) => {
+        const [a, b] = range.split('-').map(Number);
+        return slot >= (a as number) && slot <= (b ?? a as number);
+      }));
+      const replica = all.find((n) => n.masterId === owner?.id && children.has(n.port));
+      if (owner !== undefined && replica !== undefined) found = { master: owner.port, replica: replica.port, slot };
+      return found !== undefined;
+    }, 15_000);
+    return found as { master: number; replica: number; slot: number };
   };
   return {
     ports,
@@ -370,6 +385,10 @@ export async function startPrivateRedisCluster(options: { masters?: number; repl
       await waitUntil(`node ${replica} to be a master`, () => ask(replica, async (r) => /role:master/.test(await r.info('replication'))));
       for (const port of ports.filter((p) => children.has(p))) {
         await waitUntil(`cluster node ${port} to be ok`, () => ask(port, async (r) => /cluster_state:ok/.test(await r.cluster('INFO') as string)));
+        // ...and to have heard by gossip that the promoted replica now serves the slots, so that
+        // ownerOf (and a client's slot map) reads the new owner from any node.
+        await waitUntil(`cluster node ${port} to see ${replica} serve slots`, async () =>
+          (await nodes(port)).some((n) => n.port === replica && n.master && n.slots.length > 0));
       }
     },
     kill: async (port) => {
