@@ -5,6 +5,8 @@
  *   bound) + deliveries still pending;
  * - lagSeconds: age of the oldest of those (0 when none);
  * - failing: pending deliveries that have failed at least once; dead: recorded dead.
+ * It reads the views of migration 0011, never the base tables, so a swas_reader login (the console's)
+ * may ask it.
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/database.js';
@@ -43,9 +45,9 @@ const date = (v: Date | string | null): Date | null => (v === null ? null : v in
 
 export async function notificationStatus(db: Db, subscription: string): Promise<NotificationStatus> {
   const [r] = await queryRows<Row>(db, sql`
-    with c as (select last_xid, last_event_id from swas.notification_cursors where subscription = ${subscription}),
+    with c as (select last_xid, last_event_id from swas.notification_cursor_state where subscription = ${subscription}),
     u as (
-      select count(*) as n, min(e.observed_at) as oldest from swas.image_events e, c
+      select count(*) as n, min(e.observed_at) as oldest from swas.event_commit_order e, c
       where (e.commit_xid, e.id) > (c.last_xid, c.last_event_id)
     ),
     d as (
@@ -55,13 +57,13 @@ export async function notificationStatus(db: Db, subscription: string): Promise<
         count(*) filter (where state = 'dead') as dead,
         count(*) filter (where state = 'delivered') as delivered,
         max(delivered_at) as last_delivered_at
-      from swas.notification_deliveries where subscription = ${subscription}
+      from swas.notification_delivery_state where subscription = ${subscription}
     )
     select exists (select 1 from c) as started, u.n as unscanned, u.oldest as unscanned_oldest,
       d.pending, d.failing, d.dead, d.delivered, d.last_delivered_at,
-      (select min(e.observed_at) from swas.notification_deliveries nd join swas.image_events e on e.id = nd.event_id
+      (select min(e.observed_at) from swas.notification_delivery_state nd join swas.event_commit_order e on e.id = nd.event_id
         where nd.subscription = ${subscription} and nd.state = 'pending') as pending_oldest,
-      (select last_error from swas.notification_deliveries
+      (select last_error from swas.notification_delivery_state
         where subscription = ${subscription} and state <> 'delivered' and last_error is not null
         order by next_attempt_at desc limit 1) as last_error,
       now() as now

@@ -8,6 +8,7 @@
  * go to test-results/console/.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -168,21 +169,39 @@ describe.skipIf(skipBrowserTests('the console browser test'))('the console in a 
     expect(dialogs).toEqual([]);
   }, 60_000);
 
-  it('POST answers 405; the pages were all served to a swas_reader-only login', async () => {
+  it('POST answers 405; every page, /notifications too, is served to a swas_reader-only login', async () => {
     const res = await page.request.post(`${base}/images`, { data: 'x=1' });
     expect(res.status()).toBe(405);
     expect(res.headers().allow).toBe('GET, HEAD');
-    // The delivery tables are not the reader's: the page says so instead of failing blindly.
+    // The delivery state is the reader's too (migration 0011's views): the page shows what
+    // `notifications status` shows. A cursor at the very start makes every recorded event lag.
+    await world.owner.db.execute(sql`insert into swas.notification_cursors (subscription, last_xid, last_event_id) values ('ops', '0'::xid8, 0)`);
+    const [{ n: events }] = await world.owner.db.execute(sql`select count(*)::int as n from swas.image_events`) as unknown as [{ n: number }];
+    expect(events).toBeGreaterThan(5);
     const specs = parseSubscriptionSpecs({ subscriptions: [{ name: 'ops', url: 'https://hooks.example.com/x', secretEnv: 'OPS_HOOK_SECRET' }] }, 'test');
     const withSubs = await startTestConsole(null, {
       subscriptions: specs, database: consoleDatabase({ kind: 'postgres', open: () => openDatabase({ databaseUrl: world.readerUrl, maxConnections: 1 }) }),
     });
     try {
-      const denied = await page.request.get(`${withSubs.url}/notifications`);
+      const shown = await page.request.get(`${withSubs.url}/notifications`, { headers: { accept: 'application/json' } });
+      expect(shown.status()).toBe(200);
+      expect(await shown.json()).toMatchObject([{ subscription: 'ops', target: 'https://hooks.example.com', started: true, lagEvents: events, unscanned: events, pending: 0, dead: 0 }]);
+      await page.goto(`${withSubs.url}/notifications`);
+      expect(await page.locator('main table tbody tr').first().textContent()).toContain('ops');
+    } finally {
+      await withSubs.close();
+    }
+    // A login outside swas_reader is refused with the reason, not a blind 500.
+    const strangerUrl = await world.loginWithoutRoles();
+    const asStranger = await startTestConsole(null, {
+      subscriptions: specs, database: consoleDatabase({ kind: 'postgres', open: () => openDatabase({ databaseUrl: strangerUrl, maxConnections: 1 }) }),
+    });
+    try {
+      const denied = await page.request.get(`${asStranger.url}/notifications`);
       expect(denied.status()).toBe(403);
       expect(await denied.text()).toContain('may not read what this page needs (permission denied)');
     } finally {
-      await withSubs.close();
+      await asStranger.close();
     }
     const reader = await openDatabase({ databaseUrl: world.readerUrl, maxConnections: 1 });
     try {

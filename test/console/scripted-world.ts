@@ -28,6 +28,8 @@ export interface ScriptedWorld {
   owner: DatabaseHandle;
   /** A login that is only a member of swas_reader, on the same database. */
   readerUrl: string;
+  /** A new login with no role at all (nothing granted), on the same database; dropped at close. */
+  loginWithoutRoles(): Promise<string>;
   sync(): Promise<RunSyncReport>;
   marks: { beforeFirst: string; created: string; available: string; unavailable: string; renamed: string; retagged: string; deleted: string; restored: string };
   close(): Promise<void>;
@@ -82,14 +84,25 @@ export async function buildScriptedWorld(): Promise<ScriptedWorld> {
   await sync();
   const restored = mark();
 
+  const strangers: string[] = [];
+  const loginWithoutRoles = async () => {
+    const name = `swas_stranger_${randomBytes(4).toString('hex')}`;
+    await admin.unsafe(`create role ${name} login password 'stranger'`);
+    strangers.push(name);
+    const url = new URL(db.url);
+    url.username = name;
+    url.password = 'stranger';
+    return url.toString();
+  };
+
   return {
-    emu, owner, readerUrl: reader.toString(), sync,
+    emu, owner, readerUrl: reader.toString(), loginWithoutRoles, sync,
     marks: { beforeFirst, created, available, unavailable, renamed, retagged, deleted, restored },
     close: async () => {
       await emu.stop();
       await owner.close();
       await db.drop();
-      await admin.unsafe(`drop role if exists ${login}`).catch(() => undefined);
+      for (const name of [login, ...strangers]) await admin.unsafe(`drop role if exists ${name}`).catch(() => undefined);
       await admin.end();
     },
   };
