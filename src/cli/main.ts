@@ -4,5 +4,7 @@
  * is built in program.ts; this entry point only runs it and sets the exit code.
  */
 import { runCli } from './program.js';
+import { endQuietlyWhenReaderLeaves } from './quiet-pipes.js';
 
+endQuietlyWhenReaderLeaves();
 process.exitCode = await runCli(process.argv);
