@@ -127,6 +127,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const { config, logger } = options;
   const tuning = options.tuning ?? {};
   const prefix = config.queuePrefix;
+  // The accounts file's subscriptions are checked before anything is opened: a bad one is exit 2 at
+  // once, never an error printed over open connections that keep the process alive (issue 22 #14).
+  const subscriptions = options.subscriptions ?? loadSubscriptions(config, options.env ?? process.env);
 
   // Both services answer before anything starts: an unreachable one is one line and a non-zero exit, not a hang.
   await assertRedisReachable(config);
@@ -143,7 +146,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const abandoned = await closeAbandonedRuns(db);
   if (abandoned > 0) logger.warn({ runs: abandoned }, 'closed runs abandoned in the running state');
 
-  const subscriptions = options.subscriptions ?? loadSubscriptions(config, options.env ?? process.env);
   // The readers run at scrape time only, once everything below exists (the ops server starts last).
   const syncInterval = scheduleIntervalSeconds(options.schedule || { pattern: config.syncCron, tz: config.syncTz });
   const configured = new Set(options.accounts.map((a) => a.name));

@@ -7,6 +7,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadAccounts, type Account } from '../../config/accounts.js';
 import { loadConfig, type Config } from '../../config/env.js';
+import { loadSubscriptions } from '../../config/subscriptions.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { openDatabase } from '../../db/open-database.js';
 import { probeDatabase } from '../../db/probe-database.js';
@@ -70,6 +71,8 @@ export function registerWorkerCommands(program: Command, deps: WorkerCliDeps = {
       const config = getConfig();
       const logger = getLogger(config);
       const accounts = getAccounts(config);
+      // Checked here too, before the worker's modules load and its connections open: exit 2 at once.
+      const subscriptions = loadSubscriptions(config);
       const tuning: WorkerTuning = {
         shutdownTimeoutMs: opts.shutdownTimeout,
         ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
@@ -79,7 +82,7 @@ export function registerWorkerCommands(program: Command, deps: WorkerCliDeps = {
       const schedule = !opts.schedule ? false as const
         : opts.every !== undefined ? { every: opts.every } : { pattern: config.syncCron, tz: config.syncTz };
       const [{ startWorker }, { installShutdownHandlers }] = await Promise.all([import('../../worker/start-worker.js'), import('../../worker/shutdown.js')]);
-      const handle = await startWorker({ config, accounts, logger, schedule, tuning });
+      const handle = await startWorker({ config, accounts, subscriptions, logger, schedule, tuning });
       const { stopped } = installShutdownHandlers(handle, { logger });
       // Resolve only when the daemon stops, so the caller's parseAsync() does not return early.
       await stopped;
