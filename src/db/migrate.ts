@@ -6,6 +6,7 @@ import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import postgres from 'postgres';
 import type { DatabaseHandle } from './database.js';
 import { migrationsFolder } from './package-root.js';
+import { readSettingFile } from '../config/read-setting-file.js';
 import { postgresClientSettings } from './postgres-options.js';
 
 /** An arbitrary constant: the advisory lock that serializes migrations across processes. */
@@ -28,6 +29,7 @@ export async function migrateDatabase(handle: DatabaseHandle, folder: string = m
     return;
   }
   const settings = postgresClientSettings(handle.url, 1);
+  for (const file of settings.files) readSettingFile(file.setting, file.path);
   // A migration may rewrite a large table, and a second migrator waits for the first to commit:
   // no per-query limit here (the handshake stays bounded).
   const client = postgres(settings.url, { ...settings.options, query_timeout: 0 });

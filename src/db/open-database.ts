@@ -7,6 +7,7 @@ import * as schema from './schema.js';
 import type { DataDirHolder } from './data-dir-lock.js';
 import { maskUrl } from '../ops/mask-url.js';
 import type { DatabaseHandle, Db } from './database.js';
+import { readSettingFile } from '../config/read-setting-file.js';
 import { postgresClientSettings } from './postgres-options.js';
 
 export interface OpenDatabaseOptions {
@@ -31,6 +32,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
 
 async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
   const settings = postgresClientSettings(url, max);
+  for (const file of settings.files) readSettingFile(file.setting, file.path);
   const client = postgres(settings.url, settings.options);
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return {

@@ -24,6 +24,12 @@ export interface PostgresClientSettings {
   /** The URL to hand postgres.js (with `sslrootcert` added from PGSSLROOTCERT when it had none). */
   url: string;
   options: Options<Record<string, PostgresType>>;
+  /**
+   * The files the driver will read at construction (CA, client certificate and key), each with
+   * the setting that named it, so a missing one is reported by name (src/config/read-setting-file.ts)
+   * instead of as the driver's bare ENOENT.
+   */
+  files: Array<{ setting: string; path: string }>;
 }
 
 export function postgresClientSettings(
@@ -34,10 +40,17 @@ export function postgresClientSettings(
   const parsed = new URL(url);
   const query = parsed.searchParams;
   const rootCert = env.PGSSLROOTCERT?.trim();
-  if (rootCert && !query.has('sslrootcert')) {
+  const rootCertFromEnv = Boolean(rootCert) && !query.has('sslrootcert');
+  if (rootCert && rootCertFromEnv) {
     query.set('sslrootcert', rootCert);
     // libpq's default sslmode is `prefer`; with a CA given, check the certificate against it.
     if (!query.has('sslmode') && !query.has('ssl') && !env.PGSSLMODE) query.set('sslmode', 'verify-full');
+  }
+  const files: PostgresClientSettings['files'] = [];
+  for (const key of ['sslrootcert', 'sslcert', 'sslkey']) {
+    const path = query.get(key);
+    if (path === null || path === '' || (key === 'sslrootcert' && path === 'system')) continue;
+    files.push({ setting: key === 'sslrootcert' && rootCertFromEnv ? 'PGSSLROOTCERT' : `${key} in DATABASE_URL`, path });
   }
   const unlessInUrl = (key: string, seconds: number) => (query.has(key) ? {} : { [key]: seconds });
   return {
@@ -54,5 +67,6 @@ export function postgresClientSettings(
       ...unlessInUrl('cancel_timeout', CANCEL_TIMEOUT_S),
       connection: { application_name: 'swas-inventory' },
     } as Options<Record<string, PostgresType>>,
+    files,
   };
 }

@@ -50,3 +50,12 @@ export interface AccessDenied {
   noPermissionType?: string;
   policyType?: string;
 }
+
+/**
+ * A file a setting names (a CA for TLS: PGSSLROOTCERT, REDIS_CA_FILE) cannot be read. Not a
+ * UsageError: like the TLS refusals it sits beside, it is the deployment's files that are wrong
+ * (a secret not mounted yet), exit 1; the message names the setting and the file.
+ */
+export class SettingFileError extends Error {
+  override name = 'SettingFileError';
+}

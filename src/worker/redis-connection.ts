@@ -10,9 +10,9 @@
  *   dead path is found too;
  * - one-shot clients (`enqueue`, the start-up probes) also give every command COMMAND_TIMEOUT_MS.
  */
-import { readFileSync } from 'node:fs';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Config } from '../config/env.js';
+import { readSettingFile } from '../config/read-setting-file.js';
 import { maskUrl } from '../ops/mask-url.js';
 import { CONNECT_TIMEOUT_MS, ServiceUnavailableError, shortReason, withDeadline } from '../ops/service-unavailable.js';
 
@@ -44,7 +44,7 @@ export function nodeOptions(settings: RedisSettings, role: RedisRole | 'probe'):
     ...(url.username !== '' ? { username: decodeURIComponent(url.username) } : {}),
     ...(url.password !== '' ? { password: decodeURIComponent(url.password) } : {}),
     ...(settings.redisClusterNodes === null && url.pathname.length > 1 ? { db: Number(url.pathname.slice(1)) } : {}),
-    ...(tls ? { tls: settings.redisCaFile !== null ? { ca: readFileSync(settings.redisCaFile) } : {} } : {}),
+    ...(tls ? { tls: settings.redisCaFile !== null ? { ca: readSettingFile('REDIS_CA_FILE', settings.redisCaFile) } : {} } : {}),
     // BullMQ workers need `maxRetriesPerRequest: null`: their blocking calls must wait through a
     // Redis restart instead of failing after 20 retries. One-shot clients fail fast instead.
     maxRetriesPerRequest: role === 'worker' ? null : role === 'client' ? 2 : 0,
