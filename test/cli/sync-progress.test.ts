@@ -1,6 +1,7 @@
 /**
  * `sync` on a terminal (a real pseudo-terminal from util-linux `script`): a progress line on
- * stderr that updates as regions finish, then the summary, and nothing after it. Piped: no
+ * stderr that updates as regions finish, then the summary, and nothing after it (the built
+ * program under `script`: a real terminal is the point). Piped (in-process, stderr a pipe): no
  * progress, JSON on stdout.
  */
 import { execFile } from 'node:child_process';
@@ -11,12 +12,13 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { progressLine } from '../../src/cli/sync-progress.js';
+import { BUILT_MAIN } from '../helpers/built-program.js';
+import { runCommand } from '../helpers/cli.js';
 import { createTestDatabase } from '../helpers/databases.js';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const run = promisify(execFile);
 
-function env(databaseUrl: string): NodeJS.ProcessEnv {
+function env(databaseUrl: string): Record<string, string> {
   return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TERM: 'xterm', COLUMNS: '100', NO_COLOR: '1',
     DATABASE_URL: databaseUrl, SWAS_DATA_DIR: mkdtempSync(join(tmpdir(), 'swas-progress-')) };
 }
@@ -39,11 +41,11 @@ describe('sync progress', () => {
   });
 
   it('on a terminal: the progress line updates, then the summary comes last; piped: no progress, JSON', async () => {
-    const command = `${process.execPath} --import tsx ${MAIN} sync --demo`;
+    const command = `${process.execPath} ${BUILT_MAIN} sync --demo`;
     const [terminal, pipe] = await Promise.all([
       // -q quiet, -f flush as written, -e the child's exit code, -c the command; the typescript goes to /dev/null.
       run('script', ['-qfec', command, '/dev/null'], { env: env(tty.location), maxBuffer: 16 << 20 }),
-      run(process.execPath, ['--import', 'tsx', MAIN, 'sync', '--demo'], { env: env(piped.location), maxBuffer: 16 << 20 }),
+      runCommand(['sync', '--demo'], { ...env(piped.location), LOG_LEVEL: undefined }),
     ]);
     const screen = terminal.stdout;
     const states = [...screen.matchAll(/sync: (listing regions|(\d+)\/4 regions)/g)].map((m) => m[1]);
@@ -60,7 +62,8 @@ describe('sync progress', () => {
     // Nothing but the summary and the demo's closing hint after it: no log lines, no progress.
     expect(afterSummary).not.toMatch(/INFO|WARN|sync: /);
 
+    expect(pipe.code, pipe.stderr).toBe(0);
     expect(pipe.stderr).not.toContain('sync: ');
     expect(JSON.parse(pipe.stdout)).toMatchObject({ status: 'succeeded', regions: expect.any(Array) as unknown });
-  }, 300_000); // two demo syncs in child processes on a loaded machine
+  }, 300_000); // two demo syncs (one in a child process) on a loaded machine
 });

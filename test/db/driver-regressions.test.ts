@@ -4,14 +4,14 @@
  * query became an unhandled rejection). #1208 (`nextWrite` on a closed socket) is proven by the
  * restart scenarios in test/faults/worker-pg-restart.test.ts.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabaseUrl } from '../helpers/databases.js';
+import { runProcess } from '../helpers/processes.js';
 
-const FIXTURE = resolve(import.meta.dirname, 'fixtures/types-read-denied.ts');
+/** A process of its own (built once, test/helpers/built-program.ts): an unhandled rejection would end it. */
+const FIXTURE = 'test/db/fixtures/types-read-denied.ts';
 
 describe('postgres.js defects of 3.4.x', () => {
   it('#1192: a connection that cannot read the type catalog fails its own query and the process lives', async () => {
@@ -24,8 +24,8 @@ describe('postgres.js defects of 3.4.x', () => {
       await admin.unsafe(`create type mood as enum ('sad', 'ok')`);
       const url = new URL(db.url);
       url.username = role;
-      const child = spawnSync(process.execPath, ['--import', 'tsx', FIXTURE, url.toString()], { encoding: 'utf8', timeout: 90_000 });
-      expect(child.status, child.stderr).toBe(0);
+      const child = await runProcess([url.toString()], {}, { fixture: FIXTURE });
+      expect(child.code, child.stderr).toBe(0);
       process.stderr.write(child.stdout);
       expect(child.stdout).toContain('bare: [1,2]');
       // The enum array either comes back (as text, the driver not knowing the type) or the query

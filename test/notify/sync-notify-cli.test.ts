@@ -1,26 +1,23 @@
 /**
- * `sync --notify` through the real CLI in a child process, with the minimal subscription exactly
+ * `sync --notify` through the real CLI (in-process, test/helpers/cli.ts), with the minimal subscription exactly
  * as documented (only the URL points at this test's receiver), the real SDK against the emulator,
  * and real Postgres.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSeed, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
+import { runCommand } from '../helpers/cli.js';
 import { createTestDatabaseUrl } from '../helpers/databases.js';
 import { startWebhookReceiver, testSecret, type WebhookReceiver } from '../helpers/webhook-receiver.js';
-
-const MAIN = resolve(import.meta.dirname, '../../src/cli/main.ts');
 
 describe('sync --notify (CLI)', () => {
   let emu: EmulatorHandle;
   let receiver: WebhookReceiver;
   let db: { url: string; drop: () => Promise<void> };
   const secret = testSecret();
-  let env: NodeJS.ProcessEnv;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     emu = await startEmulator({ seed: generateSeed({ accounts: 1, regions: ['cn-hangzhou'], imagesPerRegion: 4, seed: 11 }) });
@@ -34,7 +31,7 @@ describe('sync --notify (CLI)', () => {
     }));
     const key = emu.accounts[0];
     env = {
-      PATH: process.env.PATH ?? '', DATABASE_URL: db.url, SWAS_ENDPOINT: emu.url, SWAS_CONFIG: accountsFile, SWAS_REGIONS: 'cn-hangzhou',
+      DATABASE_URL: db.url, SWAS_ENDPOINT: emu.url, SWAS_CONFIG: accountsFile, SWAS_REGIONS: 'cn-hangzhou',
       ALIBABA_CLOUD_ACCESS_KEY_ID: key?.accessKeyId ?? '', ALIBABA_CLOUD_ACCESS_KEY_SECRET: key?.accessKeySecret ?? '',
       OPS_HOOK_SECRET: secret, LOG_LEVEL: 'silent',
     };
@@ -45,15 +42,7 @@ describe('sync --notify (CLI)', () => {
     await db?.drop();
   });
 
-  const sync = async () => {
-    try {
-      const r = await promisify(execFile)(process.execPath, ['--import', 'tsx', MAIN, 'sync', '--notify', '--json'], { env });
-      return { code: 0, stderr: r.stderr };
-    } catch (err) {
-      const e = err as { code: number; stderr: string };
-      return { code: e.code, stderr: e.stderr };
-    }
-  };
+  const sync = () => runCommand(['sync', '--notify', '--json'], env);
   const kinds = () => receiver.accepted().map((r) => {
     const d = (r.body as { data: { kind: string; image: { id: string } } }).data;
     return `${d.image.id} ${d.kind}`;

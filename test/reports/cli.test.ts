@@ -1,10 +1,9 @@
 /** The commands end to end on the scripted history: options, output, and exit code 2 on bad input. */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { createTestDatabase } from '../helpers/databases.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
+import { runProcess, USER_ENV } from '../helpers/processes.js';
 import { runReportCommand, tty } from './helpers/run-command.js';
 import { T, writeScriptedHistory } from './helpers/scripted-history.js';
 
@@ -95,9 +94,8 @@ describe('report commands (pglite)', () => {
 
 describe('report commands as a process', () => {
   it('exit code 2 and the message on stderr for an unparseable time', async () => {
-    const entry = new URL('./fixtures/report-cli.ts', import.meta.url).pathname;
-    const result = await promisify(execFile)('npx', ['tsx', entry, 'history', '--since', 'soon'], { env: { ...process.env, DATABASE_URL: '' } })
-      .then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }));
+    // The built program (test/helpers/processes.ts): the exit code is the process's own.
+    const result = await runProcess(['history', '--since', 'soon'], { ...USER_ENV, DATABASE_URL: '' });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("error: option '--since <time>' argument 'soon' is invalid. cannot parse time 'soon'");
   });
