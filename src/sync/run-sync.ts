@@ -61,7 +61,11 @@ export interface RunSyncOptions {
   progress?: SyncProgressListener;
   /** Default REGION_RETRY_POLICY, the worker queue's. */
   retry?: RegionRetryPolicy;
-  /** Aborting stops the run: regions not started are left out, those in flight stop at their next call; the run is `failed`. */
+  /**
+   * Aborting stops the run: regions not started are left out, those in flight stop at their next
+   * call; the run is `failed` when that left a region out, and what its regions are when every one
+   * had already committed.
+   */
   signal?: AbortSignal;
 }
 
@@ -83,6 +87,7 @@ export interface RunSyncReport {
   regions: RunRegionResult[];
   /** Regions asked for that ListRegions does not return (a configuration error: exit 2). */
   unknownRegions: UnknownRegion[];
+  /** The signal stopped at least one region (one that had committed before it is not interrupted). */
   interrupted: boolean;
 }
 
@@ -121,7 +126,9 @@ export async function runSync(deps: RunSyncDeps, options: RunSyncOptions = {}): 
     return result;
   })));
 
-  const interrupted = options.signal?.aborted === true;
+  // A signal that came after every region committed interrupted nothing: the run is what its
+  // regions are (issue 22 #17), not `failed` for "stopping before every region finished".
+  const interrupted = results.some((r) => r.error?.code === 'Interrupted');
   const problems = [
     ...(interrupted ? [`interrupted (${String(options.signal?.reason ?? 'aborted')}): the run stopped before every region finished`] : []),
     ...(plan.failures.length > 0 ? [`region discovery failed for ${plan.failures.map((f) => `${f.account.name} (${classifyError(f.error).code})`).join(', ')}`] : []),

@@ -121,7 +121,9 @@ describe('sync (the one-shot command)', () => {
     emu.setFaults([{ kind: 'latency', ms: 1_500, match: { action: LIST } }]);
     try {
       // A real process: the signal is the point.
-      const proc = launch(['sync', '--json'], { ...USER_ENV, ...env() });
+      // One image a page: every region has a next call to stop at (a region whose only call is in
+      // flight commits, and a run all of whose regions committed is not interrupted).
+      const proc = launch(['sync', '--json'], { ...USER_ENV, ...env({ SWAS_PAGE_SIZE: '1' }) });
       // A listing held by the latency: the run is mid-flight, its handler installed. (The call log
       // records a call when it is answered; waiting for that raced the run's own end, and a SIGINT
       // after the handler is removed kills the process with no exit code.)
