@@ -8,7 +8,9 @@ import { describeChanges } from './format/describe-changes.js';
 import { formatAge } from './format/display-time.js';
 import type { ReportSection } from './sql/report-queries.js';
 
-const count = (key: string, header: string, drop: number): Column => ({ key, header, align: 'right', drop });
+const count = (key: string, header: string, drop: number, extra: Partial<Column> = {}): Column => ({ key, header, align: 'right', drop, ...extra });
+/** A count of events: `0` in every row says nothing happened, so the column is left out early. */
+const events = (key: string, header: string, drop: number, extra: Partial<Column> = {}): Column => count(key, header, drop, { emptyText: '0', ...extra });
 
 /** `images` (docs/REPORTS.md); the table drops the low-value columns first. */
 export const IMAGES_LAYOUT: Layout = {
@@ -28,18 +30,34 @@ export const IMAGES_WITH_DELETED_LAYOUT: Layout = {
   ...IMAGES_LAYOUT, columns: [...IMAGES_LAYOUT.columns, { key: 'deletedAt', header: 'Deleted', time: true }],
 };
 
-/** `history` and `history --follow` (docs/REPORTS.md). */
+/**
+ * `history` and `history --follow` (docs/REPORTS.md). The change is one column (describeEvent).
+ */
 export const HISTORY_LAYOUT: Layout = {
   fields: ['observedAt', 'account', 'regionId', 'imageId', 'name', 'kind', 'fromStatus', 'toStatus', 'changes', 'eventId', 'syncRunId'],
   columns: [
     { key: 'observedAt', header: 'When', time: true }, { key: 'account', header: 'Account', drop: 5 },
     { key: 'regionId', header: 'Region', drop: 4 }, { key: 'imageId', header: 'Image' },
-    { key: 'name', header: 'Name', drop: 3, shrinkTo: 12 }, { key: 'kind', header: 'Kind' },
-    { key: 'toStatus', header: 'Status', shrinkTo: 16, text: (_v, row) => foldStatus(row) },
-    // The status change is already in Status, as labels: the changes column shows the rest.
-    { key: 'changes', header: 'Changes', drop: 2, shrinkTo: 20, text: (v) => describeChanges(withoutStatus(v)) },
+    { key: 'name', header: 'Name', drop: 3, shrinkTo: 12 }, { key: 'kind', header: 'Kind', answer: true },
+    { key: 'changes', header: 'Change', shrinkTo: 16, answer: true, text: (_v, row) => describeEvent(row) },
   ],
 };
+
+/** `history --follow` lines: the answer (when, kind, change, image) first, the rest after it. */
+export const FOLLOW_LINE_KEYS = ['observedAt', 'kind', 'changes', 'imageId', 'name', 'account', 'regionId'] as const;
+/** How many of FOLLOW_LINE_KEYS a follow line never cuts. */
+export const FOLLOW_LINE_KEPT = 4;
+
+/**
+ * An event's change for people: the status as labels when it changed (`creating -> available`) or
+ * when the event has one side (the status a `created` image had, a `deleted` one left), then
+ * `name: "a" -> "b"` and each other field, one a line.
+ */
+export function describeEvent(row: Row): string {
+  // An unchanged status (a rename, a tag change) is not part of the change.
+  const unchanged = typeof row.fromStatus === 'string' && row.fromStatus === row.toStatus;
+  return [unchanged ? '' : foldStatus(row), describeChanges(withoutStatus(row.changes))].filter((t) => t !== '').join('\n');
+}
 
 /** `creating -> available`; one label when it did not change (or the event has only one side). */
 export function foldStatus(row: Row): string {
@@ -73,28 +91,45 @@ function errorText(row: Row): string {
   return [row.errorCode, row.errorMessage].filter((x) => typeof x === 'string' && x !== '').join(': ');
 }
 
-/** `runs`, one row per run and region: the CSV header, and the table's columns (JSON nests, format-runs.ts). */
-export const RUNS_LAYOUT: Layout = {
+/**
+ * `runs RUN_ID` and `runs --regions`: one row per run and region. Its fields are also the CSV of
+ * every `runs` (the table of plain `runs` is one line per run: RUNS_COLUMNS).
+ */
+export const RUN_REGIONS_LAYOUT: Layout = {
   fields: ['runId', 'startedAt', 'runStatus', 'account', 'regionId', 'status', 'pages', 'images', 'created', 'updated',
     'statusChanged', 'tagsChanged', 'deleted', 'restored', 'error'],
   columns: [
-    { key: 'startedAt', header: 'Started', time: true }, { key: 'runId', header: 'Run', drop: 6, shrinkTo: 9 },
-    { key: 'runStatus', header: 'Run status', drop: 3 }, { key: 'account', header: 'Account', drop: 4 },
-    { key: 'regionId', header: 'Region' }, { key: 'status', header: 'Status' }, count('pages', 'Pages', 7), count('images', 'Images', 1),
-    count('created', 'Created', 5), count('updated', 'Updated', 5), count('statusChanged', 'Status chg', 5),
-    count('tagsChanged', 'Tags chg', 5), count('deleted', 'Deleted', 5), count('restored', 'Restored', 5),
-    { key: 'error', header: 'Error', shrinkTo: 20 },
+    { key: 'startedAt', header: 'Started', time: true, drop: 3 }, { key: 'runId', header: 'Run', drop: 6 },
+    { key: 'runStatus', header: 'Run status', drop: 6 }, { key: 'account', header: 'Account', drop: 4 },
+    { key: 'regionId', header: 'Region' }, { key: 'status', header: 'Status', drop: 2, answer: true }, count('pages', 'Pages', 7),
+    count('images', 'Images', 3), events('created', 'Created', 5, { answer: true }), events('updated', 'Updated', 5, { answer: true }),
+    events('statusChanged', 'Status chg', 5, { answer: true }), events('tagsChanged', 'Tags chg', 5, { answer: true }),
+    events('deleted', 'Deleted', 5, { answer: true }), events('restored', 'Restored', 5, { answer: true }),
+    { key: 'error', header: 'Error', shrinkTo: 20, drop: 2 },
   ],
 };
+
+/** `runs`: one line per run (format-runs.ts sums its regions); the run id is what `runs RUN_ID` takes. */
+export const RUNS_COLUMNS: readonly Column[] = [
+  { key: 'startedAt', header: 'Started', time: true }, { key: 'runId', header: 'Run', answer: true },
+  { key: 'status', header: 'Status', answer: true }, { key: 'trigger', header: 'Trigger', drop: 6 },
+  { key: 'regionsSynced', header: 'Regions', align: 'right', drop: 2 },
+  count('imagesSeen', 'Images', 5), events('events', 'Changes', 4),
+  // Cut to fit; `runs RUN_ID` prints every region's reason whole.
+  { key: 'error', header: 'Error', shrinkTo: 20, drop: 3 },
+];
 
 /** The `sync` summary's rows, one per region (format-sync-report.ts adds the run's last line). */
 export const SYNC_LAYOUT: Layout = {
   fields: ['account', 'regionId', 'status', 'pages', 'images', 'created', 'updated', 'statusChanged', 'tagsChanged', 'deleted', 'restored', 'throttles', 'error'],
   columns: [
-    { key: 'account', header: 'Account', drop: 4 }, { key: 'regionId', header: 'Region' }, { key: 'status', header: 'Status' },
-    count('pages', 'Pages', 6), count('images', 'Images', 1), count('created', 'Created', 5), count('updated', 'Updated', 5),
-    count('statusChanged', 'Status chg', 5), count('tagsChanged', 'Tags chg', 5), count('deleted', 'Deleted', 5),
-    count('restored', 'Restored', 5), count('throttles', 'Throttled', 6), { key: 'error', header: 'Error', shrinkTo: 24 },
+    // Status goes when every region has the same one (the run's last line says it), not when they
+    // differ; how many images a region has goes before the counts of what changed.
+    { key: 'account', header: 'Account', drop: 4 }, { key: 'regionId', header: 'Region' }, { key: 'status', header: 'Status', drop: 2, answer: true },
+    count('pages', 'Pages', 6), count('images', 'Images', 3), events('created', 'Created', 5, { answer: true }),
+    events('updated', 'Updated', 5, { answer: true }), events('statusChanged', 'Status chg', 5, { answer: true }),
+    events('tagsChanged', 'Tags chg', 5, { answer: true }), events('deleted', 'Deleted', 5, { answer: true }),
+    events('restored', 'Restored', 5, { answer: true }), events('throttles', 'Throttled', 6), { key: 'error', header: 'Error', shrinkTo: 24 },
   ],
 };
 

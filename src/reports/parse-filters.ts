@@ -54,6 +54,15 @@ export function parsePositiveInt(input: string, what: string): number {
   return Number(input);
 }
 
+/** A run id as `runs` and `sync` print it (a UUID), checked before it reaches SQL. */
+export function parseRunId(input: string): string {
+  const id = input.trim().toLowerCase();
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
+    throw new FilterError(`bad run id '${input}': expected a run id as \`runs\` prints it (8-4-4-4-12 hex digits)`);
+  }
+  return id;
+}
+
 function splitList(input: string): string[] {
   const items = input.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   if (items.length === 0) throw new FilterError('empty value: expected at least one item');

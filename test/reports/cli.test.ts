@@ -38,9 +38,11 @@ describe('report commands (pglite)', () => {
   it('history --image --kind: the timeline as a table, newest first', async () => {
     const { out } = await run('history', '--image', 'm-1', '--kind', 'status_changed,restored', '--format', 'table');
     expect(out.split('\n').slice(0, 2)).toEqual([
-      'WHEN (UTC)           ACCOUNT  REGION       IMAGE  NAME    KIND            STATUS                    CHANGES',
-      '2026-01-05 00:00:00  prod     cn-hangzhou  m-1    web-v2  restored        available                 name: "web" -> "web-v2"',
+      'WHEN (UTC)           ACCOUNT  REGION       IMAGE  NAME    KIND            CHANGE',
+      '2026-01-05 00:00:00  prod     cn-hangzhou  m-1    web-v2  restored        available',
     ]);
+    // The other fields of the change under its status, in the same column.
+    expect(out).toContain(`restored        available\n${' '.repeat(out.indexOf('CHANGE'))}name: "web" -> "web-v2"\n`);
     expect(out).toContain('2026-01-02 00:00:00  prod     cn-hangzhou  m-1    web-v2  status_changed  creating -> available');
     expect(out).toContain('tags: env=prod -> env=prod, owner=ops');
     expect(out).not.toContain('tags_changed');
@@ -69,6 +71,19 @@ describe('report commands (pglite)', () => {
     ]);
   });
 
+  it('runs RUN_ID of no stored run: one line, exit 2', async () => {
+    const { out, err, exitCode } = await run('runs', '00000000-0000-0000-0000-0000000000ff');
+    expect(exitCode).toBe(2);
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(err).toMatch(/no run 00000000-0000-0000-0000-0000000000ff/);
+    expect(out).toBe('');
+  });
+
+  it('runs --regions: the table has a row per run and region, like the CSV', async () => {
+    const { out } = await run('runs', '--limit', '2', '--regions', '--format', 'table', '--wide');
+    expect(out.split('\n').filter((l) => /^2026-/.test(l))).toHaveLength(4);
+  });
+
   it.each([
     [['images', '--as-of', 'last tuesday'], /option '--as-of <time>' argument 'last tuesday' is invalid\. cannot parse time/],
     [['images', '--status', 'broken'], /unknown status 'broken': expected one of copying, available/],
@@ -82,6 +97,7 @@ describe('report commands (pglite)', () => {
     [['images', '--as-of', '2999-01-01'], /--as-of 2999-01-01T00:00:00.000Z is in the future/],
     [['images', '--tz', 'Mars/Olympus'], /unknown time zone 'Mars\/Olympus'/],
     [['history', '--limit', '0'], /bad limit '0'/],
+    [['runs', 'last'], /bad run id 'last': expected a run id as `runs` prints it/],
   ])('bad input %j: clear message on stderr, exit code 2, no database opened', async (args, message) => {
     const before = closes;
     const { out, err, exitCode } = await run(...args);

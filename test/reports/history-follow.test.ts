@@ -69,8 +69,9 @@ describe('history --follow (CLI, postgres)', () => {
     expect(id('a-2')).toBeLessThan(id('b-1'));
 
     // The table follower: only its filter's events, one line each, within 80 columns.
-    expect(lines(table).map((l) => l.split(/\s{2,}/).slice(2, 6))).toEqual([
-      ['cn-hangzhou', 'a-1', 'image', 'created'], ['cn-hangzhou', 'a-2', 'image', 'created'],
+    // Kind first, then the change (a created image's status), the image, its name, account and region.
+    expect(lines(table).map((l) => l.split(/\s{2,}/)).map((p) => [p[1], p[3], p.at(-1)])).toEqual([
+      ['created', 'a-1', 'cn-hangzhou'], ['created', 'a-2', 'cn-hangzhou'],
     ]);
     for (const l of lines(table)) expect(l.length).toBeLessThanOrEqual(80);
 

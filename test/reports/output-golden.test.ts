@@ -21,13 +21,15 @@ const COMMANDS: Record<string, string[]> = {
   history: ['history'],
   report: ['report', '--require-tag', 'owner', '--older-than', '30'],
   runs: ['runs'],
+  // `runs RUN_ID`: that run's regions, one row each, and their reasons whole (issue 22 item 4).
+  'run-regions': ['runs', '00000000-0000-0000-0000-000000000003'],
 };
 
 type Rec = Record<string, unknown>;
 
 /** The records the CSV of a command must parse back to, from its JSON. */
 function jsonRecords(name: string, json: unknown): Rec[] {
-  if (name === 'runs') return flattenRuns(json as Rec[]).map((r) => Object.fromEntries(
+  if (name === 'runs' || name === 'run-regions') return flattenRuns(json as Rec[]).map((r) => Object.fromEntries(
     ['runId', 'startedAt', 'runStatus', 'account', 'regionId', 'status', 'pages', 'images', 'created', 'updated',
       'statusChanged', 'tagsChanged', 'deleted', 'restored', 'error'].map((k) => [k, r[k] ?? null])));
   if (name === 'report') {

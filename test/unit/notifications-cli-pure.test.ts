@@ -11,7 +11,7 @@ const row = {
 };
 
 describe('history --follow lines', () => {
-  it('JSON lines with exactly the history keys; CSV header once, then records; table lines cut to the width', () => {
+  it('JSON lines with exactly the history keys; CSV header once, then records; table lines keep the answer, cut after it', () => {
     const json = followLines('json', HISTORY_LAYOUT, [row, { ...row, eventId: '8' }]);
     expect(json.split('\n')).toHaveLength(3);
     expect(Object.keys(JSON.parse(json.split('\n')[0] ?? '') as object)).toEqual(HISTORY_LAYOUT.fields);
@@ -20,12 +20,13 @@ describe('history --follow lines', () => {
     expect(csv.startsWith('2026-01-31T12:00:00.000Z,prod,')).toBe(true);
     expect(csv.endsWith('\r\n')).toBe(true);
     expect(followPreamble('json', HISTORY_LAYOUT)).toBe('');
-    expect(followLines('table', HISTORY_LAYOUT, [row], { width: null })).toBe('2026-01-31 12:00:00  prod  cn-hangzhou  m-1  网站镜像  status_changed  creating -> available\n');
-    const cut = followLines('table', HISTORY_LAYOUT, [row], { width: 40 }).trimEnd();
-    expect(cut).toBe('2026-01-31 12:00:00  prod  cn-hangzhou …');
+    // Kind and change come first (the answer), then the image; name, account and region after them.
+    expect(followLines('table', HISTORY_LAYOUT, [row], { width: null })).toBe('2026-01-31 12:00:00  status_changed  creating -> available  m-1  网站镜像  prod  cn-hangzhou\n');
+    // Too narrow for the answer: it is printed whole (the terminal wraps it), the rest left out.
+    expect(followLines('table', HISTORY_LAYOUT, [row], { width: 40 })).toBe('2026-01-31 12:00:00  status_changed  creating -> available  m-1\n');
+    expect(followLines('table', HISTORY_LAYOUT, [row], { width: 80 })).toBe('2026-01-31 12:00:00  status_changed  creating -> available  m-1  网站镜像  prod…\n');
     // A CJK character takes two columns: the cut never ends half-way past the width.
-    const cjk = followLines('table', HISTORY_LAYOUT, [row], { width: 50 }).trimEnd();
-    expect(cjk).toBe('2026-01-31 12:00:00  prod  cn-hangzhou  m-1  网站…');
+    expect(followLines('table', HISTORY_LAYOUT, [row], { width: 70 })).toBe('2026-01-31 12:00:00  status_changed  creating -> available  m-1  网站…\n');
   });
 });
 

@@ -1,25 +1,33 @@
 import type { Command } from 'commander';
 import { formatRuns } from '../../reports/format/format-runs.js';
-import { parsePositiveInt } from '../../reports/parse-filters.js';
+import { parsePositiveInt, parseRunId } from '../../reports/parse-filters.js';
 import { listRuns } from '../../reports/run-reports.js';
-import { addExamples, addOutputOptions, argParser, resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps } from '../command-options.js';
+import { USAGE_EXIT_CODE, addExamples, addOutputOptions, argParser, resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps } from '../command-options.js';
 
 interface RunsFlags extends OutputFlags {
   limit: number;
+  regions?: boolean;
 }
 
 export function addRunsCommand(program: Command, deps: ReportDeps): void {
   const cmd = program.command('runs')
-    .description('recent sync runs with per-region outcomes and errors, newest first')
-    .option('--limit <n>', 'how many runs', argParser((v) => parsePositiveInt(v, 'limit')), 10);
+    .description('recent sync runs, newest first, one line each; with a run id, that run\'s regions')
+    .argument('[run-id]', 'one run (as `runs` prints it): its per-region outcomes and errors', argParser(parseRunId))
+    .option('--limit <n>', 'how many runs', argParser((v) => parsePositiveInt(v, 'limit')), 10)
+    .option('--regions', 'tables: one row per run and region (the CSV always is)');
   addOutputOptions(cmd);
   addExamples(cmd, [
     'swas-inventory runs --limit 3',
+    'swas-inventory runs 62de9e39-2a3f-4c9c-867b-839ac0adafe6',
     "swas-inventory runs --format json | jq '.[0].regions[] | select(.status != \"succeeded\")'",
   ]);
-  cmd.action(async (flags: RunsFlags, command: Command) => {
+  cmd.action(async (runId: string | undefined, flags: RunsFlags, command: Command) => {
     const output = resolveOutput(flags, deps.terminal?.());
-    const runs = await withDatabase(deps, (h) => listRuns(h.db, flags.limit));
-    writeOut(command, formatRuns(output.format, runs, output.table));
+    const runs = await withDatabase(deps, (h) => (runId === undefined ? listRuns(h.db, flags.limit) : listRuns(h.db, 1, { runIds: [runId] })));
+    if (runId !== undefined && runs.length === 0) {
+      command.error(`error: no run ${runId} (\`runs\` lists the recent ones; older runs that changed nothing are pruned)`,
+        { exitCode: USAGE_EXIT_CODE, code: 'swas.invalidArgument' });
+    }
+    writeOut(command, formatRuns(output.format, runs, output.table, { regions: runId !== undefined || flags.regions === true }));
   });
 }

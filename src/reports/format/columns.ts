@@ -4,7 +4,7 @@ export type Row = Record<string, unknown>;
 export interface Column {
   /** Row key the cell shows. */
   key: string;
-  /** Table header, for people (shown upper-case). */
+  /** Table header, for people (shown upper-case; a time column's zone keeps its own case). */
   header: string;
   /** Table text when the default rendering is not readable (a change summary, a folded status). */
   text?: (value: unknown, row: Row) => string;
@@ -18,6 +18,14 @@ export interface Column {
    * columns, to fit the terminal. Absent: never cut (ids, statuses, times).
    */
   shrinkTo?: number;
+  /**
+   * Carries the command's answer (kind and change for history, outcome and counts for sync, run id
+   * and status for runs): when its cells differ between rows it is kept before every other
+   * droppable column, and long text in it wraps onto more lines instead of being cut.
+   */
+  answer?: boolean;
+  /** A cell that says nothing (a count of `0`): a column of only these, or blanks, is left out early. */
+  emptyText?: string;
   /** Numbers read best right-aligned. */
   align?: 'left' | 'right';
   /** An ISO 8601 time: shown in the display zone (UTC by default, `--tz`), the zone in the header. */

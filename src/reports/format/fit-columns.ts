@@ -10,6 +10,8 @@ export interface ColumnFit {
   drop: number;
   /** See Column.shrinkTo: absent when the column is never cut. */
   shrinkTo?: number | undefined;
+  /** Blank in every row: once dropped, never squeezed back into room left over. */
+  blank?: boolean;
 }
 
 export interface FitResult {
@@ -51,7 +53,7 @@ export function fitColumns(columns: readonly ColumnFit[], available: number | nu
     for (const i of [...hidden].reverse()) {
       const c = columns[i] as ColumnFit;
       const room = available - total((j) => widths.get(j) ?? 0) - gap;
-      if (c.shrinkTo === undefined || room < Math.min(c.natural, SQUEEZE_MIN)) continue;
+      if (c.shrinkTo === undefined || c.blank === true || room < Math.min(c.natural, SQUEEZE_MIN)) continue;
       shown.splice(shown.findIndex((j) => j > i) === -1 ? shown.length : shown.findIndex((j) => j > i), 0, i);
       hidden.splice(hidden.indexOf(i), 1);
       floors.set(i, Math.min(c.natural, room));

@@ -7,9 +7,11 @@
 import Table from 'cli-table3';
 import stringWidth from 'string-width';
 import { tableText } from './cell-text.js';
+import { rankColumn } from './column-priority.js';
 import type { Column, Row } from './columns.js';
 import { displayZone, type DisplayZone } from './display-time.js';
 import { fitColumns } from './fit-columns.js';
+import { wrapText, wrapWords } from './wrap-text.js';
 
 export interface TableOptions {
   /** Bold headers: only on a terminal without NO_COLOR, never in files or golden tests. */
@@ -21,7 +23,6 @@ export interface TableOptions {
 }
 
 const GAP = 2;
-const EMPTY_COLUMN_DROP = 1000;
 const NO_BORDERS = {
   top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
   left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' '.repeat(GAP),
@@ -30,15 +31,18 @@ const NO_BORDERS = {
 export function formatTable(columns: readonly Column[], rows: readonly Row[], options: TableOptions = {}): string {
   if (rows.length === 0) return '(none)\n';
   const zone = options.zone ?? displayZone('UTC');
-  const headers = columns.map((c) => (c.time ? `${c.header} (${zone.name})` : c.header).toUpperCase());
+  // The zone is a name (Asia/Shanghai): upper-case the header, not the zone.
+  const headers = columns.map((c) => (c.time ? `${c.header.toUpperCase()} (${zone.name})` : c.header.toUpperCase()));
   const cells = rows.map((row) => columns.map((c) => cellText(c, row, zone)));
-  const empty = columns.map((_c, i) => cells.every((line) => line[i] === ''));
+  const ranks = columns.map((c, i) => rankColumn(c, cells.map((line) => line[i] ?? '')));
   const fit = fitColumns(columns.map((c, i) => ({
     natural: Math.max(stringWidth(headers[i] ?? ''), ...cells.map((line) => widestLine(line[i] ?? ''))),
-    // A column empty in every row (no errors, no changes) says nothing: the first to go.
-    drop: empty[i] ? EMPTY_COLUMN_DROP : c.drop ?? 1,
+    drop: ranks[i]?.drop ?? 1,
     shrinkTo: c.shrinkTo,
+    blank: ranks[i]?.blank ?? false,
   })), options.width ?? null, GAP);
+  // An answer column narrower than its text wraps (cli-table3 would cut it with an ellipsis).
+  const wrapped = new Map(fit.shown.map((i, k) => [i, columns[i]?.answer === true ? fit.widths[k] ?? 0 : 0]));
   const table = new Table({
     head: fit.shown.map((i) => headers[i] ?? ''),
     chars: NO_BORDERS,
@@ -46,16 +50,17 @@ export function formatTable(columns: readonly Column[], rows: readonly Row[], op
     colAligns: fit.shown.map((i) => columns[i]?.align ?? 'left'),
     style: { head: options.color ? ['bold'] : [], border: [], 'padding-left': 0, 'padding-right': 0 },
   });
-  for (const line of cells) table.push(fit.shown.map((i) => line[i] ?? ''));
+  for (const line of cells) table.push(fit.shown.map((i) => ((wrapped.get(i) ?? 0) > 0 ? wrapText(line[i] ?? '', wrapped.get(i) ?? 0) : line[i] ?? '')));
   const body = table.toString().split('\n').map(trimEnd).join('\n');
-  return `${body}\n${hiddenNote(fit.hidden.filter((i) => !empty[i]).map((i) => columns[i]?.header ?? ''), options.width ?? null)}`;
+  return `${body}\n${hiddenNote(fit.hidden.filter((i) => ranks[i]?.blank !== true).map((i) => columns[i]?.header ?? ''), options.width ?? null)}`;
 }
 
-/** Says what was left out to fit, within the width itself. */
+/** Says what was left out to fit, wrapped to the width (a cut note hides the names it is for). */
 function hiddenNote(hidden: readonly string[], width: number | null): string {
   if (hidden.length === 0) return '';
-  const note = `(${hidden.length} more column${hidden.length === 1 ? '' : 's'} with --wide: ${hidden.join(', ')})`;
-  return `${width !== null && note.length > width ? `${note.slice(0, Math.max(0, width - 2))}…)` : note}\n`;
+  const words = `(${hidden.length} more column${hidden.length === 1 ? '' : 's'} with --wide:`.split(' ')
+    .concat(hidden.map((h, i) => `${h}${i === hidden.length - 1 ? ')' : ','}`));
+  return `${width === null ? words.join(' ') : wrapWords(words, width)}\n`;
 }
 
 function cellText(column: Column, row: Row, zone: DisplayZone): string {
