@@ -8,25 +8,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrationsFolder } from '../../src/db/package-root.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { pruneRuns } from '../../src/sync/prune-runs.js';
 import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
-import type { PlanJobData } from '../../src/worker/job-data.js';
-import { RUNS_QUEUE } from '../../src/worker/queue-names.js';
 import { USER_ENV, launch, runProcess, type Launched } from '../helpers/processes.js';
 import { createTestDatabaseUrl, requirePostgres } from '../helpers/databases.js';
 import { withDatabase } from '../helpers/global-setup.js';
 import { startPrivatePgBouncer, type PrivatePgBouncer } from '../helpers/private-services.js';
-import { testRedisUrl, uniquePrefix } from '../helpers/redis.js';
+import { openTestQueues } from '../helpers/redis.js';
 import { writeRunHistory } from '../helpers/run-history-fixture.js';
 import { writeFingerprint } from '../helpers/write-probe.js';
-import { accountsFile, spawnWorker, waitForWorkerStarted } from '../worker/process-kit.js';
-import { deletePrefix, startWorld, waitFor, type World } from '../worker/worker-test-kit.js';
+import { accountsFile, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
+import { startWorld, type World } from '../worker/worker-test-kit.js';
 
 const REGIONS = ['cn-hangzhou', 'cn-shanghai'];
 const migrationCount = () => readdirSync(migrationsFolder()).filter((f) => f.endsWith('.sql')).length;
@@ -111,17 +107,14 @@ describe('behind PgBouncer in transaction mode', () => {
 
     const follow = launch(['history', '--follow'], { ...USER_ENV, ...env, LOG_LEVEL: 'info' });
     live.push(follow);
-    await waitFor('follow to start', async () => {
-      if (follow.child.exitCode !== null) throw new Error(`history --follow exited: ${follow.stderr()}`);
-      return follow.stderr().includes('following changes as syncs commit them');
-    }, 60_000);
+    await follow.output('following changes as syncs commit them');
     const uid = world.uidOf.get('acct0') as string;
     const victim = world.emu.images({ accountUid: uid, regionId: 'cn-hangzhou' }).find((i) => i.ownerUid === uid);
     expect(victim).toBeDefined();
     world.emu.deleteImage(victim!.imageId);
     const third = await run(['sync'], env);
     expect(third, third.stderr).toMatchObject({ code: 0 });
-    await waitFor('the deletion to be followed', async () => follow.stdout().includes(victim!.imageId), 30_000);
+    await follow.output(victim!.imageId, 'stdout', 30_000);
     follow.child.kill('SIGINT');
     expect((await follow.exited).code).toBe(130);
     const lines = follow.stdout().split('\n').filter((l) => l !== '');
@@ -151,23 +144,20 @@ describe('behind PgBouncer in transaction mode', () => {
 
   it('a worker process migrates and runs a sync to the end', async () => {
     const name = await freshDatabase();
-    const prefix = uniquePrefix('pgb');
-    const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-    const runs = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix });
-    const proc = spawnWorker(world, pooled(name), prefix, ['--no-schedule', '--concurrency', '4']);
+    const queues = openTestQueues('pgb');
+    const { prefix, runs } = queues;
+    let proc: WorkerProcess | undefined;
     const reader = await openDatabase({ databaseUrl: pooled(name), maxConnections: 2 });
     try {
-      await waitForWorkerStarted(proc);
+      proc = await startWorkerProcess(world, pooled(name), prefix, ['--no-schedule', '--concurrency', '4']);
       const run = await waitForRun(reader.db, (await enqueueRun(runs)).runId, { timeoutMs: 90_000, pollMs: 200 });
       expect(run, JSON.stringify(run.error)).toMatchObject({ status: 'succeeded', regionsTotal: 4, regionsSucceeded: 4 });
       expect(proc.logs()).not.toMatch(/prepared statement|uncaught|TypeError/i);
     } finally {
-      proc.child.kill('SIGTERM');
-      await proc.exited;
+      proc?.child.kill('SIGTERM');
+      await proc?.exited;
       await reader.close();
-      await runs.close();
-      redis.disconnect();
-      await deletePrefix(prefix);
+      await queues.close();
     }
   }, 180_000);
 });

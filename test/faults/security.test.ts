@@ -8,8 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { inject } from 'vitest';
@@ -19,12 +18,10 @@ import { customImages, customImageTags } from '../../src/db/schema.js';
 import { isLoopback } from '../../src/emulator/admin-routes.js';
 import { generateSeed, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
-import type { PlanJobData } from '../../src/worker/job-data.js';
-import { RUNS_QUEUE } from '../../src/worker/queue-names.js';
 import { createTestDatabaseUrl } from '../helpers/databases.js';
-import { testRedisUrl, uniquePrefix } from '../helpers/redis.js';
-import { spawnWorker } from '../worker/process-kit.js';
-import { deletePrefix, waitFor, type World } from '../worker/worker-test-kit.js';
+import { openTestQueues } from '../helpers/redis.js';
+import { killWorker, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
+import type { World } from '../worker/worker-test-kit.js';
 import { SummaryRecorder } from './summary.js';
 
 const rec = new SummaryRecorder(import.meta.filename);
@@ -114,18 +111,12 @@ describe('security: no secret leaks under faults', () => {
       { kind: 'reset', nth: 6, count: 1, match: { action: LIST } },
       { kind: 'error', code: 'Forbidden.RAM', status: 403, match: { action: LIST, region: 'cn-beijing' } },
     ]);
-    const prefix = uniquePrefix('fsec');
-    const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-    const runs = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix });
+    const queues = openTestQueues('fsec');
+    const { prefix, redis, runs } = queues;
     const reader = await openDatabase({ databaseUrl: database?.url ?? '', maxConnections: 2 });
-    const proc = spawnWorker(world, url.toString(), prefix, ['--no-schedule', '--concurrency', '3']);
-    let stdout = '';
-    proc.child.stdout?.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
+    let proc: WorkerProcess | undefined;
     try {
-      await waitFor('the worker to start', async () => {
-        if (proc.child.exitCode !== null) throw new Error(`worker exited early:\n${proc.logs()}`);
-        return proc.logs().includes('"worker started"');
-      }, 40_000);
+      proc = await startWorkerProcess(world, url.toString(), prefix, ['--no-schedule', '--concurrency', '3']);
       const port = Number(/"httpPort":(\d+)/.exec(proc.logs())?.[1]);
       const { runId } = await enqueueRun(runs);
       const run = await waitForRun(reader.db, runId, { timeoutMs: 90_000, pollMs: 200 });
@@ -145,7 +136,7 @@ describe('security: no secret leaks under faults', () => {
       proc.child.kill('SIGTERM');
       await proc.exited;
       surfaces.stderr = proc.logs();
-      surfaces.stdout = stdout;
+      surfaces.stdout = proc.stdout();
 
       expect(surfaces.metrics).toContain('swas_api_calls_total');
       expect(surfaces.redis).toContain(runId);
@@ -164,14 +155,9 @@ describe('security: no secret leaks under faults', () => {
       const tags = await reader.db.select().from(customImageTags).where(eq(customImageTags.imageId, img?.imageId ?? ''));
       expect(tags.map((t) => [t.key, t.value])).toEqual([[INJECTION.slice(0, 60), '" OR 1=1; --']]);
     } finally {
-      if (proc.child.exitCode === null && proc.child.signalCode === null) {
-        proc.child.kill('SIGKILL');
-        await proc.exited;
-      }
-      await runs.close();
-      redis.disconnect();
+      await killWorker(proc);
+      await queues.close();
       await reader.close();
-      await deletePrefix(prefix);
     }
   }, 150_000);
 

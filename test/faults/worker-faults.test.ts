@@ -11,9 +11,9 @@ import type { DatabaseHandle } from '../../src/db/database.js';
 import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
 import type { WorkerHandle } from '../../src/worker/start-worker.js';
 import { createTestDatabase } from '../helpers/databases.js';
-import { uniquePrefix } from '../helpers/redis.js';
-import { spawnWorker } from '../worker/process-kit.js';
-import { deletePrefix, startTestWorker, startWorld, waitFor, workerConfig, type World } from '../worker/worker-test-kit.js';
+import { deletePrefix, uniquePrefix } from '../helpers/redis.js';
+import { killWorker, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
+import { startTestWorker, startWorld, waitFor, workerConfig, type World } from '../worker/worker-test-kit.js';
 import { SummaryRecorder } from './summary.js';
 import { WorldLedger, expectCleanRun } from './worker-scenario.js';
 
@@ -40,6 +40,7 @@ describe('fault matrix: worker crashes and overlapping runs', () => {
   rec.scenario('a worker SIGKILLed mid-region (its jobs re-run as stalled jobs by another worker)', async () => {
     await withWorld('fkill', async ({ world, db, prefix, ledger }) => {
       const timings = { lockDurationMs: 2_000, stalledIntervalMs: 700 };
+      let proc: WorkerProcess | undefined;
       let survivor: WorkerHandle | undefined = await startTestWorker(world, workerConfig(world, db.url as string, prefix), { database: db, tuning: timings });
       try {
         await expectCleanRun(survivor.runsQueue, db.db, 6);
@@ -49,11 +50,7 @@ describe('fault matrix: worker crashes and overlapping runs', () => {
 
         ledger.change(1);
         world.emu.setFaults([{ kind: 'latency', ms: 1_200, match: { action: LIST } }]);
-        const proc = spawnWorker(world, db.url as string, prefix, ['--no-schedule', '--concurrency', '3', '--lock-duration', '2000', '--stalled-interval', '700']);
-        await waitFor('the worker process to start', async () => {
-          if (proc.child.exitCode !== null) throw new Error(`worker exited early:\n${proc.logs()}`);
-          return proc.logs().includes('"worker started"');
-        }, 40_000);
+        proc = await startWorkerProcess(world, db.url as string, prefix, ['--no-schedule', '--concurrency', '3', '--lock-duration', '2000', '--stalled-interval', '700']);
         const victim = await startTestWorker(world, workerConfig(world, db.url as string, prefix), { database: db, tuning: { ...timings, concurrency: 1 } });
         const { runId } = await enqueueRun(victim.runsQueue);
         await victim.close(); // only enqueued; the child process takes the region jobs
@@ -71,6 +68,7 @@ describe('fault matrix: worker crashes and overlapping runs', () => {
         await expectCleanRun(survivor.runsQueue, db.db, 6);
         await ledger.checkpoint(db.db);
       } finally {
+        await killWorker(proc);
         await survivor?.close();
       }
     });

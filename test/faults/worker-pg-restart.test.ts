@@ -6,17 +6,15 @@
  * docs/RELIABILITY.md). The database must converge exactly with exact events.
  */
 import { afterAll, describe, expect } from 'vitest';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
 import type { PlanJobData } from '../../src/worker/job-data.js';
-import { RUNS_QUEUE } from '../../src/worker/queue-names.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-services.js';
-import { testRedisUrl, uniquePrefix } from '../helpers/redis.js';
-import { killWorker, spawnWorker, waitForWorkerStarted, type WorkerProcess } from '../worker/process-kit.js';
-import { deletePrefix, startWorld, waitFor } from '../worker/worker-test-kit.js';
+import { openTestQueues } from '../helpers/redis.js';
+import { killWorker, spawnWorker, waitForWorkerStarted, type WorkerProcess } from '../helpers/worker-process.js';
+import { startWorld, waitFor } from '../worker/worker-test-kit.js';
 import { SummaryRecorder } from './summary.js';
 import { WorldLedger } from './worker-scenario.js';
 
@@ -36,9 +34,8 @@ interface Stage {
 async function withStage(body: (s: Stage) => Promise<void>): Promise<void> {
   const pg = await startPrivatePostgres();
   const world = await startWorld({ accounts: 2, regions: ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'], imagesPerRegion: 4 });
-  const prefix = uniquePrefix('fpgw');
-  const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-  const runs = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix });
+  const queues = openTestQueues('fpgw');
+  const { prefix, runs } = queues;
   const args = ['--no-schedule', '--concurrency', '6', '--lock-duration', '2000', '--stalled-interval', '700'];
   const proc = spawnWorker(world, pg.adminUrl, prefix, args);
   const openReader = async () => openDatabase({ databaseUrl: pg.adminUrl, maxConnections: 2 });
@@ -58,9 +55,7 @@ async function withStage(body: (s: Stage) => Promise<void>): Promise<void> {
     expect(proc.logs()).not.toMatch(/uncaught|TypeError/i);
   } finally {
     await killWorker(proc);
-    await runs.close();
-    redis.disconnect();
-    await deletePrefix(prefix);
+    await queues.close();
     await world.emu.stop();
     await pg.destroy();
   }

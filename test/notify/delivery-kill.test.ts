@@ -8,17 +8,15 @@
  * webhook-id. Figures: a `delivery-fault-figures` line (docs/RELIABILITY.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
 import postgres from 'postgres';
 import { enqueueRun } from '../../src/worker/enqueue-run.js';
 import type { PlanJobData } from '../../src/worker/job-data.js';
-import { RUNS_QUEUE } from '../../src/worker/queue-names.js';
 import { createTestDatabaseUrl } from '../helpers/databases.js';
-import { testRedisUrl, uniquePrefix } from '../helpers/redis.js';
+import { openTestQueues, type TestQueues } from '../helpers/redis.js';
 import { startWebhookReceiver, testSecret, type WebhookReceiver } from '../helpers/webhook-receiver.js';
-import { spawnWorker, type WorkerProcess } from '../worker/process-kit.js';
-import { deletePrefix, startWorld, waitFor, type World } from '../worker/worker-test-kit.js';
+import { killWorker, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
+import { startWorld, waitFor, type World } from '../worker/worker-test-kit.js';
 import { checkDelivered, runFinished, runWithDeliveriesHeld } from './delivery-truth.js';
 
 const KINDS = ['created', 'status_changed', 'deleted'] as const;
@@ -28,30 +26,25 @@ describe('fault matrix: a worker process SIGKILLed mid-delivery', () => {
   let world: World;
   let receiver: WebhookReceiver;
   let db: { url: string; drop: () => Promise<void> };
-  let redis: Redis;
+  let queues: TestQueues | undefined;
+  let prefix: string;
   let runs: Queue<PlanJobData>;
   const procs: WorkerProcess[] = [];
-  const prefix = uniquePrefix('dkill');
   const secret = testSecret();
 
   beforeAll(async () => {
     world = await startWorld({ accounts: 1, regions: ['cn-hangzhou', 'cn-shanghai'], imagesPerRegion: 4 });
     receiver = await startWebhookReceiver(secret);
     db = await createTestDatabaseUrl();
-    redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-    runs = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix });
+    queues = openTestQueues('dkill');
+    ({ prefix, runs } = queues);
   });
   afterAll(async () => {
-    for (const p of procs) {
-      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-      await p.exited;
-    }
-    await runs?.close();
-    redis?.disconnect();
+    for (const p of procs) await killWorker(p);
+    await queues?.close();
     await receiver?.close();
     await world?.emu.stop();
     await db?.drop();
-    await deletePrefix(prefix);
   });
 
   const start = async (): Promise<WorkerProcess> => {
@@ -61,13 +54,10 @@ describe('fault matrix: a worker process SIGKILLed mid-delivery', () => {
       name: 'kill', url: receiver.url, secretEnv: 'KILL_HOOK_SECRET', kinds: KINDS,
       timeoutMs: 3_000, maxAttempts: 50, backoff: { baseMs: 100, maxMs: 1_000 }, concurrency: 4, ratePerSecond: 1_000,
     }];
-    const p = spawnWorker(world, db.url, prefix, ['--no-schedule', '--lock-duration', '2000', '--stalled-interval', '700'],
+    // Ready once both the worker and its notifier said so.
+    const p = await startWorkerProcess(world, db.url, prefix, ['--no-schedule', '--lock-duration', '2000', '--stalled-interval', '700'],
       { subscriptions, env: { KILL_HOOK_SECRET: secret } });
     procs.push(p);
-    await waitFor('the worker process to start', async () => {
-      if (p.child.exitCode !== null) throw new Error(`worker exited early:\n${p.logs()}`);
-      return p.logs().includes('"worker started"') && p.logs().includes('"notifier started"');
-    }, 40_000);
     return p;
   };
   /** Deliveries still pending (state), or leased right now (`leasedOnly`). */

@@ -9,17 +9,15 @@
  * later run's events go out as usual. Figures: a `delivery-fault-figures` line.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
 import postgres from 'postgres';
 import { enqueueRun } from '../../src/worker/enqueue-run.js';
 import type { PlanJobData } from '../../src/worker/job-data.js';
-import { RUNS_QUEUE } from '../../src/worker/queue-names.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-services.js';
-import { testRedisUrl, uniquePrefix } from '../helpers/redis.js';
+import { openTestQueues, type TestQueues } from '../helpers/redis.js';
 import { startWebhookReceiver, testSecret, type WebhookReceiver } from '../helpers/webhook-receiver.js';
-import { spawnWorker, type WorkerProcess } from '../worker/process-kit.js';
-import { deletePrefix, startWorld, waitFor, type World } from '../worker/worker-test-kit.js';
+import { killWorker, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
+import { startWorld, waitFor, type World } from '../worker/worker-test-kit.js';
 import { checkDelivered, runFinished, runWithDeliveriesHeld } from './delivery-truth.js';
 
 const KINDS = ['created', 'status_changed', 'deleted'] as const;
@@ -29,29 +27,24 @@ describe('fault matrix: Postgres restarted under the notifier (worker process)',
   let pg: PrivatePostgres;
   let world: World;
   let receiver: WebhookReceiver;
-  let redis: Redis;
+  let queues: TestQueues | undefined;
+  let prefix: string;
   let runs: Queue<PlanJobData>;
   let proc: WorkerProcess | undefined;
-  const prefix = uniquePrefix('dpg');
   const secret = testSecret();
 
   beforeAll(async () => {
     pg = await startPrivatePostgres();
     world = await startWorld({ accounts: 1, regions: ['cn-hangzhou', 'cn-shanghai'], imagesPerRegion: 4 });
     receiver = await startWebhookReceiver(secret);
-    redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-    runs = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix });
+    queues = openTestQueues('dpg');
+    ({ prefix, runs } = queues);
   }, 60_000);
   afterAll(async () => {
-    if (proc && proc.child.exitCode === null && proc.child.signalCode === null) {
-      proc.child.kill('SIGKILL');
-      await proc.exited;
-    }
-    await runs?.close();
-    redis?.disconnect();
+    await killWorker(proc);
+    await queues?.close();
     await receiver?.close();
     await world?.emu.stop();
-    await deletePrefix(prefix);
     await pg?.destroy();
   });
 
@@ -81,13 +74,10 @@ describe('fault matrix: Postgres restarted under the notifier (worker process)',
       name: 'pgr', url: receiver.url, secretEnv: 'PGR_HOOK_SECRET', kinds: KINDS,
       timeoutMs: 3_000, maxAttempts: 50, backoff: { baseMs: 100, maxMs: 1_000 }, concurrency: 4, ratePerSecond: 1_000,
     }];
-    const p = spawnWorker(world, pg.adminUrl, prefix, ['--no-schedule', '--lock-duration', '2000', '--stalled-interval', '700'],
+    // Ready once both the worker (it migrated the fresh cluster) and its notifier said so.
+    const p = await startWorkerProcess(world, pg.adminUrl, prefix, ['--no-schedule', '--lock-duration', '2000', '--stalled-interval', '700'],
       { subscriptions, env: { PGR_HOOK_SECRET: secret } });
     proc = p;
-    await waitFor('the worker process to start', async () => {
-      if (p.child.exitCode !== null) throw new Error(`worker exited early:\n${p.logs()}`);
-      return p.logs().includes('"worker started"') && p.logs().includes('"notifier started"');
-    }, 40_000); // it migrated the fresh cluster
 
     const { release } = await runWithDeliveriesHeld(receiver, runs, pg.adminUrl);
     const inFlightAtStop = receiver.inFlight;

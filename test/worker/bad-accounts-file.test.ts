@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabaseUrl } from '../helpers/databases.js';
 import { uniquePrefix } from '../helpers/redis.js';
-import { killWorker, spawnWorker } from './process-kit.js';
+import { killWorker, spawnWorker } from '../helpers/worker-process.js';
 import { startWorld, type World } from './worker-test-kit.js';
 
 /** A start-up is seconds; a worker that kept running would still be running long after this. */

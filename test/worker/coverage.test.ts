@@ -5,27 +5,26 @@
  * the jobs it abandons at once.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { eq } from 'drizzle-orm';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { regionSyncs } from '../../src/db/schema.js';
 import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
-import type { PlanJobData, AccountJobData } from '../../src/worker/job-data.js';
-import { REGIONS_QUEUE, RUNS_QUEUE } from '../../src/worker/queue-names.js';
+import type { PlanJobData } from '../../src/worker/job-data.js';
 import type { WorkerHandle } from '../../src/worker/start-worker.js';
 import { createTestDatabase } from '../helpers/databases.js';
-import { testRedisUrl, uniquePrefix } from '../helpers/redis.js';
-import { spawnWorker, type WorkerProcess } from './process-kit.js';
-import { deletePrefix, startTestWorker, startWorld, waitFor, workerConfig, type World } from './worker-test-kit.js';
+import { openTestQueues, type TestQueues } from '../helpers/redis.js';
+import { killWorker, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
+import { startTestWorker, startWorld, waitFor, workerConfig, type World } from './worker-test-kit.js';
 
 describe('run coverage after a worker dies or is stopped', () => {
   let world: World;
   let db: DatabaseHandle;
+  let queues: TestQueues | undefined;
   let prefix: string;
   let redis: Redis;
   let runs: Queue<PlanJobData>;
-  let regions: Queue<AccountJobData>;
   let proc: WorkerProcess | undefined;
   let inProcess: WorkerHandle | undefined;
 
@@ -33,16 +32,10 @@ describe('run coverage after a worker dies or is stopped', () => {
     world = await startWorld({ accounts: 2, regions: ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'], imagesPerRegion: 2 });
   });
   afterEach(async () => {
-    if (proc !== undefined && proc.child.exitCode === null && proc.child.signalCode === null) {
-      proc.child.kill('SIGKILL');
-      await proc.exited;
-    }
+    await killWorker(proc);
     await inProcess?.close();
     inProcess = undefined;
-    await runs?.close();
-    await regions?.close();
-    redis?.disconnect();
-    await deletePrefix(prefix);
+    await queues?.close();
     await db?.close();
     world.emu.clearFaults();
   });
@@ -52,22 +45,13 @@ describe('run coverage after a worker dies or is stopped', () => {
 
   async function setUp(label: string): Promise<void> {
     db = await createTestDatabase('postgres');
-    prefix = uniquePrefix(label);
-    redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-    runs = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix });
-    regions = new Queue<AccountJobData>(REGIONS_QUEUE, { connection: redis, prefix });
+    queues = openTestQueues(label);
+    ({ prefix, redis, runs } = queues);
   }
   const claims = async () => (await redis.keys(`${prefix}:swas-inventory:claim:*`)).length;
   const rowsOf = (runId: string) => db.db.select().from(regionSyncs).where(eq(regionSyncs.syncRunId, runId));
 
-  async function startedWorker(args: string[]): Promise<WorkerProcess> {
-    const p = spawnWorker(world, db.url!, prefix, args);
-    await waitFor('the worker process to start', async () => {
-      if (p.child.exitCode !== null) throw new Error(`worker exited early (${p.child.exitCode}):\n${p.logs()}`);
-      return p.logs().includes('"worker started"');
-    }, 60_000);
-    return p;
-  }
+  const startedWorker = (args: string[]): Promise<WorkerProcess> => startWorkerProcess(world, db.url!, prefix, args);
 
   it('after a SIGKILL the next run names the regions still held and is not succeeded; a run one lock duration later covers all', async () => {
     await setUp('cov');

@@ -1,23 +1,21 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
 import { eq } from 'drizzle-orm';
 import { regionSyncs } from '../../src/db/schema.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
 import type { PlanJobData, AccountJobData } from '../../src/worker/job-data.js';
-import { REGIONS_QUEUE, RUNS_QUEUE } from '../../src/worker/queue-names.js';
 import type { WorkerHandle } from '../../src/worker/start-worker.js';
 import { createTestDatabase } from '../helpers/databases.js';
-import { testRedisUrl, uniquePrefix } from '../helpers/redis.js';
-import { spawnWorker, type WorkerProcess } from './process-kit.js';
-import { deletePrefix, eventCounts, startTestWorker, startWorld, storedImageIds, truthImageIds, waitFor, workerConfig, type World } from './worker-test-kit.js';
+import { openTestQueues, type TestQueues } from '../helpers/redis.js';
+import { killWorker, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
+import { eventCounts, startTestWorker, startWorld, storedImageIds, truthImageIds, waitFor, workerConfig, type World } from './worker-test-kit.js';
 
 describe('worker process signals', () => {
   let world: World;
   let db: DatabaseHandle;
+  let queues: TestQueues | undefined;
   let prefix: string;
-  let redis: Redis;
   let runs: Queue<PlanJobData>;
   let regions: Queue<AccountJobData>;
   let proc: WorkerProcess | undefined;
@@ -27,16 +25,10 @@ describe('worker process signals', () => {
     world = await startWorld({ accounts: 2, regions: ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'], imagesPerRegion: 3 });
   });
   afterEach(async () => {
-    if (proc !== undefined && proc.child.exitCode === null && proc.child.signalCode === null) {
-      proc.child.kill('SIGKILL');
-      await proc.exited;
-    }
+    await killWorker(proc);
     await inProcess?.close();
     inProcess = undefined;
-    await runs?.close();
-    await regions?.close();
-    redis?.disconnect();
-    await deletePrefix(prefix);
+    await queues?.close();
     await db?.close();
     world.emu.clearFaults();
   });
@@ -46,24 +38,14 @@ describe('worker process signals', () => {
 
   async function setUp(latencyMs: number): Promise<void> {
     db = await createTestDatabase('postgres');
-    prefix = uniquePrefix('sig');
-    redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-    runs = new Queue<PlanJobData>(RUNS_QUEUE, { connection: redis, prefix });
-    regions = new Queue<AccountJobData>(REGIONS_QUEUE, { connection: redis, prefix });
+    queues = openTestQueues('sig');
+    ({ prefix, runs, regions } = queues);
     world.emu.setFaults([{ kind: 'latency', ms: latencyMs, match: { action: 'ListCustomImages' } }]);
-  }
-
-  async function waitUntilStarted(p: WorkerProcess): Promise<void> {
-    await waitFor('the worker process to start', async () => {
-      if (p.child.exitCode !== null) throw new Error(`worker exited early (${p.child.exitCode}):\n${p.logs()}`);
-      return p.logs().includes('"worker started"');
-    }, 60_000);
   }
 
   it('SIGTERM during account jobs: the regions in flight finish, then the process exits 0', async () => {
     await setUp(2_500);
-    proc = spawnWorker(world, db.url!, prefix, ['--no-schedule', '--concurrency', '6', '--shutdown-timeout', '20000']);
-    await waitUntilStarted(proc);
+    proc = await startWorkerProcess(world, db.url!, prefix, ['--no-schedule', '--concurrency', '6', '--shutdown-timeout', '20000']);
     const { runId } = await enqueueRun(runs);
     // Two account jobs, their six regions' listings in flight.
     await waitFor('six listings in flight', async () => world.emu.inFlight() >= 6, 20_000, 20);
@@ -84,8 +66,7 @@ describe('worker process signals', () => {
 
   it('SIGKILL mid-job: the stalled jobs re-run on another worker and the database converges to the emulator', async () => {
     await setUp(1_500);
-    proc = spawnWorker(world, db.url!, prefix, ['--no-schedule', '--concurrency', '2', '--lock-duration', '3000', '--stalled-interval', '1000']);
-    await waitUntilStarted(proc);
+    proc = await startWorkerProcess(world, db.url!, prefix, ['--no-schedule', '--concurrency', '2', '--lock-duration', '3000', '--stalled-interval', '1000']);
     const { runId } = await enqueueRun(runs);
     await waitFor('region jobs to be active', async () => (await regions.getActiveCount()) >= 2, 20_000, 20);
 

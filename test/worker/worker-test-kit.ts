@@ -3,7 +3,6 @@
  * env vars the accounts name, as in production), a Config for one test's own queue prefix and
  * database, and cleanup of that prefix only (other tests share this Redis).
  */
-import { Redis } from 'ioredis';
 import { eq, sql } from 'drizzle-orm';
 import type { Account } from '../../src/config/accounts.js';
 import { loadConfig, type Config } from '../../src/config/env.js';
@@ -12,9 +11,10 @@ import { syncRuns } from '../../src/db/schema.js';
 import { generateSeed, startEmulator, type EmulatorHandle, type FaultRuleInput } from '../../src/emulator/index.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import { startWorker, type StartWorkerOptions, type WorkerHandle } from '../../src/worker/start-worker.js';
-import { testRedisUrl } from '../helpers/redis.js';
+import { deletePrefix, testRedisUrl } from '../helpers/redis.js';
 
 export { waitFor } from '../helpers/wait.js';
+export { deletePrefix };
 
 export interface World {
   emu: EmulatorHandle;
@@ -72,21 +72,6 @@ export function startTestWorker(world: World, config: Config, options: Partial<S
     tuning: { lockDurationMs: 5_000, stalledIntervalMs: 2_000, shutdownTimeoutMs: 10_000, regionCacheTtlMs: 60_000,
       regionJobOptions: { backoff: { type: 'exponential', delay: 200, jitter: 0.5 } }, ...options.tuning },
   });
-}
-
-/** Deletes every key under this test's prefix (never FLUSHALL: other tests share the server). */
-export async function deletePrefix(prefix: string): Promise<void> {
-  const redis = new Redis(testRedisUrl());
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** After each test on a shared world: its Redis keys and database go, the emulator forgets its faults and calls. */
