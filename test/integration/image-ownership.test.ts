@@ -7,6 +7,7 @@
  * record one `created`, not two (the later one fails as transient and its retry leaves the id).
  */
 import { and, asc, eq } from 'drizzle-orm';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { customImages, customImageVersions, imageEvents } from '../../src/db/schema.js';
@@ -15,6 +16,7 @@ import { ConcurrentImageWriteError } from '../../src/sync/persist-region.js';
 import { splitByOwner } from '../../src/sync/image-ownership.js';
 import { backends, createTestDatabase } from '../helpers/databases.js';
 import { writeListing, wireImage } from '../helpers/listings.js';
+import { waitFor } from '../helpers/wait.js';
 import { writeFingerprint } from '../helpers/write-probe.js';
 
 const ACCOUNT = 'default';
@@ -79,7 +81,15 @@ describe.each(backends())('the same ImageId in two regions of one account on %s'
     const a = sync('cn-shenzhen', many, async () => { flushed(); await gate; });
     await aFlushed;
     const b = sync('cn-guangzhou', [wire('n-1', 'cn-guangzhou'), wire('g-1', 'cn-guangzhou')]).then(() => null, (e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 300)); // B reaches its insert and waits for A
+    // B reaches its insert and waits for A's transaction (seen from a connection of its own: A and B hold the pool's).
+    const probe = postgres(h.url!, { max: 1, onnotice: () => {} });
+    try {
+      await waitFor('region B to wait for A\'s uncommitted insert', async () =>
+        (await probe<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)[0]!.n > 0,
+      30_000, 20);
+    } finally {
+      await probe.end({ timeout: 5 });
+    }
     release();
     const [ra, failure] = await Promise.all([a, b]);
     expect(ra.counts.created).toBe(1000);

@@ -77,7 +77,9 @@ describe('fault matrix: webhook delivery under receiver faults (worker running)'
     await receiver.down();
     const runId = await changeAndSync(1);
     await waitFor(`run ${runId} finished`, () => runFinished(db.url, runId), 60_000, 200);
-    await new Promise((r) => setTimeout(r, 3_000));
+    await new Promise((r) => setTimeout(r, 3_000)); // the outage: 3 s at least
+    // ...and until an attempt was refused (under load the notifier may not have tried within 3 s).
+    await waitFor('an attempt refused while the receiver is down', async () => (await failedAttempts()) > failedBefore, 60_000, 100);
     const refused = (await failedAttempts()) - failedBefore;
     expect(refused).toBeGreaterThan(0);
     await receiver.up();

@@ -12,6 +12,7 @@ import type { DatabaseHandle } from '../../src/db/database.js';
 import { regionSyncs } from '../../src/db/schema.js';
 import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
 import type { PlanJobData } from '../../src/worker/job-data.js';
+import { REGIONS_QUEUE } from '../../src/worker/queue-names.js';
 import type { WorkerHandle } from '../../src/worker/start-worker.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import { openTestQueues, type TestQueues } from '../helpers/redis.js';
@@ -49,6 +50,8 @@ describe('run coverage after a worker dies or is stopped', () => {
     ({ prefix, redis, runs } = queues);
   }
   const claims = async () => (await redis.keys(`${prefix}:swas-inventory:claim:*`)).length;
+  /** Region jobs' locks (BullMQ's `<job>:lock` keys, which expire one lock duration after their last renewal). */
+  const jobLocks = async () => (await redis.keys(`${prefix}:${REGIONS_QUEUE}:*:lock`)).length;
   const rowsOf = (runId: string) => db.db.select().from(regionSyncs).where(eq(regionSyncs.syncRunId, runId));
 
   const startedWorker = (args: string[]): Promise<WorkerProcess> => startWorkerProcess(world, db.url!, prefix, args);
@@ -83,7 +86,8 @@ describe('run coverage after a worker dies or is stopped', () => {
     expect(r2.error).toContain('6 region(s) not synced');
 
     // Once the locks lapse, the dead worker's claims no longer block: the next run covers every region.
-    await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 26_000 - Date.now())));
+    // The in-process worker holds no job now (its run finished), so every lock left is a dead job's.
+    await waitFor('the killed jobs\' locks to lapse', async () => (await jobLocks()) === 0, 60_000, 200);
     const third = await enqueueRun(runs);
     const r3 = await waitForRun(db.db, third.runId, { timeoutMs: 60_000, pollMs: 100 });
     expect(r3).toMatchObject({ status: 'succeeded', regionsTotal: 6, regionsSucceeded: 6, regionsFailed: 0 });

@@ -5,20 +5,18 @@
  * Eviction policies are set on private redis-servers only: the shared one is never reconfigured.
  */
 import { Writable } from 'node:stream';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../src/cli/exit-codes.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { createLogger } from '../../src/ops/logger.js';
-import { JOB_NAMES, REGIONS_QUEUE } from '../../src/worker/queue-names.js';
+import { JOB_NAMES } from '../../src/worker/queue-names.js';
 import { RedisEvictionPolicyError } from '../../src/worker/redis-eviction-policy.js';
-import type { AccountJobData } from '../../src/worker/job-data.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-services.js';
-import { uniquePrefix } from '../helpers/redis.js';
+import { openTestQueues, uniquePrefix } from '../helpers/redis.js';
 import { runCommand } from '../helpers/cli.js';
-import { deletePrefix, startTestWorker, startWorld, workerConfig, type World } from './worker-test-kit.js';
+import { startTestWorker, startWorld, waitFor, workerConfig, type World } from './worker-test-kit.js';
 
 /** A JSON logger whose lines the test can read. */
 function capturedLogger(): { logger: ReturnType<typeof createLogger>; lines: () => Array<Record<string, unknown>> } {
@@ -105,10 +103,9 @@ describe('Redis eviction policy and lost job data', () => {
   });
 
   it('an account job whose data was lost fails at once as missing data, never as an unknown account', async () => {
-    const prefix = uniquePrefix('evict');
+    const queues = openTestQueues('evict');
+    const { prefix, redis, regions: queue } = queues;
     const config = workerConfig(world, db.url!, prefix);
-    const queue = new Queue<AccountJobData>(REGIONS_QUEUE, { connection: { url: config.redisUrl }, prefix });
-    const redis = new Redis(config.redisUrl);
     const { logger, lines } = capturedLogger();
     try {
       const job = await queue.add(JOB_NAMES.account, { runId: 'r1', account: 'acct0', regions: [{ regionId: 'cn-hangzhou', endpoint: { protocol: 'http', host: '127.0.0.1:1' } }] }, { attempts: 5 });
@@ -116,11 +113,7 @@ describe('Redis eviction policy and lost job data', () => {
       expect(await redis.hdel(queue.toKey(job.id!), 'data')).toBe(1);
       const handle = await startTestWorker(world, config, { logger });
       try {
-        const deadline = Date.now() + 20_000;
-        while (await queue.getJobState(job.id!) !== 'failed') {
-          if (Date.now() > deadline) throw new Error(`job still ${await queue.getJobState(job.id!)}`);
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        await waitFor('the job to fail', async () => (await queue.getJobState(job.id!)) === 'failed', 20_000);
       } finally {
         await handle.close();
       }
@@ -130,9 +123,7 @@ describe('Redis eviction policy and lost job data', () => {
       expect(failed?.attemptsMade).toBe(1); // unrecoverable: no retries spent on it
       expect(lines().some((l) => l.msg === 'job data missing' && l.jobId === job.id)).toBe(true);
     } finally {
-      redis.disconnect();
-      await queue.close();
-      await deletePrefix(prefix);
+      await queues.close();
     }
   });
 });
