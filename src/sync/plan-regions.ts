@@ -3,6 +3,7 @@ import type { Config } from '../config/env.js';
 import { listAvailableRegions, type RegionTarget } from '../cloud/list-regions.js';
 import type { SwasClients } from '../cloud/swas-client.js';
 import { selectRegions, type UnknownRegion } from '../config/select-regions.js';
+import { settleBounded } from '../domain/settle-bounded.js';
 
 export interface PlannedRegion extends RegionTarget {
   account: Account;
@@ -21,16 +22,19 @@ export interface RegionPlan {
 /**
  * The fan-out of a run: every (account, region) to sync. One account's failing ListRegions must
  * not stop the others, and must not read as "no regions" (which would look like a clean run).
+ * Discovery keeps to the run's calls in flight (`concurrency`), like the listings after it.
  */
 export async function planRegions(
   clients: SwasClients,
   accounts: readonly Account[],
   config: Pick<Config, 'regions'>,
   only: readonly string[] = [],
+  concurrency = Number.POSITIVE_INFINITY,
 ): Promise<RegionPlan> {
   const plan: RegionPlan = { regions: [], failures: [], unknown: [], availableIds: [] };
   const available = new Set<string>();
-  const settled = await Promise.allSettled(accounts.map((account) => listAvailableRegions(clients, account)));
+  const settled = await settleBounded(accounts, Number.isFinite(concurrency) ? concurrency : Math.max(1, accounts.length),
+    (account) => listAvailableRegions(clients, account));
   settled.forEach((outcome, i) => {
     const account = accounts[i] as Account;
     if (outcome.status === 'rejected') {

@@ -99,7 +99,7 @@ export async function runSync(deps: RunSyncDeps, options: RunSyncOptions = {}): 
   const pauses = deps.pauses ?? localPauses();
   const policy = options.retry ?? REGION_RETRY_POLICY;
 
-  const plan = await planRegions(deps.clients, deps.accounts, deps.config, options.regions ?? []);
+  const plan = await planRegions(deps.clients, deps.accounts, deps.config, options.regions ?? [], options.concurrency ?? DEFAULT_SYNC_CONCURRENCY);
   const leftOut: LeftOutRegion[] = [];
   for (const { account, error } of plan.failures) {
     const c = classifyError(error);

@@ -7,6 +7,7 @@
  * Re-runnable: the run id comes from the job id, child job ids from (run, account), and
  * startRun / the claims accept the same run again, so a plan job re-run after a crash adds nothing twice.
  */
+import { settleBounded } from '../domain/settle-bounded.js';
 import type { FlowProducer, JobsOptions, Processor } from 'bullmq';
 import type { RedisClient } from './redis-connection.js';
 import type { ClassifiedError } from '../domain/errors.js';
@@ -30,6 +31,8 @@ export interface PlanDeps {
   startRun: (runId: string, trigger: PlanJobData['trigger']) => Promise<void>;
   /** The regions of one account (ListRegions, filtered; cached) and those asked for that it lacks. Throws when discovery fails. */
   regionsOf: (account: string, counter?: ApiCallCounter) => Promise<{ targets: RegionTarget[]; unknown: UnknownRegion[] }>;
+  /** ListRegions calls in flight at once while planning (the worker's calls in flight); default all accounts at once. */
+  discoveryConcurrency?: number;
   /** Records the regions this run leaves out (and why) as region_syncs rows. */
   recordLeftOut: (runId: string, regions: LeftOutRegion[]) => Promise<void>;
   /** Whether an earlier run holding a region still has a live job for it (see overlap.ts). */
@@ -59,7 +62,10 @@ export function createPlanProcessor(deps: PlanDeps): Processor<PlanJobData, Plan
     await deps.startRun(runId, data.trigger);
 
     const counters: ApiCallCounter[] = deps.accounts.map(() => ({ apiCalls: 0 }));
-    const settled = await Promise.allSettled(deps.accounts.map((account, i) => deps.regionsOf(account, counters[i])));
+    // Bounded like the listings: one ListRegions per uncached account all at once would be a burst
+    // as wide as the fleet.
+    const settled = await settleBounded(deps.accounts, deps.discoveryConcurrency ?? Math.max(1, deps.accounts.length),
+      (account, i) => deps.regionsOf(account, counters[i]));
     const targets: RegionTarget[] = [];
     const unknown: UnknownRegion[] = [];
     const failures: Array<{ account: string; error: ClassifiedError }> = [];

@@ -200,6 +200,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     accounts: options.accounts.map((a) => a.name),
     startRun: (runId, trigger) => startRun(db, { id: runId, trigger }),
     regionsOf: options.overrides?.regionsOf ?? adapters.regionsOf,
+    discoveryConcurrency: tuning.concurrency ?? config.workerConcurrency,
     ...(tuning.regionJobOptions !== undefined ? { regionJobOptions: tuning.regionJobOptions } : {}),
   };
   const planProcessor = createPlanProcessor(planDeps);

@@ -118,4 +118,21 @@ describe('sync admission: budget first, then a slot', () => {
     const overlapping = calls.flatMap((a) => calls.filter((b) => a.account !== b.account && a.start < b.end && b.start < a.end));
     expect(overlapping.length).toBeGreaterThan(0);
   });
+
+  it('region discovery keeps to the calls in flight: with one, the accounts\' ListRegions never overlap', async () => {
+    // Slow discovery, so calls made side by side would plainly overlap in the log.
+    const fault = emu.addFault({ kind: 'latency', ms: 300, match: { action: 'ListRegions' } });
+    emu.clearCallLog();
+    try {
+      const report = await runSync({ db: h.db, clients, config, accounts, log: silentLogger() }, { retry: SINGLE_ATTEMPT_POLICY, concurrency: 1 });
+      expect(report.summary.status).toBe('succeeded');
+    } finally {
+      emu.removeFault(fault.id);
+    }
+    const discovery = emu.callLog().filter((c) => c.action === 'ListRegions')
+      .map((c) => ({ start: Date.parse(c.time), end: Date.parse(c.time) + c.durationMs }));
+    expect(discovery).toHaveLength(accounts.length);
+    const overlapping = discovery.filter((a, i) => discovery.some((b, j) => i !== j && a.start < b.end && b.start < a.end));
+    expect(overlapping).toEqual([]);
+  });
 });
