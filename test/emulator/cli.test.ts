@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { loadCliSeed, registerEmulatorCommand, runEmulatorCommand } from '../../src/cli/commands/emulator.js';
+import { emulatorBanner, loadCliSeed, registerEmulatorCommand, runEmulatorCommand } from '../../src/cli/commands/emulator.js';
 import { fixtureSeed, A } from './fixture-seed.js';
 import { ListCustomImagesRequest, sdkClient } from './sdk-client.js';
 
@@ -32,13 +32,39 @@ describe('swas-inventory emulator', () => {
     await ready;
     const url = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(printed);
     expect(url).not.toBeNull();
-    expect(printed).toContain('AccessKeyId LTAIcliKey  AccessKeySecret cliSecret');
+    // Lines a shell takes as they are (issue 22 #12: the banner printed no export lines).
+    expect(printed).toContain(`\n  export SWAS_ENDPOINT=${url![1]}\n  export ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIcliKey\n  export ALIBABA_CLOUD_ACCESS_KEY_SECRET=cliSecret\n`);
     const res = await sdkClient(`127.0.0.1:${url![2]}`, { accessKeyId: 'LTAIcliKey', accessKeySecret: 'cliSecret' })
       .listCustomImages(new ListCustomImagesRequest({ regionId: 'cn-hangzhou' }));
     expect(res.body?.totalCount).toBe('12');
     stop.abort();
     await running;
     await expect(fetch(`${url![1]}/_emulator/health`)).rejects.toThrow();
+  });
+
+  it('the banner fits 80 columns (issue 22 #12: it wrapped), with export lines for plain and TLS emulators', () => {
+    const info = {
+      url: 'http://127.0.0.1:35859', endpoint: '127.0.0.1:35859', protocol: 'http', rateLimit: { limit: 10, windowMs: 1000 },
+      credentials: [{ uid: '1605992674944142', accessKeyId: 'LTAI5tJeEYvRLCakxSMohvLs', accessKeySecret: 'cv9OuJUZPJtjHQDm1O9sYSp75q4z5H' }],
+    };
+    const plain = emulatorBanner(info);
+    expect(plain).toBe([
+      'SWAS emulator listening on http://127.0.0.1:35859 (Ctrl-C stops it)',
+      'to sync from it, in another shell (account 1605992674944142):',
+      '  export SWAS_ENDPOINT=http://127.0.0.1:35859',
+      '  export ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI5tJeEYvRLCakxSMohvLs',
+      '  export ALIBABA_CLOUD_ACCESS_KEY_SECRET=cv9OuJUZPJtjHQDm1O9sYSp75q4z5H',
+      'accounts (uid, AccessKeyId, AccessKeySecret):',
+      '  1605992674944142  LTAI5tJeEYvRLCakxSMohvLs  cv9OuJUZPJtjHQDm1O9sYSp75q4z5H',
+      "SDK: endpoint '127.0.0.1:35859', protocol 'http'",
+      'admin API: http://127.0.0.1:35859/_emulator/state',
+      'rate limit: 10 calls per 1000 ms per AccessKey (then Throttling.User;',
+      '  --rate-limit 0 turns it off)',
+      '',
+    ].join('\n'));
+    const tls = emulatorBanner({ ...info, url: 'https://127.0.0.1:35859', protocol: 'https', caFile: '/tmp/swas-emulator-ca-123456.pem' });
+    expect(tls).toContain('  export SWAS_ENDPOINT=https://127.0.0.1:35859\n  export SWAS_CA_FILE=/tmp/swas-emulator-ca-123456.pem\n');
+    for (const line of [...plain.split('\n'), ...tls.split('\n')]) expect(line.length).toBeLessThanOrEqual(80);
   });
 
   it('loads a --seed file, and refuses half a key pair or a bad port', async () => {

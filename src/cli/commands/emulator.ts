@@ -89,19 +89,48 @@ export async function runEmulatorCommand(
     ...(tls === null ? {} : { tls: tls.tls }),
   });
   if (tls?.caFile !== undefined && emu.caCert !== undefined) await writeFile(tls.caFile, emu.caCert, { mode: 0o644 });
-  const lines = [`SWAS emulator listening on ${emu.url}`];
-  for (const account of emu.credentials) {
-    lines.push(`  account ${account.uid}: AccessKeyId ${account.accessKeyId}  AccessKeySecret ${account.accessKeySecret}${account.securityToken ? `  SecurityToken ${account.securityToken}` : ''}`);
-  }
-  lines.push(`  SDK: endpoint '${emu.endpoint}', protocol '${emu.protocol}'; admin API: ${emu.url}/_emulator/state`);
-  const limit = emu.rateLimit();
-  lines.push(limit.limit === 0
-    ? '  rate limit: off'
-    : `  rate limit: ${limit.limit} calls per ${limit.windowMs} ms per AccessKey (Throttling.User past it; --rate-limit 0 turns it off)`);
-  if (tls?.caFile !== undefined) lines.push(`  TLS: trust the CA in ${tls.caFile} (this worker: SWAS_ENDPOINT=${emu.url} SWAS_CA_FILE=${tls.caFile})`);
-  write(`${lines.join('\n')}\n`);
+  write(emulatorBanner({
+    url: emu.url, endpoint: emu.endpoint, protocol: emu.protocol, credentials: emu.credentials, rateLimit: emu.rateLimit(),
+    ...(tls?.caFile !== undefined ? { caFile: tls.caFile } : {}),
+  }));
   if (!stop.aborted) await new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
   await emu.stop();
+}
+
+export interface BannerInfo {
+  url: string;
+  endpoint: string;
+  protocol: string;
+  credentials: ReadonlyArray<{ uid: string; accessKeyId: string; accessKeySecret: string; securityToken?: string | undefined }>;
+  rateLimit: { limit: number; windowMs: number };
+  caFile?: string;
+}
+
+/**
+ * What the emulator prints at start: where it listens, then `export` lines that point a shell's
+ * swas-inventory at it with the first account's key (pasted as they are), then every key pair.
+ * Short lines: an 80-column terminal wraps none of them but a security token. Pure.
+ */
+export function emulatorBanner(info: BannerInfo): string {
+  const first = info.credentials[0];
+  const lines = [`SWAS emulator listening on ${info.url} (Ctrl-C stops it)`];
+  if (first !== undefined) {
+    lines.push(`to sync from it, in another shell (account ${first.uid}):`, `  export SWAS_ENDPOINT=${info.url}`);
+    if (info.caFile !== undefined) lines.push(`  export SWAS_CA_FILE=${info.caFile}`);
+    lines.push(`  export ALIBABA_CLOUD_ACCESS_KEY_ID=${first.accessKeyId}`, `  export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${first.accessKeySecret}`);
+    if (first.securityToken) lines.push(`  export ALIBABA_CLOUD_SECURITY_TOKEN=${first.securityToken}`);
+  }
+  lines.push('accounts (uid, AccessKeyId, AccessKeySecret):');
+  for (const account of info.credentials) {
+    lines.push(`  ${account.uid}  ${account.accessKeyId}  ${account.accessKeySecret}`);
+    if (account.securityToken) lines.push(`    SecurityToken ${account.securityToken}`);
+  }
+  lines.push(`SDK: endpoint '${info.endpoint}', protocol '${info.protocol}'`, `admin API: ${info.url}/_emulator/state`);
+  if (info.caFile !== undefined) lines.push(`TLS: clients trust the CA in ${info.caFile}`);
+  lines.push(info.rateLimit.limit === 0
+    ? 'rate limit: off'
+    : `rate limit: ${info.rateLimit.limit} calls per ${info.rateLimit.windowMs} ms per AccessKey (then Throttling.User;\n  --rate-limit 0 turns it off)`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** Adds `swas-inventory emulator`; runs until SIGINT/SIGTERM. */
