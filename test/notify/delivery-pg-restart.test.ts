@@ -89,7 +89,7 @@ describe('fault matrix: Postgres restarted under the notifier (worker process)',
     // The receiver answers 2xx now: the notifier cannot record it; its next passes fail as well.
     receiver.answer = () => ({ status: 204 });
     release();
-    await waitFor('the notifier to log a failed pass', async () => p.logs().includes('webhook delivery pass failed'), 20_000, 50);
+    await p.launched.output('webhook delivery pass failed', 'stderr', 20_000); // the notifier logged a failed pass
     await new Promise((r) => setTimeout(r, 1_000));
     await pg.start();
     const upAt = Date.now();

@@ -3,7 +3,7 @@ import type { DatabaseHandle } from '../../src/db/database.js';
 import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
 import type { WorkerHandle } from '../../src/worker/start-worker.js';
 import { createTestDatabase } from '../helpers/databases.js';
-import { uniquePrefix } from '../helpers/redis.js';
+import { openTestQueues, uniquePrefix } from '../helpers/redis.js';
 import { deletePrefix, startTestWorker, startWorld, workerConfig, type World } from './worker-test-kit.js';
 
 describe('worker ops HTTP server', () => {
@@ -81,13 +81,10 @@ describe('worker start failure', () => {
     const port = (blocker.address() as { port: number }).port;
     const world = await startWorld({ accounts: 1, regions: ['cn-hangzhou'], imagesPerRegion: 1 });
     const db = await createTestDatabase('postgres');
-    const prefix = uniquePrefix('fail');
+    const queues = openTestQueues('fail');
+    const { prefix, runs: queue } = queues;
     try {
       const config = workerConfig(world, db.url!, prefix);
-      const { Queue } = await import('bullmq');
-      const { Redis } = await import('ioredis');
-      const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-      const queue = new Queue('sync-runs', { connection: redis, prefix });
       // A run already waiting when the worker starts: the port is checked before any job is taken.
       await queue.add('plan-run', { trigger: 'manual' });
       await expect(startTestWorker(world, config, { database: db, httpPort: port, httpHost: '127.0.0.1' }))
@@ -97,11 +94,9 @@ describe('worker start failure', () => {
       await new Promise((r) => setTimeout(r, 1_500));
       expect(await queue.getWaitingCount()).toBe(2);
       expect(await queue.getCompletedCount() + await queue.getActiveCount()).toBe(0);
-      await queue.close();
-      redis.disconnect();
     } finally {
       blocker.close();
-      await deletePrefix(prefix);
+      await queues.close();
       await db.close();
       await world.emu.stop();
     }
