@@ -59,3 +59,12 @@ export interface AccessDenied {
 export class SettingFileError extends Error {
   override name = 'SettingFileError';
 }
+
+/**
+ * A report filter names a region, account or status the database has never recorded (a typo,
+ * most likely): exit 2 with the closest known values, instead of an empty answer that reads as
+ * "there are none".
+ */
+export class UnknownFilterValueError extends UsageError {
+  override name = 'UnknownFilterValueError';
+}

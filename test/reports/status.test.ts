@@ -89,9 +89,18 @@ describe('status command', () => {
   });
 
   it('nothing synced yet: not fresh either (exit 1)', async () => {
-    const { out, exitCode } = await run(['--account', 'nobody']);
-    expect(exitCode).toBe(1);
-    expect(out).toBe('(none)\nno region has been synced yet\n');
+    const empty = await createTestDatabase('postgres');
+    try {
+      const { out, exitCode } = await runReportCommand(empty, ['status', '--account', 'nobody'], { terminal: tty(200), now: NOW });
+      expect(exitCode).toBe(1);
+      expect(out).toBe('(none)\nno region has been synced yet\n');
+    } finally {
+      await empty.close();
+    }
+  });
+
+  it('an account never synced in a database that has synced others is a typo, not "nothing synced yet"', async () => {
+    await expect(run(['--account', 'nobody'])).rejects.toThrow("unknown account 'nobody': the database has never recorded it (known: prod)");
   });
 
   it('a bad --max-age is a usage error', async () => {

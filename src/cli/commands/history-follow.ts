@@ -11,6 +11,7 @@ import { signalExitCode } from '../exit-codes.js';
 import { oneShotLogLevel } from '../one-shot-log-level.js';
 import { createLogger } from '../../ops/logger.js';
 import { followLines, followPreamble } from '../../reports/format/format-follow.js';
+import { assertKnownFilterValues } from '../../reports/check-filter-values.js';
 import { followHistory, type FollowFilters } from '../../reports/follow-history.js';
 import { HISTORY_LAYOUT } from '../../reports/layouts.js';
 import { resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps } from '../command-options.js';
@@ -38,6 +39,7 @@ export async function followHistoryCommand(deps: ReportDeps, command: Command, f
       if (h.kind !== 'postgres') {
         throw new ConfigurationError('history --follow needs PostgreSQL (DATABASE_URL): the embedded database admits one process at a time, so no sync could commit while it follows');
       }
+      await assertKnownFilterValues(h.db, { accounts: filters.accounts, regions: filters.regions });
       writeOut(command, followPreamble(output.format, HISTORY_LAYOUT));
       try {
         await followHistory(h.db, {

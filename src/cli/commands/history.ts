@@ -4,6 +4,7 @@ import { followHistoryCommand } from './history-follow.js';
 import { formatRows } from '../../reports/format/format-rows.js';
 import { HISTORY_LAYOUT } from '../../reports/layouts.js';
 import { parseKinds, parsePositiveInt } from '../../reports/parse-filters.js';
+import { assertKnownFilterValues } from '../../reports/check-filter-values.js';
 import { listHistory } from '../../reports/run-reports.js';
 import {
   USAGE_EXIT_CODE, addExamples, addOutputOptions, argParser, repeatable, resolveOutput, timeArg, withDatabase, writeOut,
@@ -65,16 +66,19 @@ export function addHistoryCommand(program: Command, deps: ReportDeps): void {
     const screenful = output.format === 'table' && output.terminal.isTTY ? Math.max(5, output.terminal.rows - SCREEN_MARGIN) : undefined;
     const limit = flags.limit ?? screenful;
     // One more than shown tells whether there is more, without counting the whole log.
-    const rows = await withDatabase(deps, (h) => listHistory(h.db, {
-      imageIds: flags.image,
-      accounts: flags.account,
-      regions: flags.region,
-      kinds: flags.kind?.flat(),
-      since: flags.since,
-      until: flags.until,
-      oldestFirst: flags.oldestFirst === true,
-      limit: limit === undefined ? undefined : limit + 1,
-    }));
+    const rows = await withDatabase(deps, async (h) => {
+      await assertKnownFilterValues(h.db, { accounts: flags.account, regions: flags.region });
+      return listHistory(h.db, {
+        imageIds: flags.image,
+        accounts: flags.account,
+        regions: flags.region,
+        kinds: flags.kind?.flat(),
+        since: flags.since,
+        until: flags.until,
+        oldestFirst: flags.oldestFirst === true,
+        limit: limit === undefined ? undefined : limit + 1,
+      });
+    });
     const more = limit !== undefined && rows.length > limit;
     const shown = more ? rows.slice(0, limit) : rows;
     writeOut(command, formatRows(output.format, HISTORY_LAYOUT, shown, output.table));

@@ -3,6 +3,7 @@ import type { ImageTag } from '../../domain/vocabulary.js';
 import { formatRows } from '../../reports/format/format-rows.js';
 import { IMAGES_LAYOUT, IMAGES_WITH_DELETED_LAYOUT } from '../../reports/layouts.js';
 import { parseStatuses, parseTag } from '../../reports/parse-filters.js';
+import { assertKnownFilterValues } from '../../reports/check-filter-values.js';
 import { listImages } from '../../reports/run-reports.js';
 import {
   addExamples, addOutputOptions, notInFuture, repeatable, resolveOutput, timeArg, withDatabase, writeOut, type OutputFlags, type ReportDeps,
@@ -36,14 +37,17 @@ export function addImagesCommand(program: Command, deps: ReportDeps): void {
   cmd.action(async (flags: ImagesFlags, command: Command) => {
     if (flags.asOf) notInFuture(command, '--as-of', flags.asOf, deps);
     const output = resolveOutput(flags, deps.terminal?.());
-    const rows = await withDatabase(deps, (h) => listImages(h.db, {
-      asOf: flags.asOf,
-      accounts: flags.account,
-      regions: flags.region,
-      statuses: flags.status?.flat(),
-      tags: flags.tag,
-      includeDeleted: flags.includeDeleted === true,
-    }));
+    const rows = await withDatabase(deps, async (h) => {
+      await assertKnownFilterValues(h.db, { accounts: flags.account, regions: flags.region, statuses: flags.status?.flat() });
+      return listImages(h.db, {
+        asOf: flags.asOf,
+        accounts: flags.account,
+        regions: flags.region,
+        statuses: flags.status?.flat(),
+        tags: flags.tag,
+        includeDeleted: flags.includeDeleted === true,
+      });
+    });
     writeOut(command, formatRows(output.format, flags.includeDeleted ? IMAGES_WITH_DELETED_LAYOUT : IMAGES_LAYOUT, rows, output.table));
   });
 }

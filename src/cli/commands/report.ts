@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatReport } from '../../reports/format/format-report.js';
 import { parsePositiveInt } from '../../reports/parse-filters.js';
+import { assertKnownFilterValues } from '../../reports/check-filter-values.js';
 import { buildReport } from '../../reports/run-reports.js';
 import {
   addExamples, addOutputOptions, argParser, repeatable, resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps,
@@ -30,14 +31,17 @@ export function addReportCommand(program: Command, deps: ReportDeps): void {
   ]);
   cmd.action(async (flags: ReportFlags, command: Command) => {
     const output = resolveOutput(flags, deps.terminal?.());
-    const report = await withDatabase(deps, (h) => buildReport(h.db, {
-      now: deps.now?.() ?? new Date(),
-      olderThanDays: flags.olderThan,
-      changesDays: flags.changesDays,
-      requireTags: flags.requireTag ?? [],
-      accounts: flags.account,
-      regions: flags.region,
-    }));
+    const report = await withDatabase(deps, async (h) => {
+      await assertKnownFilterValues(h.db, { accounts: flags.account, regions: flags.region });
+      return buildReport(h.db, {
+        now: deps.now?.() ?? new Date(),
+        olderThanDays: flags.olderThan,
+        changesDays: flags.changesDays,
+        requireTags: flags.requireTag ?? [],
+        accounts: flags.account,
+        regions: flags.region,
+      });
+    });
     writeOut(command, formatReport(output.format, report, output.table));
   });
 }

@@ -4,6 +4,7 @@ import { formatAge } from '../../reports/format/display-time.js';
 import { formatRows } from '../../reports/format/format-rows.js';
 import { assessFreshness, scheduleIntervalMs } from '../../reports/freshness.js';
 import { STATUS_LAYOUT } from '../../reports/layouts.js';
+import { assertKnownFilterValues } from '../../reports/check-filter-values.js';
 import { listStatus } from '../../reports/run-reports.js';
 import {
   addExamples, addOutputOptions, argParser, repeatable, resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps,
@@ -42,8 +43,10 @@ export function addStatusCommand(program: Command, deps: ReportDeps): void {
     const output = resolveOutput(flags, deps.terminal?.());
     const now = deps.now?.() ?? new Date();
     const staleAfterMs = flags.maxAge ?? 2 * scheduleIntervalMs(...schedule(deps), now);
-    const rows = assessFreshness(await withDatabase(deps, (h) => listStatus(h.db, { accounts: flags.account, regions: flags.region })),
-      now, staleAfterMs);
+    const rows = assessFreshness(await withDatabase(deps, async (h) => {
+      await assertKnownFilterValues(h.db, { accounts: flags.account, regions: flags.region });
+      return listStatus(h.db, { accounts: flags.account, regions: flags.region });
+    }), now, staleAfterMs);
     writeOut(command, formatRows(output.format, STATUS_LAYOUT, rows, output.table));
     const stale = rows.filter((r) => r.stale === true).length;
     if (output.format === 'table') {
