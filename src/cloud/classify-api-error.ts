@@ -55,7 +55,7 @@ const NO_CREDENTIALS = /unable to get credentials from any of the providers in t
 export function classifyApiError(error: unknown): ClassifiedError {
   const e = asRecord(error);
   const code = stringField(e, 'code');
-  const message = redact(error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error');
+  const message = tidyApiMessage(redact(error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error'), code);
   if (NO_CREDENTIALS.test(message)) {
     return {
       kind: 'permanent',
@@ -102,6 +102,19 @@ export function classifyApiError(error: unknown): ClassifiedError {
   // A 4xx with a code we do not know: the request itself was refused, repeating it will not help.
   if (statusCode !== undefined && statusCode >= 400) return { kind: 'permanent', code: code ?? `HTTP${statusCode}`, ...base };
   return { kind: 'transient', code: code ?? (name !== '' ? name : 'UnknownError'), ...base };
+}
+
+/**
+ * The SDK's wording, made to read once the code is shown beside it (`code: message` in tables and
+ * reasons): its message starts with the code again and says the HTTP status as `code: 403,`
+ * (`Forbidden.RAM: code: 403, ...` printed `Forbidden.RAM: Forbidden.RAM: code: 403`); httpx
+ * appends the request line with no separator (`connect ECONNREFUSED 127.0.0.1:5997POST http://…`).
+ */
+export function tidyApiMessage(message: string, code: string | undefined): string {
+  const withoutCode = code !== undefined && message.startsWith(`${code}: `) ? message.slice(code.length + 2) : message;
+  return withoutCode
+    .replace(/^code: (\d{3}), /, 'HTTP $1: ')
+    .replace(/(\S)((?:GET|POST|PUT|DELETE|PATCH|HEAD) \S+ failed\.)$/, '$1; $2');
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {

@@ -122,3 +122,20 @@ describe('classifyError: RAM denials', () => {
     expect(classifyError(Object.assign(new Error('Failed query: x'), { cause: Object.assign(new Error('Queue timed out'), { code: 'QUEUE_TIMEOUT' }) }))).toMatchObject({ kind: 'transient', code: 'QUEUE_TIMEOUT' });
   });
 });
+
+describe('messages read once beside their code (issue 22 #12)', () => {
+  it('the SDK\'s message loses the repeated code, says the status as HTTP NNN', () => {
+    const e = sdkError(ClientError, 403, 'Forbidden.RAM');
+    expect(e.message.startsWith('Forbidden.RAM: code: 403, ')).toBe(true); // the SDK's own wording
+    const c = classifyError(e);
+    expect(`${c.code}: ${c.message}`.startsWith('Forbidden.RAM: HTTP 403: something about Forbidden.RAM request id: 5C3B-REQ')).toBe(true);
+  });
+
+  it('httpx\'s request line is set apart from the socket error it was glued to', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5997POST http://127.0.0.1:5997/?AcceptLanguage=en-US failed.'),
+      { code: 'ECONNREFUSED' });
+    const c = classifyError(refused);
+    expect(c).toMatchObject({ kind: 'transient', code: 'ECONNREFUSED' });
+    expect(c.message).toBe('connect ECONNREFUSED 127.0.0.1:5997; POST http://127.0.0.1:5997/?AcceptLanguage=en-US failed.');
+  });
+});
