@@ -31,8 +31,10 @@ export async function migrateDatabase(handle: DatabaseHandle, folder: string = m
   const settings = postgresClientSettings(handle.url, 1);
   for (const file of settings.files) readSettingFile(file.setting, file.path);
   // A migration may rewrite a large table, and a second migrator waits for the first to commit:
-  // no per-query limit here (the handshake stays bounded).
-  const client = postgres(settings.url, { ...settings.options, query_timeout: 0 });
+  // no per-query limit here, nor an answer deadline (src/db/answer-deadline.ts): a lock wait sends
+  // nothing back for as long as it waits. The handshake stays bounded.
+  const { socket: _answerDeadline, ...options } = settings.options;
+  const client = postgres(settings.url, { ...options, query_timeout: 0 });
   try {
     await drizzle(client).transaction(async (tx) => {
       await tx.execute(sql.raw(`select pg_advisory_xact_lock(${MIGRATION_LOCK})`));

@@ -6,12 +6,15 @@
  * `connect_timeout`, each query (waiting for a connection and running) by `query_timeout`, after
  * which the driver cancels it and, when the cancel gets no answer either (a silent network path),
  * closes the connection `cancel_timeout` later. Each default yields to the same parameter in the
- * URL (`?query_timeout=120`), which postgres.js reads itself.
+ * URL (`?query_timeout=120`), which postgres.js reads itself. One wait the driver leaves unbounded
+ * (a statement's first Describe) is bounded by the socket: no answer at all for query + cancel
+ * timeouts + ANSWER_GRACE_S closes the connection (src/db/answer-deadline.ts).
  *
  * TLS: the URL's `sslmode` / `sslrootcert` are postgres.js's own (libpq's meanings); as libpq does,
  * `PGSSLROOTCERT` names the CA file when the URL does not.
  */
 import type { Options, PostgresType } from 'postgres';
+import { answerDeadlineSocket } from './answer-deadline.js';
 
 /** Seconds. A server that never completes the handshake fails the query instead of hanging it. */
 export const CONNECT_TIMEOUT_S = 10;
@@ -19,6 +22,12 @@ export const CONNECT_TIMEOUT_S = 10;
 export const QUERY_TIMEOUT_S = 30;
 /** Seconds a cancel request may go unanswered before the connection is given up. */
 export const CANCEL_TIMEOUT_S = 5;
+/**
+ * Seconds past query_timeout + cancel_timeout that a connection may wait for any answer at all
+ * before it is closed (src/db/answer-deadline.ts: the one wait the driver leaves unbounded). With
+ * the defaults, 40 s.
+ */
+export const ANSWER_GRACE_S = 5;
 
 export interface PostgresClientSettings {
   /** The URL to hand postgres.js (with `sslrootcert` added from PGSSLROOTCERT when it had none). */
@@ -53,6 +62,12 @@ export function postgresClientSettings(
     files.push({ setting: key === 'sslrootcert' && rootCertFromEnv ? 'PGSSLROOTCERT' : `${key} in DATABASE_URL`, path });
   }
   const unlessInUrl = (key: string, seconds: number) => (query.has(key) ? {} : { [key]: seconds });
+  const seconds = (key: string, fallback: number) => (query.has(key) ? Number(query.get(key)) : fallback);
+  const queryTimeout = seconds('query_timeout', QUERY_TIMEOUT_S);
+  // No statement limit (query_timeout=0) means no answer limit either; TLS negotiated directly is
+  // the driver's own socket (this one would be plain TCP).
+  const answerS = queryTimeout > 0 && query.get('sslnegotiation') !== 'direct'
+    ? queryTimeout + seconds('cancel_timeout', CANCEL_TIMEOUT_S) + ANSWER_GRACE_S : 0;
   return {
     url: parsed.toString(),
     options: {
@@ -65,6 +80,7 @@ export function postgresClientSettings(
       ...unlessInUrl('connect_timeout', CONNECT_TIMEOUT_S),
       ...unlessInUrl('query_timeout', QUERY_TIMEOUT_S),
       ...unlessInUrl('cancel_timeout', CANCEL_TIMEOUT_S),
+      ...(answerS > 0 ? { socket: answerDeadlineSocket(answerS * 1000) } : {}),
       connection: { application_name: 'swas-inventory' },
     } as Options<Record<string, PostgresType>>,
     files,

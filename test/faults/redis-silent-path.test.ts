@@ -5,7 +5,6 @@
  * notices within its bounded waits (socket timeout 20 s; /readyz's 2 s), loses nothing, records
  * nothing twice and resumes by itself; the inventory is exact afterwards.
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { Queue } from 'bullmq';
@@ -19,6 +18,7 @@ import { SOCKET_TIMEOUT_MS } from '../../src/worker/redis-connection.js';
 import type { WorkerHandle } from '../../src/worker/start-worker.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-services.js';
+import { startSilentableProxy } from '../helpers/silent-proxy.js';
 import { startTestWorker, startWorld, waitFor, workerConfig, type World } from '../worker/worker-test-kit.js';
 import { SummaryRecorder } from './summary.js';
 import { sleep, WorldLedger } from './worker-scenario.js';
@@ -26,44 +26,6 @@ import { sleep, WorldLedger } from './worker-scenario.js';
 const rec = new SummaryRecorder(import.meta.filename);
 const LIST = 'ListCustomImages';
 const SILENCE_MS = 60_000;
-
-/** A TCP proxy that can go silent: while silent, it accepts and reads but forwards nothing, closes nothing. */
-async function silentableProxy(target: number): Promise<{ port: number; silence(): void; resume(): void; close(): Promise<void> }> {
-  let silent = false;
-  const held: Array<() => void> = [];
-  const sockets = new Set<Socket>();
-  const forward = (from: Socket, to: Socket) => from.on('data', (chunk: Buffer) => {
-    if (silent) held.push(() => to.write(chunk));
-    else to.write(chunk);
-  });
-  const server: Server = createServer((client) => {
-    const upstream = connect(target, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => { sockets.delete(s); });
-    }
-    forward(client, upstream);
-    forward(upstream, client);
-    // A side that closes is passed on only while the path is up: a silent path delivers no FIN either.
-    const closeOther = (other: Socket) => () => { if (silent) held.push(() => other.destroy()); else other.destroy(); };
-    client.on('close', closeOther(upstream));
-    upstream.on('close', closeOther(client));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as { port: number }).port,
-    silence: () => { silent = true; },
-    resume: () => {
-      silent = false;
-      for (const f of held.splice(0)) f();
-    },
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
 
 describe('fault matrix: a silent network path to Redis', () => {
   let redis: PrivateRedis;
@@ -85,7 +47,7 @@ describe('fault matrix: a silent network path to Redis', () => {
   });
 
   rec.scenario('60 s of silence on the Redis path mid-run: noticed within the socket timeout, nothing lost or doubled, resumes by itself', async () => {
-    const proxy = await silentableProxy(redis.port);
+    const proxy = await startSilentableProxy(redis.port);
     let logText = '';
     const logger = createLogger({ level: 'info', pretty: false, destination: new Writable({ write(chunk: Buffer, _e, done) { logText += chunk.toString('utf8'); done(); } }) });
     const lines = () => logText.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { msg: string; time: number; err?: string });
