@@ -22,6 +22,7 @@ import { resyncWritesCase } from './cases/resync-writes.js';
 import { retentionCase } from './cases/retention.js';
 import { scaleCase } from './cases/scale.js';
 import { scalingCase } from './cases/scaling.js';
+import { startupCase } from './cases/startup.js';
 import { webhookDeliveryCase } from './cases/webhook-delivery.js';
 import { writePathsCase } from './cases/write-paths.js';
 import type { CaseResult } from './lib/case-result.js';
@@ -52,6 +53,7 @@ const cases: Array<{ id: string; run: () => Promise<CaseResult>; optIn?: boolean
   { id: 'console', run: () => consoleCase(size.console) },
   { id: 'webhook-delivery', run: () => webhookDeliveryCase(size.webhookDelivery) },
   { id: 'retention', run: () => retentionCase(size.retention) },
+  { id: 'startup', run: () => startupCase(size.startup) },
   { id: 'profile', run: () => profileCase(size.profile), optIn: true },
   { id: 'write-paths', run: () => writePathsCase(size.writePaths), optIn: true },
 ];

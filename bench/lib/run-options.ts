@@ -57,6 +57,7 @@ export function sizes(quick: boolean) {
     profile: { images: quick ? 1_000 : 100_000 },
     writePaths: { images: quick ? 1_000 : 20_000 },
     emulator: { seconds: quick ? 0.25 : 5 },
+    startup: { rounds: quick ? 2 : 7 },
     webhookDelivery: { regions: quick ? 2 : 4, imagesPerRegion: 10, latencyRounds: quick ? 2 : 20, changesPerRound: 4, throughputEvents: quick ? 200 : 3_000, concurrency: 8 },
     reports: quick ? { accounts: 2, imagesPerAccount: 20, versionsPerImage: 5, repeats: 1 } : {},
     console: quick ? { accounts: 2, imagesPerAccount: 100, versionsPerImage: 3, requests: 2 } : {},

@@ -1,12 +1,16 @@
 /**
  * The `swas-inventory` program: every command wired on one commander program, and the one place
  * errors become a message and an exit code (src/cli/exit-codes.ts). Nothing runs at import.
+ *
+ * Start-up: building the program (every command's options and help) loads only commander and
+ * small pure modules; each command's action imports what it runs (the database drivers, the SDK,
+ * zod, pino, the formatters) when it runs. `--version` and `--help` thus start in about the time
+ * of `node -e ''` (bench/cases/startup.ts), and test/cli/startup-imports.test.ts keeps it so.
  */
 import { describeDatabaseError, findDatabaseError } from '../db/find-database-error.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { loadConfig } from '../config/env.js';
 import { packageRoot } from '../db/package-root.js';
 import { registerConsoleCommand } from './commands/console.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
@@ -17,7 +21,6 @@ import { registerNotificationsCommand } from './commands/notifications.js';
 import { registerPruneCommand } from './commands/prune.js';
 import { registerSyncCommand } from './commands/sync.js';
 import { exitCodeFor } from './exit-codes.js';
-import { openAppDatabase } from './open-app-database.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -33,12 +36,18 @@ export function buildProgram(): Command {
   registerWorkerCommands(program);
   // Reports never migrate: they check the schema version and say "run migrate" when it is behind,
   // so a read-only login (swas_reader) can run them and a report never changes a schema.
-  registerReportCommands(program, { openDb: () => openAppDatabase(loadConfig(), { migrate: false }) });
+  registerReportCommands(program, { openDb: openReportDatabase });
   registerEmulatorCommand(program);
   registerNotificationsCommand(program);
   registerConsoleCommand(program);
   addUsageHints(program);
   return program;
+}
+
+/** The configured database for a report, loaded when a report runs (see the note at the top). */
+async function openReportDatabase() {
+  const [{ loadConfig }, { openAppDatabase }] = await Promise.all([import('../config/env.js'), import('./open-app-database.js')]);
+  return openAppDatabase(loadConfig(), { migrate: false });
 }
 
 /** Runs one command line (`argv` as in process.argv) and returns the exit code; prints errors on stderr. */

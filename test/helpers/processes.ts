@@ -31,13 +31,15 @@ export interface Launched {
 export interface LaunchOptions {
   /** A test fixture (its .ts path from the package root) to run instead of the program. */
   fixture?: string;
+  /** Node's own options, before the entry (e.g. `--import` of a built fixture). */
+  nodeArgs?: readonly string[];
 }
 
 /** Starts `swas-inventory <args>` (or a built fixture) with `env` plus PATH; variables set to undefined are left out. */
 export function launch(args: readonly string[], env: Record<string, string | undefined>, options: LaunchOptions = {}): Launched {
   const started = Date.now();
   const entry = options.fixture === undefined ? BUILT_MAIN : builtFixture(options.fixture);
-  const child = spawn(process.execPath, [entry, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry, ...args], {
     env: definedOnly({ PATH: process.env.PATH ?? '', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,17 +5,13 @@
  */
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { loadConfig, type Config } from '../../config/env.js';
-import { loadSubscriptionSpecs } from '../../config/subscriptions.js';
-import { startConsoleServer, type ConsoleServerHandle } from '../../console/console-server.js';
-import { consoleDatabase } from '../../console/database-access.js';
-import { createLogger } from '../../ops/logger.js';
+import type { Config } from '../../config/env.js';
+import type { ConsoleServerHandle } from '../../console/console-server.js';
 import { scheduleIntervalMs } from '../../reports/freshness.js';
 import { addExamples, argParser } from '../command-options.js';
 import { ConfigurationError } from '../../domain/errors.js';
 import { signalExitCode } from '../exit-codes.js';
 import { oneShotLogLevel } from '../one-shot-log-level.js';
-import { openAppDatabase } from '../open-app-database.js';
 
 /** How long a console request waits for the embedded database while a sync holds it, before the page says so. */
 export const CONSOLE_DATA_DIR_WAIT_MS = 5_000;
@@ -38,6 +34,10 @@ export function registerConsoleCommand(program: Command, deps: { onListening?: (
     "curl -s -H 'Accept: application/json' 'http://127.0.0.1:8080/images?status=unavailable' | jq length",
   ]);
   cmd.action(async (flags: ConsoleFlags) => {
+    // Loaded when the command runs, not when the program is built (src/cli/program.ts).
+    const [{ loadConfig }, { loadSubscriptionSpecs }, { startConsoleServer }, { consoleDatabase }, { createLogger }, { openAppDatabase }] = await Promise.all([
+      import('../../config/env.js'), import('../../config/subscriptions.js'), import('../../console/console-server.js'),
+      import('../../console/database-access.js'), import('../../ops/logger.js'), import('../open-app-database.js')]);
     const config = loadConfig();
     if (!LOOPBACK.test(flags.host) && !config.consoleToken) {
       throw new ConfigurationError(`console --host ${flags.host} would show the inventory to the network without a credential: set CONSOLE_TOKEN (at least 16 characters), or bind 127.0.0.1`);

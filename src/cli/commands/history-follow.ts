@@ -20,8 +20,9 @@ import { resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDep
 export const FOLLOW_POLL_MS = 1_000;
 
 export async function followHistoryCommand(deps: ReportDeps, command: Command, flags: OutputFlags, filters: FollowFilters): Promise<void> {
+  const config = loadConfig();
   const output = resolveOutput(flags, deps.terminal?.());
-  const log = createLogger({ level: oneShotLogLevel(loadConfig(), process.env, process.stderr.isTTY === true),
+  const log = createLogger({ level: oneShotLogLevel(config, process.env, process.stderr.isTTY === true),
     destination: process.stderr, pretty: process.stderr.isTTY === true });
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -36,9 +37,6 @@ export async function followHistoryCommand(deps: ReportDeps, command: Command, f
   process.stdout.on('error', onStdoutError);
   try {
     await withDatabase(deps, async (h) => {
-      if (h.kind !== 'postgres') {
-        throw new ConfigurationError('history --follow needs PostgreSQL (DATABASE_URL): the embedded database admits one process at a time, so no sync could commit while it follows');
-      }
       await assertKnownFilterValues(h.db, { accounts: filters.accounts, regions: filters.regions });
       writeOut(command, followPreamble(output.format, HISTORY_LAYOUT));
       try {

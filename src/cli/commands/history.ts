@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
+import { ConfigurationError } from '../../domain/errors.js';
 import type { EventKind } from '../../domain/vocabulary.js';
-import { followHistoryCommand } from './history-follow.js';
-import { formatRows } from '../../reports/format/format-rows.js';
 import { HISTORY_LAYOUT } from '../../reports/layouts.js';
 import { parseKinds, parsePositiveInt } from '../../reports/parse-filters.js';
-import { assertKnownFilterValues } from '../../reports/check-filter-values.js';
-import { listHistory } from '../../reports/run-reports.js';
+
 import {
   USAGE_EXIT_CODE, addExamples, addOutputOptions, argParser, repeatable, resolveOutput, timeArg, withDatabase, writeOut,
   type OutputFlags, type ReportDeps,
@@ -55,6 +53,11 @@ export function addHistoryCommand(program: Command, deps: ReportDeps): void {
         command.error(`error: --follow prints changes committed from now on, oldest first: ${names} cannot go with it (run history without --follow for the past)`,
           { exitCode: USAGE_EXIT_CODE, code: 'swas.invalidArgument' });
       }
+      // Refused before the follower (and the embedded database) loads: a "no" should not cost seconds of PGlite start-up.
+      if ((await import('../../config/env.js')).loadConfig().databaseUrl === null) {
+        throw new ConfigurationError('history --follow needs PostgreSQL (DATABASE_URL): the embedded database admits one process at a time, so no sync could commit while it follows');
+      }
+      const { followHistoryCommand } = await import('./history-follow.js');
       await followHistoryCommand(deps, command, flags, { imageIds: flags.image, accounts: flags.account, regions: flags.region, kinds: flags.kind?.flat() });
       return;
     }
@@ -63,6 +66,9 @@ export function addHistoryCommand(program: Command, deps: ReportDeps): void {
         { exitCode: USAGE_EXIT_CODE, code: 'swas.invalidArgument' });
     }
     const output = resolveOutput(flags, deps.terminal?.());
+    // Loaded when the command runs, not when the program is built (src/cli/program.ts).
+    const [{ listHistory }, { formatRows }, { assertKnownFilterValues }] = await Promise.all([import('../../reports/run-reports.js'),
+      import('../../reports/format/format-rows.js'), import('../../reports/check-filter-values.js')]);
     const screenful = output.format === 'table' && output.terminal.isTTY ? Math.max(5, output.terminal.rows - SCREEN_MARGIN) : undefined;
     const limit = flags.limit ?? screenful;
     // One more than shown tells whether there is more, without counting the whole log.

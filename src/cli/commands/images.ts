@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import type { ImageTag } from '../../domain/vocabulary.js';
-import { formatRows } from '../../reports/format/format-rows.js';
 import { IMAGES_LAYOUT, IMAGES_WITH_DELETED_LAYOUT } from '../../reports/layouts.js';
 import { parseStatuses, parseTag } from '../../reports/parse-filters.js';
-import { assertKnownFilterValues } from '../../reports/check-filter-values.js';
-import { listImages } from '../../reports/run-reports.js';
+
 import {
   addExamples, addOutputOptions, notInFuture, repeatable, resolveOutput, timeArg, withDatabase, writeOut, type OutputFlags, type ReportDeps,
 } from '../command-options.js';
@@ -37,6 +35,9 @@ export function addImagesCommand(program: Command, deps: ReportDeps): void {
   cmd.action(async (flags: ImagesFlags, command: Command) => {
     if (flags.asOf) notInFuture(command, '--as-of', flags.asOf, deps);
     const output = resolveOutput(flags, deps.terminal?.());
+    // Loaded when the command runs, not when the program is built (src/cli/program.ts).
+    const [{ listImages }, { formatRows }, { assertKnownFilterValues }] = await Promise.all([import('../../reports/run-reports.js'),
+      import('../../reports/format/format-rows.js'), import('../../reports/check-filter-values.js')]);
     const rows = await withDatabase(deps, async (h) => {
       await assertKnownFilterValues(h.db, { accounts: flags.account, regions: flags.region, statuses: flags.status?.flat() });
       return listImages(h.db, {

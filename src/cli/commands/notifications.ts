@@ -6,16 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/env.js';
-import { describeTarget, loadSubscriptions, loadSubscriptionSpecs, type Subscription, type SubscriptionSpec } from '../../config/subscriptions.js';
+import type { Subscription, SubscriptionSpec } from '../../config/subscriptions.js';
 import type { DatabaseHandle } from '../../db/database.js';
-import { notificationStatus } from '../../notify/notification-status.js';
-import { notificationStatusRow } from '../../notify/notification-status-row.js';
-import { replaySubscription, type ReplayResult } from '../../notify/replay-subscription.js';
-import { sendWebhook, type SendOutcome } from '../../notify/send-webhook.js';
-import { testEventBody, testWebhookId } from '../../notify/test-event.js';
+import type { ReplayResult } from '../../notify/replay-subscription.js';
+import type { SendOutcome } from '../../notify/send-webhook.js';
 import type { Row } from '../../reports/format/columns.js';
-import { formatRows } from '../../reports/format/format-rows.js';
 import type { Terminal } from '../../reports/format/terminal.js';
 import { NOTIFICATION_STATUS_LAYOUT } from '../../reports/layouts.js';
 import {
@@ -23,7 +18,6 @@ import {
 } from '../command-options.js';
 import { ConfigurationError, UsageError } from '../../domain/errors.js';
 import { EXIT } from '../exit-codes.js';
-import { openAppDatabase } from '../open-app-database.js';
 
 export interface NotificationsDeps {
   /** Default: the configured database, schema checked, never migrated (status works read-mostly). */
@@ -35,9 +29,6 @@ export interface NotificationsDeps {
   terminal?: () => Terminal;
   now?: () => Date;
 }
-
-/** The row of one subscription (kept under its old name for the command's callers). */
-export const statusRow = notificationStatusRow;
 
 /** One line: what replay did, for a person and for a log. */
 export function replaySummary(target: string, since: Date, r: ReplayResult): string {
@@ -53,11 +44,19 @@ export function testSummary(name: string, target: string, webhookId: string, out
   return `test ${name} (${target}): ${result} (webhook-id ${webhookId})\n`;
 }
 
+/** The defaults of NotificationsDeps, loaded when a command runs, not when the program is built (src/cli/program.ts). */
+async function resolveDeps(deps: NotificationsDeps) {
+  const [{ loadConfig }, { loadSubscriptions, loadSubscriptionSpecs }, { openAppDatabase }] = await Promise.all([
+    import('../../config/env.js'), import('../../config/subscriptions.js'), import('../open-app-database.js')]);
+  return {
+    openDb: deps.openDb ?? (() => openAppDatabase(loadConfig(), { migrate: false })),
+    subscriptions: deps.subscriptions ?? (() => loadSubscriptions(loadConfig())),
+    // status reads delivery state only: it needs the names and URLs, never the signing secrets.
+    specs: deps.subscriptionSpecs ?? deps.subscriptions ?? (() => loadSubscriptionSpecs(loadConfig())),
+  };
+}
+
 export function registerNotificationsCommand(program: Command, deps: NotificationsDeps = {}): void {
-  const openDb = deps.openDb ?? (() => openAppDatabase(loadConfig(), { migrate: false }));
-  const subscriptions = deps.subscriptions ?? (() => loadSubscriptions(loadConfig()));
-  // status reads delivery state only: it needs the names and URLs, never the signing secrets.
-  const specs = deps.subscriptionSpecs ?? deps.subscriptions ?? (() => loadSubscriptionSpecs(loadConfig()));
   const group = program.command('notifications')
     .description('webhook subscriptions (docs/NOTIFICATIONS.md): delivery status, replay of past events, a signed test request');
   addExamples(group, [
@@ -74,11 +73,13 @@ export function registerNotificationsCommand(program: Command, deps: Notificatio
     "swas-inventory notifications status --format json | jq '.[] | select(.dead > 0)'",
   ]);
   status.action(async (name: string | undefined, flags: OutputFlags, command: Command) => {
+    const [{ openDb, specs }, { notificationStatus }, { notificationStatusRow }, { formatRows }] = await Promise.all([resolveDeps(deps),
+      import('../../notify/notification-status.js'), import('../../notify/notification-status-row.js'), import('../../reports/format/format-rows.js')]);
     const subs = name === undefined ? configured(specs()) : [pick(specs(), name)];
     const output = resolveOutput(flags, deps.terminal?.());
     const rows = await withDatabase({ openDb }, async (h) => {
       const out: Row[] = [];
-      for (const sub of subs) out.push(statusRow(sub, await notificationStatus(h.db, sub.name)));
+      for (const sub of subs) out.push(notificationStatusRow(sub, await notificationStatus(h.db, sub.name)));
       return out;
     });
     writeOut(command, formatRows(output.format, NOTIFICATION_STATUS_LAYOUT, rows, output.table));
@@ -92,6 +93,8 @@ export function registerNotificationsCommand(program: Command, deps: Notificatio
     'swas-inventory notifications replay ops --since 2026-01-31T08:00:00Z',
   ]);
   replay.action(async (name: string, flags: { since: Date }, command: Command) => {
+    const [{ openDb, subscriptions }, { describeTarget }, { replaySubscription }] = await Promise.all([resolveDeps(deps),
+      import('../../config/subscriptions.js'), import('../../notify/replay-subscription.js')]);
     const sub = pick(subscriptions(), name);
     notInFuture(command, '--since', flags.since, deps);
     const result = await withDatabase({ openDb }, (h) => replaySubscription(h.db, sub, flags.since));
@@ -103,6 +106,8 @@ export function registerNotificationsCommand(program: Command, deps: Notificatio
     .description('send one signed sample event (type image.test, eventId 0, webhook-id test_...) to the subscription\'s URL and print the HTTP status; exit 0 on 2xx, 1 otherwise. Touches no delivery state');
   addExamples(test, ['swas-inventory notifications test ops']);
   test.action(async (name: string, _flags: unknown, command: Command) => {
+    const [{ subscriptions }, { describeTarget }, { sendWebhook }, { testEventBody, testWebhookId }] = await Promise.all([resolveDeps(deps),
+      import('../../config/subscriptions.js'), import('../../notify/send-webhook.js'), import('../../notify/test-event.js')]);
     const sub = pick(subscriptions(), name);
     const at = deps.now?.() ?? new Date();
     const id = testWebhookId(sub.name, at, randomBytes(4).toString('hex'));

@@ -4,10 +4,7 @@
  * command for the embedded database (no worker) and for doing it now.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig } from '../../config/env.js';
 import { addExamples } from '../command-options.js';
-import { describePrune, pruneRuns } from '../../sync/prune-runs.js';
-import { openAppDatabase } from '../open-app-database.js';
 
 interface PruneCommandOptions {
   olderThan?: number;
@@ -37,6 +34,9 @@ export function registerPruneCommand(program: Command): void {
     .option('--dry-run', 'print what would be removed; change nothing')
     .option('--batch-size <rows>', 'rows per DELETE statement (default 2000)', rowsPerBatch)
     .action(async (opts: PruneCommandOptions) => {
+      // Loaded when the command runs, not when the program is built (src/cli/program.ts).
+      const [{ loadConfig }, { openAppDatabase }, { describePrune, pruneRuns }] = await Promise.all([
+        import('../../config/env.js'), import('../open-app-database.js'), import('../../sync/prune-runs.js')]);
       const config = loadConfig();
       const days = opts.olderThan ?? config.retentionDays;
       if (days === 0) {

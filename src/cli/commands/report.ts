@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { formatReport } from '../../reports/format/format-report.js';
 import { parsePositiveInt } from '../../reports/parse-filters.js';
-import { assertKnownFilterValues } from '../../reports/check-filter-values.js';
-import { buildReport } from '../../reports/run-reports.js';
+
 import {
   addExamples, addOutputOptions, argParser, repeatable, resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps,
 } from '../command-options.js';
@@ -31,6 +29,9 @@ export function addReportCommand(program: Command, deps: ReportDeps): void {
   ]);
   cmd.action(async (flags: ReportFlags, command: Command) => {
     const output = resolveOutput(flags, deps.terminal?.());
+    // Loaded when the command runs, not when the program is built (src/cli/program.ts).
+    const [{ buildReport }, { formatReport }, { assertKnownFilterValues }] = await Promise.all([import('../../reports/run-reports.js'),
+      import('../../reports/format/format-report.js'), import('../../reports/check-filter-values.js')]);
     const report = await withDatabase(deps, async (h) => {
       await assertKnownFilterValues(h.db, { accounts: flags.account, regions: flags.region });
       return buildReport(h.db, {

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { formatRuns } from '../../reports/format/format-runs.js';
 import { parsePositiveInt, parseRunId } from '../../reports/parse-filters.js';
-import { listRuns } from '../../reports/run-reports.js';
 import { USAGE_EXIT_CODE, addExamples, addOutputOptions, argParser, resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps } from '../command-options.js';
 
 interface RunsFlags extends OutputFlags {
@@ -23,6 +21,8 @@ export function addRunsCommand(program: Command, deps: ReportDeps): void {
   ]);
   cmd.action(async (runId: string | undefined, flags: RunsFlags, command: Command) => {
     const output = resolveOutput(flags, deps.terminal?.());
+    // Loaded when the command runs, not when the program is built (src/cli/program.ts).
+    const [{ listRuns }, { formatRuns }] = await Promise.all([import('../../reports/run-reports.js'), import('../../reports/format/format-runs.js')]);
     const runs = await withDatabase(deps, (h) => (runId === undefined ? listRuns(h.db, flags.limit) : listRuns(h.db, 1, { runIds: [runId] })));
     if (runId !== undefined && runs.length === 0) {
       command.error(`error: no run ${runId} (\`runs\` lists the recent ones; older runs that changed nothing are pruned)`,

@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/env.js';
 import { formatAge } from '../../reports/format/display-time.js';
-import { formatRows } from '../../reports/format/format-rows.js';
 import { assessFreshness, scheduleIntervalMs } from '../../reports/freshness.js';
 import { STATUS_LAYOUT } from '../../reports/layouts.js';
-import { assertKnownFilterValues } from '../../reports/check-filter-values.js';
-import { listStatus } from '../../reports/run-reports.js';
+
 import {
   addExamples, addOutputOptions, argParser, repeatable, resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps,
 } from '../command-options.js';
@@ -41,8 +38,11 @@ export function addStatusCommand(program: Command, deps: ReportDeps): void {
   ]);
   cmd.action(async (flags: StatusFlags, command: Command) => {
     const output = resolveOutput(flags, deps.terminal?.());
+    // Loaded when the command runs, not when the program is built (src/cli/program.ts).
+    const [{ listStatus }, { formatRows }, { assertKnownFilterValues }] = await Promise.all([import('../../reports/run-reports.js'),
+      import('../../reports/format/format-rows.js'), import('../../reports/check-filter-values.js')]);
     const now = deps.now?.() ?? new Date();
-    const staleAfterMs = flags.maxAge ?? 2 * scheduleIntervalMs(...schedule(deps), now);
+    const staleAfterMs = flags.maxAge ?? 2 * scheduleIntervalMs(...(await schedule(deps)), now);
     const rows = assessFreshness(await withDatabase(deps, async (h) => {
       await assertKnownFilterValues(h.db, { accounts: flags.account, regions: flags.region });
       return listStatus(h.db, { accounts: flags.account, regions: flags.region });
@@ -59,9 +59,9 @@ export function addStatusCommand(program: Command, deps: ReportDeps): void {
   });
 }
 
-function schedule(deps: ReportDeps): [string, string] {
-  const s = deps.syncSchedule?.() ?? (() => {
-    const config = loadConfig();
+async function schedule(deps: ReportDeps): Promise<[string, string]> {
+  const s = deps.syncSchedule?.() ?? await (async () => {
+    const config = (await import('../../config/env.js')).loadConfig();
     return { cron: config.syncCron, tz: config.syncTz };
   })();
   return [s.cron, s.tz];

@@ -1,23 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadAccounts, type Account } from '../../config/accounts.js';
-import { loadConfig, parseEndpoint, type Config } from '../../config/env.js';
-import { SwasClients } from '../../cloud/swas-client.js';
-import { migrateDatabase } from '../../db/migrate.js';
-import { createLogger } from '../../ops/logger.js';
-import { InterruptedError } from '../../sync/errors.js';
-import { runSync } from '../../sync/run-sync.js';
-import { AccountRateLimiter } from '../../worker/account-rate-limit.js';
-import { assertOnlyDemoData, DEMO_ACCOUNT, DEMO_TRIGGER } from '../demo-guard.js';
+import type { Account } from '../../config/accounts.js';
+import type { Config } from '../../config/env.js';
 import { addExamples, addOutputOptions, resolveOutput, type OutputFlags } from '../command-options.js';
 import { EXIT, signalExitCode } from '../exit-codes.js';
-import { formatSyncReport } from '../../reports/format/format-sync-report.js';
 import { oneShotLogLevel } from '../one-shot-log-level.js';
 import { tuneHeapForOneShotSync } from '../sync-heap-tuning.js';
 import { LiveProgress } from '../sync-progress.js';
-import { openAppDatabase } from '../open-app-database.js';
-import { notifyAfterSync, prepareNotifications } from './sync-notify.js';
 
 interface SyncOptions extends OutputFlags {
   region: string[];
@@ -42,6 +32,13 @@ export function registerSyncCommand(program: Command): void {
     .action(async (opts: SyncOptions) => {
       // Collect garbage sooner in this one-shot process (not a heap limit: see sync-heap-tuning.ts).
       tuneHeapForOneShotSync();
+      // The SDK, the database and the sync load when a sync runs, not when the program is built (src/cli/program.ts).
+      const [{ loadAccounts }, { loadConfig }, { SwasClients }, { migrateDatabase }, { createLogger }, { InterruptedError }, { runSync },
+        { AccountRateLimiter }, { assertOnlyDemoData, DEMO_TRIGGER }, { formatSyncReport }, { openAppDatabase }, { notifyAfterSync, prepareNotifications }] =
+        await Promise.all([import('../../config/accounts.js'), import('../../config/env.js'), import('../../cloud/swas-client.js'),
+          import('../../db/migrate.js'), import('../../ops/logger.js'), import('../../sync/errors.js'), import('../../sync/run-sync.js'),
+          import('../../worker/account-rate-limit.js'), import('../demo-guard.js'), import('../../reports/format/format-sync-report.js'),
+          import('../open-app-database.js'), import('./sync-notify.js')]);
       const config = loadConfig();
       const output = resolveOutput(opts);
       // The demo checks its database before anything (even the migrations) is written to it.
@@ -110,7 +107,8 @@ async function startDemo(config: Config) {
     round = Number((JSON.parse(readFileSync(roundFile, 'utf8')) as { round?: number }).round ?? 0) + 1;
   } catch { /* first demo run */ }
   // The emulator loads only for --demo: a real sync's process does not carry it.
-  const { DEMO_REGIONS, startDemoEmulator } = await import('../demo-inventory.js');
+  const [{ DEMO_REGIONS, startDemoEmulator }, { parseEndpoint }, { DEMO_ACCOUNT }] = await Promise.all([
+    import('../demo-inventory.js'), import('../../config/env.js'), import('../demo-guard.js')]);
   const emu = await startDemoEmulator(round);
   const key = emu.accounts[0];
   if (!key) throw new Error('demo emulator has no account');

@@ -5,21 +5,13 @@
  * stays ~30 MB smaller.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadAccounts, type Account } from '../../config/accounts.js';
-import { loadConfig, type Config } from '../../config/env.js';
-import { loadSubscriptions } from '../../config/subscriptions.js';
-import { migrateDatabase } from '../../db/migrate.js';
-import { openDatabase } from '../../db/open-database.js';
-import { probeDatabase } from '../../db/probe-database.js';
-import { regionsNotSynced } from '../../db/region-syncs.js';
+import type { Account } from '../../config/accounts.js';
+import type { Config } from '../../config/env.js';
 import { CONNECT_TIMEOUT_MS, ServiceUnavailableError, withDeadline } from '../../ops/service-unavailable.js';
-import { createLogger, type Logger } from '../../ops/logger.js';
+import type { Logger } from '../../ops/logger.js';
 import { addExamples, addOutputOptions, resolveOutput, type OutputFlags } from '../command-options.js';
-import { formatCsv } from '../../reports/format/format-csv.js';
-import { formatJson } from '../../reports/format/format-json.js';
 import { describeTerminal } from '../../reports/format/terminal.js';
 import type { PlanJobData } from '../../worker/job-data.js';
-import { RUNS_QUEUE } from '../../worker/queue-names.js';
 import type { WorkerTuning } from '../../worker/start-worker.js';
 import { WorkerConfigError } from '../../worker/worker-config-error.js';
 
@@ -53,10 +45,18 @@ const positiveInt = (value: string): number => {
   return Number(value);
 };
 
+/** The defaults of WorkerCliDeps, loaded when a command runs, not when the program is built (src/cli/program.ts). */
+async function resolveDeps(deps: WorkerCliDeps) {
+  const [{ loadConfig }, { loadAccounts }, { createLogger }] = await Promise.all([
+    import('../../config/env.js'), import('../../config/accounts.js'), import('../../ops/logger.js')]);
+  return {
+    getConfig: deps.loadConfig ?? (() => loadConfig()),
+    getAccounts: deps.loadAccounts ?? ((config: Config) => loadAccounts(config)),
+    getLogger: deps.createLogger ?? ((config: Config) => createLogger({ level: config.logLevel })),
+  };
+}
+
 export function registerWorkerCommands(program: Command, deps: WorkerCliDeps = {}): void {
-  const getConfig = deps.loadConfig ?? (() => loadConfig());
-  const getAccounts = deps.loadAccounts ?? ((config: Config) => loadAccounts(config));
-  const getLogger = deps.createLogger ?? ((config: Config) => createLogger({ level: config.logLevel }));
 
   program
     .command('worker')
@@ -68,11 +68,12 @@ export function registerWorkerCommands(program: Command, deps: WorkerCliDeps = {
     .option('--lock-duration <ms>', 'job lock; a killed worker\'s jobs are re-run after about this long (default 30000)', positiveInt)
     .option('--stalled-interval <ms>', 'how often to look for jobs of killed workers (default 30000)', positiveInt)
     .action(async (opts: WorkerCommandOptions) => {
+      const { getConfig, getLogger, getAccounts } = await resolveDeps(deps);
       const config = getConfig();
       const logger = getLogger(config);
       const accounts = getAccounts(config);
       // Checked here too, before the worker's modules load and its connections open: exit 2 at once.
-      const subscriptions = loadSubscriptions(config);
+      const subscriptions = (await import('../../config/subscriptions.js')).loadSubscriptions(config);
       const tuning: WorkerTuning = {
         shutdownTimeoutMs: opts.shutdownTimeout,
         ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
@@ -101,6 +102,7 @@ export function registerWorkerCommands(program: Command, deps: WorkerCliDeps = {
   ]);
   enqueue
     .action(async (opts: EnqueueCommandOptions) => {
+      const { getConfig } = await resolveDeps(deps);
       const config = getConfig();
       const out = deps.stdout ?? process.stdout;
       // One record: a line for people, the same keys as JSON or a one-row CSV for scripts.
@@ -108,8 +110,10 @@ export function registerWorkerCommands(program: Command, deps: WorkerCliDeps = {
       const print = (doc: Record<string, unknown>, line: string) => out.write(
         format === 'json' ? formatJson(doc) : format === 'csv' ? formatCsv(Object.keys(doc), [doc]) : `${line}\n`);
       // Loaded here: only the worker's commands need Redis (ioredis is ~10 MB of every other command's heap).
-      const [{ Queue }, { enqueueRun, waitForRun }, { assertRedisReachable, closeRedis, createRedisConnection, describeRedis }] = await Promise.all([
-        import('bullmq'), import('../../worker/enqueue-run.js'), import('../../worker/redis-connection.js')]);
+      const [{ Queue }, { enqueueRun, waitForRun }, { assertRedisReachable, closeRedis, createRedisConnection, describeRedis }, { RUNS_QUEUE },
+        { formatCsv }, { formatJson }] = await Promise.all([
+        import('bullmq'), import('../../worker/enqueue-run.js'), import('../../worker/redis-connection.js'), import('../../worker/queue-names.js'),
+        import('../../reports/format/format-csv.js'), import('../../reports/format/format-json.js')]);
       await assertRedisReachable(config);
       const redis = createRedisConnection(config, 'client');
       const where = describeRedis(config);
@@ -123,6 +127,8 @@ export function registerWorkerCommands(program: Command, deps: WorkerCliDeps = {
           return;
         }
         if (config.databaseUrl === null) throw new WorkerConfigError('enqueue --wait reads the run from PostgreSQL: set DATABASE_URL.');
+        const [{ openDatabase }, { probeDatabase }, { migrateDatabase }, { regionsNotSynced }] = await Promise.all([
+          import('../../db/open-database.js'), import('../../db/probe-database.js'), import('../../db/migrate.js'), import('../../db/region-syncs.js')]);
         const database = await openDatabase({ databaseUrl: config.databaseUrl, maxConnections: 1 });
         await probeDatabase(database);
         try {
