@@ -2,7 +2,9 @@
  * Behind Debian's PgBouncer (1.18, no prepared-statement support) in TRANSACTION mode, with the
  * documented client setting `?prepare=false` (docs/DEPLOYMENT.md): two `migrate` at once, the sync
  * (a re-sync still writes nothing), every report command, `history --follow`, `prune` and a worker
- * run, all through the real binary. Transaction pooling hands each transaction to any server
+ * run. The built binary where processes are the point (two `migrate` at once, `--follow` ended by
+ * a signal, the worker); the other commands in-process through the program's own `runCli`
+ * (test/helpers/cli.ts), each opening its own connections as a process would. Transaction pooling hands each transaction to any server
  * connection, so anything that relied on session state (a session advisory lock, a named prepared
  * statement) breaks here first.
  */
@@ -14,6 +16,7 @@ import { migrationsFolder } from '../../src/db/package-root.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { pruneRuns } from '../../src/sync/prune-runs.js';
 import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
+import { runCommand } from '../helpers/cli.js';
 import { USER_ENV, launch, runProcess, type Launched } from '../helpers/processes.js';
 import { createTestDatabaseUrl, requirePostgres } from '../helpers/databases.js';
 import { withDatabase } from '../helpers/global-setup.js';
@@ -87,12 +90,12 @@ describe('behind PgBouncer in transaction mode', () => {
   it('sync, a re-sync that writes nothing, every report command, history --follow', async () => {
     const name = await freshDatabase();
     const env = cliEnv(pooled(name));
-    const first = await run(['sync'], env);
+    const first = await runCommand(['sync'], env);
     expect(first, first.stderr).toMatchObject({ code: 0 });
     const probe = await openDatabase({ databaseUrl: direct(name), maxConnections: 1 });
     try {
       const before = await writeFingerprint(probe.db);
-      const again = await run(['sync'], env);
+      const again = await runCommand(['sync'], env);
       expect(again, again.stderr).toMatchObject({ code: 0 });
       expect(await writeFingerprint(probe.db)).toEqual(before);
     } finally {
@@ -100,7 +103,7 @@ describe('behind PgBouncer in transaction mode', () => {
     }
 
     for (const args of [['history'], ['images'], ['report'], ['runs'], ['status'], ['history', '--format', 'json'], ['images', '--format', 'csv']]) {
-      const out = await run(args, env);
+      const out = await runCommand(args, env);
       expect(out, `${args.join(' ')}: ${out.stderr}`).toMatchObject({ code: 0, stderr: '' });
       expect(out.stdout.length, args.join(' ')).toBeGreaterThan(0);
     }
@@ -112,7 +115,7 @@ describe('behind PgBouncer in transaction mode', () => {
     const victim = world.emu.images({ accountUid: uid, regionId: 'cn-hangzhou' }).find((i) => i.ownerUid === uid);
     expect(victim).toBeDefined();
     world.emu.deleteImage(victim!.imageId);
-    const third = await run(['sync'], env);
+    const third = await runCommand(['sync'], env);
     expect(third, third.stderr).toMatchObject({ code: 0 });
     await follow.output(victim!.imageId, 'stdout', 30_000);
     follow.child.kill('SIGINT');
@@ -134,7 +137,7 @@ describe('behind PgBouncer in transaction mode', () => {
         await h.close();
       }
       expect(expected.syncRuns).toBeGreaterThan(0);
-      const pruned = await run(['prune', '--older-than', '90', '--batch-size', '5'], { DATABASE_URL: pooled(new URL(db.url).pathname.slice(1)) });
+      const pruned = await runCommand(['prune', '--older-than', '90', '--batch-size', '5'], { DATABASE_URL: pooled(new URL(db.url).pathname.slice(1)) });
       expect(pruned, pruned.stderr).toMatchObject({ code: 0, stderr: '' });
       expect(pruned.stdout).toContain(`removed ${expected.syncRuns} sync_runs and ${expected.regionSyncs} region_syncs`);
     } finally {
