@@ -9,10 +9,20 @@ import { formatSyncReport } from '../../src/reports/format/format-sync-report.js
 import type { RunSyncReport } from '../../src/sync/run-sync.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
-import { runReportCommand } from './helpers/run-command.js';
+import { REPORT_SECTIONS, buildReportQueries } from '../../src/reports/sql/report-queries.js';
+import { runReportCommand, tty } from './helpers/run-command.js';
 import { NOW, writeScriptedHistory } from './helpers/scripted-history.js';
 
 const DOC = readFileSync(new URL('../../docs/REPORTS.md', import.meta.url), 'utf8');
+const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+/** The output shown under `$ <command>` in a console block of the doc, up to the next command or the block's end. */
+function documentedOutput(command: string): string {
+  const start = DOC.indexOf(`\n$ ${command}\n`);
+  expect(start, `docs/REPORTS.md shows "$ ${command}"`).toBeGreaterThan(-1);
+  const rest = DOC.slice(start + command.length + 4);
+  return rest.slice(0, rest.search(/\n(\$ |```)/) + 1).trimEnd();
+}
 
 /** The key list after `label` in the `### section` of the doc. */
 function documented(section: string, label = 'Keys:'): string[] {
@@ -76,5 +86,26 @@ describe('docs/REPORTS.md keys match the output', () => {
       for (const region of run.regions) expect(Object.keys(region)).toEqual(documented('runs', 'Keys of each of `regions`:'));
     }
     expect(await csv('runs')).toEqual(documented('runs', 'Keys of the CSV:'));
+  });
+
+  // Issue 22 #1, #4, #12: the examples are the output, at the width they say (200 unless COLUMNS=80).
+  it.each([
+    'swas-inventory history --image m-1', 'COLUMNS=80 swas-inventory history --image m-1',
+    'swas-inventory runs --limit 5', 'swas-inventory runs 00000000-0000-0000-0000-000000000003',
+  ])('docs/REPORTS.md shows exactly what `%s` prints', async (command) => {
+    const columns = command.startsWith('COLUMNS=80 ') ? 80 : /^swas-inventory runs/.test(command) ? 80 : 200;
+    const args = command.replace(/^COLUMNS=80 /, '').split(' ').slice(1);
+    const { out, exitCode } = await runReportCommand(h, args, { terminal: tty(columns), now: NOW });
+    expect(exitCode).toBe(0);
+    expect(documentedOutput(command)).toBe(out.trimEnd());
+  });
+
+  it('the README\'s `report` comment names only sections `report` prints without options', () => {
+    const comment = README.split('\n').find((l) => l.startsWith('npm run cli -- report '))?.split('#')[1] ?? '';
+    expect(comment).not.toBe('');
+    const shown = REPORT_SECTIONS.filter((name) => buildReportQueries({ now: NOW, olderThanDays: 180, changesDays: 7, requireTags: [] })[name] !== undefined);
+    expect(shown).not.toContain('missing_tag');
+    // "untagged" is the missing_tag section, which needs --require-tag.
+    expect(comment).not.toMatch(/untagged|missing tag/i);
   });
 });
