@@ -36,10 +36,12 @@ export function addImagesCommand(program: Command, deps: ReportDeps): void {
     if (flags.asOf) notInFuture(command, '--as-of', flags.asOf, deps);
     const output = resolveOutput(flags, deps.terminal?.());
     // Loaded when the command runs, not when the program is built (src/cli/program.ts).
-    const [{ listImages }, { formatRows }, { assertKnownFilterValues }] = await Promise.all([import('../../reports/run-reports.js'),
-      import('../../reports/format/format-rows.js'), import('../../reports/check-filter-values.js')]);
+    const [{ listImages }, { formatRows }, { assertKnownFilterValues }, { assertAsOfInHistory }] = await Promise.all([
+      import('../../reports/run-reports.js'), import('../../reports/format/format-rows.js'), import('../../reports/check-filter-values.js'),
+      import('../../reports/check-as-of.js')]);
     const rows = await withDatabase(deps, async (h) => {
       await assertKnownFilterValues(h.db, { accounts: flags.account, regions: flags.region, statuses: flags.status?.flat() });
+      if (flags.asOf) await assertAsOfInHistory(h.db, '--as-of', flags.asOf);
       return listImages(h.db, {
         asOf: flags.asOf,
         accounts: flags.account,
