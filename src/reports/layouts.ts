@@ -54,8 +54,9 @@ export const FOLLOW_LINE_KEPT = 4;
  * `name: "a" -> "b"` and each other field, one a line.
  */
 export function describeEvent(row: Row): string {
-  // An unchanged status (a rename, a tag change) is not part of the change.
-  const unchanged = typeof row.fromStatus === 'string' && row.fromStatus === row.toStatus;
+  // The unchanged status of a rename or a tag change is not part of the change; a created, deleted
+  // or restored image's status is (a restore can come back in the status it left in).
+  const unchanged = (row.kind === 'updated' || row.kind === 'tags_changed') && typeof row.fromStatus === 'string' && row.fromStatus === row.toStatus;
   return [unchanged ? '' : foldStatus(row), describeChanges(withoutStatus(row.changes))].filter((t) => t !== '').join('\n');
 }
 

@@ -12,7 +12,7 @@ import { formatRuns } from '../../src/reports/format/format-runs.js';
 import { formatTable } from '../../src/reports/format/format-table.js';
 import { rankColumn } from '../../src/reports/format/column-priority.js';
 import { wrapText } from '../../src/reports/format/wrap-text.js';
-import { HISTORY_LAYOUT, STATUS_LAYOUT, SYNC_LAYOUT } from '../../src/reports/layouts.js';
+import { HISTORY_LAYOUT, STATUS_LAYOUT, SYNC_LAYOUT, describeEvent } from '../../src/reports/layouts.js';
 import type { Row } from '../../src/reports/format/columns.js';
 
 const WIDTHS = [80, 200] as const;
@@ -42,6 +42,17 @@ const HISTORY = [
     { tags: { old: [{ key: 'env', value: 'test' }], new: [{ key: 'env', value: 'test' }, { key: 'round', value: '2' }] } }),
   event('2026-12-06T05:38:25.000Z', 'm-6df296dc53962f1f4c82', 'deleted', 'copying', null, null),
 ];
+
+describe('the change of an event', () => {
+  it('the status for created, deleted and restored (a restore may keep its status); none unchanged for a rename or tag change', () => {
+    expect(describeEvent({ kind: 'restored', fromStatus: 'copying', toStatus: 'copying', changes: null })).toBe('copying');
+    expect(describeEvent({ kind: 'created', fromStatus: null, toStatus: 'creating', changes: null })).toBe('creating');
+    expect(describeEvent({ kind: 'updated', fromStatus: 'available', toStatus: 'available', changes: { name: { old: 'a', new: 'b' } } }))
+      .toBe('name: "a" -> "b"');
+    expect(describeEvent({ kind: 'restored', fromStatus: 'unavailable', toStatus: 'available', changes: { status: { old: 2, new: 1 } } }))
+      .toBe('unavailable -> available');
+  });
+});
 
 const runRegion = (regionId: string, status: string, counts: Partial<Record<string, number>>, error: [string, string] | null = null): Row => ({
   account: 'demo', regionId, status, attempts: 1, pages: 1, apiCalls: 1, images: 12,
