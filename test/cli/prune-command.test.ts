@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { queryRows, type DatabaseHandle } from '../../src/db/database.js';
-import { migrateDatabase } from '../../src/db/migrate.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { pruneRuns } from '../../src/sync/prune-runs.js';
-import { createTestDatabaseUrl } from '../helpers/databases.js';
+import { createMigratedDataDir, createTestDatabaseUrl } from '../helpers/databases.js';
 import { writeRunHistory } from '../helpers/run-history-fixture.js';
 import { runCommand } from '../helpers/cli.js';
 
@@ -81,9 +80,8 @@ describe('prune command', () => {
   it('on the embedded database: prunes under the data-dir lock', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'swas-prune-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const handle = await openDatabase({ dataDir: join(dataDir, 'pgdata') });
-    await migrateDatabase(handle);
-    const { before, expected } = await prepare(handle);
+    createMigratedDataDir(join(dataDir, 'pgdata'));
+    const { before, expected } = await prepare(await openDatabase({ dataDir: join(dataDir, 'pgdata') }));
     const env = { DATABASE_URL: '', SWAS_DATA_DIR: dataDir };
 
     const real = await runCommand(['prune', '--older-than', '90'], env);

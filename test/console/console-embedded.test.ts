@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleServerHandle } from '../../src/console/console-server.js';
 import { consoleDatabase } from '../../src/console/database-access.js';
-import { migrateDatabase } from '../../src/db/migrate.js';
 import { openDatabase } from '../../src/db/open-database.js';
+import { createMigratedDataDir } from '../helpers/databases.js';
 import { writeScriptedHistory } from '../reports/helpers/scripted-history.js';
 import { startTestConsole } from './console-kit.js';
 
@@ -20,8 +20,8 @@ describe('console on the embedded database', () => {
   let server: ConsoleServerHandle;
 
   beforeAll(async () => {
+    createMigratedDataDir(dataDir);
     const h = await openDatabase({ dataDir });
-    await migrateDatabase(h);
     await writeScriptedHistory(h.db);
     await h.close();
     server = await startTestConsole(null, {

@@ -2,8 +2,9 @@
  * Each test file gets its own database: a clone of the migrated template on Postgres, or a fresh
  * in-memory PGlite loaded from the migrated cluster global setup dumped. `backends()` lists the ones to run a suite on, so the same suite proves both.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { openDatabase } from '../../src/db/open-database.js';
@@ -59,6 +60,17 @@ let template: Blob | undefined;
 function pgliteTemplate(): Blob {
   template ??= new Blob([readFileSync(inject('pgliteTemplate'))]);
   return template;
+}
+
+/**
+ * Makes `dataDir` a PGlite folder holding the migrated cluster, for tests of the embedded database
+ * on disk: the template unpacked (a plain tar of the cluster's files), where opening a new folder
+ * and migrating it took a PGlite start and every migration (tens of seconds on a loaded machine).
+ */
+export function createMigratedDataDir(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true });
+  // Its members are absolute (/base/...); tar extracts them under -C (and says so on stderr, ignored).
+  execFileSync('tar', ['-xf', inject('pgliteTemplate'), '-C', dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 export const backends = (): DatabaseKind[] => ['pglite', 'postgres'];
