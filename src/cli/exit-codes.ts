@@ -1,8 +1,10 @@
 /**
- * The exit codes of every command, so a script can tell a typo from an outage:
- * 0 the work succeeded; 1 the work failed (a region failed or was left out, `status` found a stale
- * region); 2 usage or configuration error (unknown option or command, a bad value, a bad
- * environment variable or accounts file), found before any work was done.
+ * The exit codes of every command (the README's "Exit codes" table), so a script can tell a typo
+ * from an outage: 0 the work succeeded, or a daemon stopped cleanly when asked; 1 the work failed
+ * (a region failed or was left out, `status` found a stale region, a service unreachable); 2 usage
+ * or configuration error (unknown option or command, a bad value, a bad environment variable or
+ * accounts file), found before any work was done; 70 the embedded database's lock was taken from
+ * this process; 130 / 143 a command interrupted by SIGINT / SIGTERM before its work was done.
  */
 import { CommanderError } from 'commander';
 import { UsageError } from '../domain/errors.js';
@@ -32,12 +34,25 @@ export function exitCodeFor(err: unknown): number {
   return EXIT_FAILED;
 }
 
-/** 130 / 143: interrupted by SIGINT / SIGTERM (128 + the signal number, as shells report it). */
+/**
+ * 70 (EX_SOFTWARE in sysexits.h): another process took the embedded database's folder over as
+ * stale while this one held it (this process stalled past the stale time); it stops at once rather
+ * than let two processes write the folder.
+ */
+export const EXIT_LOCK_LOST = 70;
+
+/**
+ * 130 / 143: a command interrupted by SIGINT / SIGTERM before its work was done (128 + the signal
+ * number, as shells report it): `sync`, `history --follow`. A daemon (`worker`, `console`,
+ * `emulator`) is not interrupted by them: stopping on a signal is how it ends, so once it has closed
+ * cleanly it exits 0, which is what systemd (without SuccessExitStatus=), Kubernetes and docker's
+ * restart policies count as a clean stop.
+ */
 export const EXIT_SIGINT = 130;
 export const EXIT_SIGTERM = 143;
 
 /** The same codes by name, for the commands that pick one from a run's outcome. */
-export const EXIT = { ok: EXIT_OK, failed: EXIT_FAILED, config: EXIT_USAGE, sigint: EXIT_SIGINT, sigterm: EXIT_SIGTERM } as const;
+export const EXIT = { ok: EXIT_OK, failed: EXIT_FAILED, config: EXIT_USAGE, lockLost: EXIT_LOCK_LOST, sigint: EXIT_SIGINT, sigterm: EXIT_SIGTERM } as const;
 
 /** The exit code for a signal that stopped a command. */
 export function signalExitCode(signal: string): number {

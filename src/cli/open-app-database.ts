@@ -6,6 +6,7 @@ import { migrateDatabase } from '../db/migrate.js';
 import { openDatabase } from '../db/open-database.js';
 import { probeDatabase } from '../db/probe-database.js';
 import { assertSchemaCurrent } from '../db/schema-version.js';
+import { EXIT_LOCK_LOST } from './exit-codes.js';
 
 /**
  * The configured database (Postgres, or embedded PGlite under SWAS_DATA_DIR). `migrate: true`
@@ -24,6 +25,10 @@ export async function openAppDatabase(config: Config, opts: { migrate: boolean; 
         `swas-inventory: waiting up to ${Math.round(config.dataDirWaitMs / 1000)} s for the embedded database, ` +
         `in use by ${describeHolder(holder)}\n`,
       );
+    },
+    onDataDirLost: (err) => {
+      process.stderr.write(`swas-inventory: lost the lock of the embedded database ${join(config.dataDir, 'pgdata')} (${err.message}); stopping (exit ${EXIT_LOCK_LOST})\n`);
+      process.exit(EXIT_LOCK_LOST);
     },
   });
   await probeDatabase(handle);

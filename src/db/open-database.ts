@@ -21,6 +21,12 @@ export interface OpenDatabaseOptions {
   dataDirWaitMs?: number;
   /** PGlite folder only: told who holds the folder, once, when this has to wait. */
   onDataDirWait?: (holder: DataDirHolder | null) => void;
+  /**
+   * PGlite folder only: another process took the folder over as stale while this one held it (it
+   * stalled past the stale time). Must stop the process: the CLI exits 70 (src/cli/exit-codes.ts).
+   * Default: throw, which ends the process as an uncaught error.
+   */
+  onDataDirLost?: (err: Error) => void;
   /** `memory://` only: start from this dump (PGlite's `dumpDataDir`) instead of an empty cluster. */
   loadDataDir?: Blob;
 }
@@ -71,12 +77,8 @@ async function openPglite(dataDir: string, options: OpenDatabaseOptions): Promis
   const release = await lockDataDir(location, {
     waitMs: options.dataDirWaitMs ?? 30_000,
     ...(options.onDataDirWait ? { onWait: options.onDataDirWait } : {}),
-    onCompromised: (err) => {
-      // Someone took the folder over as stale (this process stalled past the stale time): stop
-      // rather than let two processes write it.
-      process.stderr.write(`swas-inventory: lost the lock of the embedded database ${location} (${err.message}); stopping\n`);
-      process.exit(70);
-    },
+    // Someone took the folder over as stale: the process must stop rather than let two write it.
+    onCompromised: options.onDataDirLost ?? ((err) => { throw err; }),
   });
   try {
     return handle(await PGlite.create(location), location, release);

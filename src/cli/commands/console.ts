@@ -1,7 +1,8 @@
 /**
  * `swas-inventory console [--host 127.0.0.1] [--port 8080]`: the read-only web console
  * (src/console/) over the configured database. Loopback by default; any other address requires
- * CONSOLE_TOKEN (exit 2 without it). Runs until SIGINT / SIGTERM (exit 130 / 143).
+ * CONSOLE_TOKEN (exit 2 without it). Runs until SIGINT / SIGTERM, then closes and exits 0 (a daemon's
+ * clean stop: src/cli/exit-codes.ts).
  */
 import { once } from 'node:events';
 import type { Command } from 'commander';
@@ -10,7 +11,7 @@ import type { ConsoleServerHandle } from '../../console/console-server.js';
 import { scheduleIntervalMs } from '../../reports/freshness.js';
 import { addExamples, argParser } from '../command-options.js';
 import { ConfigurationError } from '../../domain/errors.js';
-import { signalExitCode } from '../exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 import { oneShotLogLevel } from '../one-shot-log-level.js';
 
 /** How long a console request waits for the embedded database while a sync holds it, before the page says so. */
@@ -59,9 +60,9 @@ export function registerConsoleCommand(program: Command, deps: { onListening?: (
     });
     process.stdout.write(`console: ${handle.url}/ (read-only; ${kind === 'pglite' ? 'embedded database, opened per request' : 'PostgreSQL'}); Ctrl-C to stop\n`);
     deps.onListening?.(handle.url);
-    const signal = await Promise.race([once(process, 'SIGINT').then(() => 'SIGINT'), once(process, 'SIGTERM').then(() => 'SIGTERM')]);
+    await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
     await handle.close();
-    process.exitCode = signalExitCode(signal);
+    process.exitCode = EXIT.ok;
   });
 }
 
