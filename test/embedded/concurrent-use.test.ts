@@ -16,6 +16,7 @@ import { generateSeed, startEmulator, type EmulatorHandle } from '../../src/emul
 import { queryRows } from '../../src/db/database.js';
 import { STALE_MS } from '../../src/db/data-dir-lock.js';
 import { openDatabase } from '../../src/db/open-database.js';
+import { createMigratedDataDir } from '../helpers/databases.js';
 import { launch, runProcess } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -47,6 +48,8 @@ describe('the embedded database used by several processes at once', () => {
   beforeAll(async () => {
     emu = await startEmulator({ seed: generateSeed({ accounts: 1, regions: REGIONS, imagesPerRegion: PER_REGION, seed: 21 }) });
     dataDir = mkdtempSync(join(tmpdir(), 'swas-embedded-'));
+    // Migrated already (the template unpacked): the processes' concurrency is the point, not a first migration.
+    createMigratedDataDir(join(dataDir, 'pgdata'));
     const key = emu.accounts[0]!;
     env = {
       PATH: process.env.PATH ?? '', SWAS_DATA_DIR: dataDir, SWAS_ENDPOINT: emu.url, SWAS_REGIONS: REGIONS.join(','),
