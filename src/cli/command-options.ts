@@ -100,6 +100,24 @@ const zoneArg = argParser((value) => {
   return value;
 });
 
+/** `--account` and `--region`, repeatable, as every read command narrows its answer (addScopeOptions). */
+export interface ScopeFlags {
+  account?: string[];
+  region?: string[];
+}
+
+/** The read commands' scope options, the same everywhere; returns `cmd` to go on chaining. */
+export function addScopeOptions(cmd: Command): Command {
+  return cmd
+    .option('--account <name>', 'only this account (repeatable)', repeatable(String))
+    .option('--region <id>', 'only this region (repeatable)', repeatable(String));
+}
+
+/** The scope as the reports library's filters name it. */
+export function scopeFilters(flags: ScopeFlags): { accounts: string[] | undefined; regions: string[] | undefined } {
+  return { accounts: flags.account, regions: flags.region };
+}
+
 /** Real examples at the end of a command's `--help` (each line a command a user can paste). */
 export function addExamples(cmd: Command, examples: readonly string[]): Command {
   return cmd.addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n`);

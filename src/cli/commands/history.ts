@@ -5,14 +5,12 @@ import { HISTORY_LAYOUT } from '../../reports/layouts.js';
 import { parseKinds, parsePositiveInt } from '../../reports/parse-filters.js';
 
 import {
-  USAGE_EXIT_CODE, addExamples, addOutputOptions, argParser, repeatable, resolveOutput, timeArg, withDatabase, writeOut,
-  type OutputFlags, type ReportDeps,
+  USAGE_EXIT_CODE, addExamples, addOutputOptions, addScopeOptions, scopeFilters, argParser, repeatable, resolveOutput, timeArg, withDatabase, writeOut,
+  type OutputFlags, type ReportDeps, type ScopeFlags,
 } from '../command-options.js';
 
-interface HistoryFlags extends OutputFlags {
+interface HistoryFlags extends OutputFlags, ScopeFlags {
   image?: string[];
-  account?: string[];
-  region?: string[];
   kind?: EventKind[][];
   since?: Date;
   until?: Date;
@@ -27,9 +25,8 @@ const SCREEN_MARGIN = 4;
 export function addHistoryCommand(program: Command, deps: ReportDeps): void {
   const cmd = program.command('history')
     .description('the change timeline, newest first: when, what kind, status from -> to, which fields changed from what to what')
-    .option('--image <id>', 'only this image (repeatable)', repeatable(String))
-    .option('--account <name>', 'only this account (repeatable)', repeatable(String))
-    .option('--region <id>', 'only this region (repeatable)', repeatable(String))
+    .option('--image <id>', 'only this image (repeatable)', repeatable(String));
+  addScopeOptions(cmd)
     .option('--kind <kind>', 'only these kinds: created, updated, status_changed, tags_changed, deleted, restored (comma list, repeatable)',
       repeatable(parseKinds))
     .option('--since <time>', 'changes at or after TIME (ISO 8601, or relative: 30m, 24h, 7d, 2w)', timeArg)
@@ -58,7 +55,7 @@ export function addHistoryCommand(program: Command, deps: ReportDeps): void {
         throw new ConfigurationError('history --follow needs PostgreSQL (DATABASE_URL): the embedded database admits one process at a time, so no sync could commit while it follows');
       }
       const { followHistoryCommand } = await import('./history-follow.js');
-      await followHistoryCommand(deps, command, flags, { imageIds: flags.image, accounts: flags.account, regions: flags.region, kinds: flags.kind?.flat() });
+      await followHistoryCommand(deps, command, flags, { imageIds: flags.image, ...scopeFilters(flags), kinds: flags.kind?.flat() });
       return;
     }
     if (flags.since && flags.until && flags.since >= flags.until) {
@@ -73,11 +70,10 @@ export function addHistoryCommand(program: Command, deps: ReportDeps): void {
     const limit = flags.limit ?? screenful;
     // One more than shown tells whether there is more, without counting the whole log.
     const rows = await withDatabase(deps, async (h) => {
-      await assertKnownFilterValues(h.db, { accounts: flags.account, regions: flags.region });
+      await assertKnownFilterValues(h.db, scopeFilters(flags));
       return listHistory(h.db, {
         imageIds: flags.image,
-        accounts: flags.account,
-        regions: flags.region,
+        ...scopeFilters(flags),
         kinds: flags.kind?.flat(),
         since: flags.since,
         until: flags.until,

@@ -4,13 +4,11 @@ import { IMAGES_LAYOUT, IMAGES_WITH_DELETED_LAYOUT } from '../../reports/layouts
 import { parseStatuses, parseTag } from '../../reports/parse-filters.js';
 
 import {
-  addExamples, addOutputOptions, notInFuture, repeatable, resolveOutput, timeArg, withDatabase, writeOut, type OutputFlags, type ReportDeps,
+  addExamples, addOutputOptions, addScopeOptions, scopeFilters, notInFuture, repeatable, resolveOutput, timeArg, withDatabase, writeOut, type OutputFlags, type ReportDeps, type ScopeFlags,
 } from '../command-options.js';
 
-interface ImagesFlags extends OutputFlags {
+interface ImagesFlags extends OutputFlags, ScopeFlags {
   asOf?: Date;
-  account?: string[];
-  region?: string[];
   status?: number[][];
   tag?: ImageTag[];
   includeDeleted?: boolean;
@@ -19,9 +17,8 @@ interface ImagesFlags extends OutputFlags {
 export function addImagesCommand(program: Command, deps: ReportDeps): void {
   const cmd = program.command('images')
     .description('list custom images: the inventory now, or exactly as it was at a time')
-    .option('--as-of <time>', 'the inventory as it was at TIME (ISO 8601, or relative: 30m, 24h, 7d, 2w)', timeArg)
-    .option('--account <name>', 'only this account (repeatable)', repeatable(String))
-    .option('--region <id>', 'only this region (repeatable)', repeatable(String))
+    .option('--as-of <time>', 'the inventory as it was at TIME (ISO 8601, or relative: 30m, 24h, 7d, 2w)', timeArg);
+  addScopeOptions(cmd)
     .option('--status <status>', 'only these statuses: available, creating, copying, unavailable, creation_failed or a code (comma list, repeatable)',
       repeatable(parseStatuses))
     .option('--tag <key=value>', 'only images carrying this tag (repeatable: all must match)', repeatable(parseTag))
@@ -40,12 +37,11 @@ export function addImagesCommand(program: Command, deps: ReportDeps): void {
       import('../../reports/run-reports.js'), import('../../reports/format/format-rows.js'), import('../../reports/check-filter-values.js'),
       import('../../reports/check-as-of.js')]);
     const rows = await withDatabase(deps, async (h) => {
-      await assertKnownFilterValues(h.db, { accounts: flags.account, regions: flags.region, statuses: flags.status?.flat() });
+      await assertKnownFilterValues(h.db, { ...scopeFilters(flags), statuses: flags.status?.flat() });
       if (flags.asOf) await assertAsOfInHistory(h.db, '--as-of', flags.asOf);
       return listImages(h.db, {
         asOf: flags.asOf,
-        accounts: flags.account,
-        regions: flags.region,
+        ...scopeFilters(flags),
         statuses: flags.status?.flat(),
         tags: flags.tag,
         includeDeleted: flags.includeDeleted === true,

@@ -2,15 +2,13 @@ import type { Command } from 'commander';
 import { parsePositiveInt } from '../../reports/parse-filters.js';
 
 import {
-  addExamples, addOutputOptions, argParser, repeatable, resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps,
+  addExamples, addOutputOptions, addScopeOptions, scopeFilters, argParser, repeatable, resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps, type ScopeFlags,
 } from '../command-options.js';
 
-interface ReportFlags extends OutputFlags {
+interface ReportFlags extends OutputFlags, ScopeFlags {
   olderThan: number;
   changesDays: number;
   requireTag?: string[];
-  account?: string[];
-  region?: string[];
 }
 
 export function addReportCommand(program: Command, deps: ReportDeps): void {
@@ -18,9 +16,8 @@ export function addReportCommand(program: Command, deps: ReportDeps): void {
     .description('inventory report: by region and status, by OS type, failed or unavailable, old, never used, missing tags, recent changes')
     .option('--older-than <days>', 'list images created more than DAYS ago', argParser((v) => parsePositiveInt(v, 'number of days')), 180)
     .option('--changes-days <days>', 'count changes of the last DAYS days', argParser((v) => parsePositiveInt(v, 'number of days')), 7)
-    .option('--require-tag <key>', 'list images without this tag key (repeatable)', repeatable(String))
-    .option('--account <name>', 'only this account (repeatable)', repeatable(String))
-    .option('--region <id>', 'only this region (repeatable)', repeatable(String));
+    .option('--require-tag <key>', 'list images without this tag key (repeatable)', repeatable(String));
+  addScopeOptions(cmd);
   addOutputOptions(cmd);
   addExamples(cmd, [
     'swas-inventory report --require-tag owner --older-than 365',
@@ -33,14 +30,13 @@ export function addReportCommand(program: Command, deps: ReportDeps): void {
     const [{ buildReport }, { formatReport }, { assertKnownFilterValues }] = await Promise.all([import('../../reports/run-reports.js'),
       import('../../reports/format/format-report.js'), import('../../reports/check-filter-values.js')]);
     const report = await withDatabase(deps, async (h) => {
-      await assertKnownFilterValues(h.db, { accounts: flags.account, regions: flags.region });
+      await assertKnownFilterValues(h.db, scopeFilters(flags));
       return buildReport(h.db, {
         now: deps.now?.() ?? new Date(),
         olderThanDays: flags.olderThan,
         changesDays: flags.changesDays,
         requireTags: flags.requireTag ?? [],
-        accounts: flags.account,
-        regions: flags.region,
+        ...scopeFilters(flags),
       });
     });
     writeOut(command, formatReport(output.format, report, output.table));

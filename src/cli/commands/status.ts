@@ -4,7 +4,7 @@ import { assessFreshness, scheduleIntervalMs } from '../../reports/freshness.js'
 import { STATUS_LAYOUT } from '../../reports/layouts.js';
 
 import {
-  addExamples, addOutputOptions, argParser, repeatable, resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps,
+  addExamples, addOutputOptions, addScopeOptions, scopeFilters, argParser, resolveOutput, withDatabase, writeOut, type OutputFlags, type ReportDeps, type ScopeFlags,
 } from '../command-options.js';
 
 const DURATION = /^(\d{1,6})([smhd])$/;
@@ -17,19 +17,16 @@ export function parseDuration(input: string): number {
   return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
 }
 
-interface StatusFlags extends OutputFlags {
+interface StatusFlags extends OutputFlags, ScopeFlags {
   maxAge?: number;
-  account?: string[];
-  region?: string[];
 }
 
 export function addStatusCommand(program: Command, deps: ReportDeps): void {
   const cmd = program.command('status')
     .description('freshness per account and region: the last complete listing, its age, the last outcome and error; exit 1 if any is stale')
     .option('--max-age <duration>', 'stale when the last complete listing is older than this (90s, 30m, 2h, 1d; default twice the SYNC_CRON interval)',
-      argParser(parseDuration))
-    .option('--account <name>', 'only this account (repeatable)', repeatable(String))
-    .option('--region <id>', 'only this region (repeatable)', repeatable(String));
+      argParser(parseDuration));
+  addScopeOptions(cmd);
   addOutputOptions(cmd);
   addExamples(cmd, [
     'swas-inventory status',
@@ -44,8 +41,8 @@ export function addStatusCommand(program: Command, deps: ReportDeps): void {
     const now = deps.now?.() ?? new Date();
     const staleAfterMs = flags.maxAge ?? 2 * scheduleIntervalMs(...(await schedule(deps)), now);
     const rows = assessFreshness(await withDatabase(deps, async (h) => {
-      await assertKnownFilterValues(h.db, { accounts: flags.account, regions: flags.region });
-      return listStatus(h.db, { accounts: flags.account, regions: flags.region });
+      await assertKnownFilterValues(h.db, scopeFilters(flags));
+      return listStatus(h.db, scopeFilters(flags));
     }), now, staleAfterMs);
     writeOut(command, formatRows(output.format, STATUS_LAYOUT, rows, output.table));
     const stale = rows.filter((r) => r.stale === true).length;
