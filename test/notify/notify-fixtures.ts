@@ -6,6 +6,7 @@ import { applyListing, writeRegion } from '../../src/sync/apply-listing.js';
 import { startRun } from '../../src/sync/run-record.js';
 import type { ImageFields, ObservedImage, RegionListing } from '../../src/sync/types.js';
 import type { ImageTag } from '../../src/domain/vocabulary.js';
+import { waitFor } from '../helpers/wait.js';
 
 export const fields = (regionId: string, over: Partial<ImageFields> = {}): ImageFields => ({
   regionId, name: `image`, description: null, status: 1, osType: 'Linux',
@@ -39,12 +40,9 @@ export function subscription(name: string, url: string, secret: string, over: Pa
   };
 }
 
+/** The suite's one condition wait (test/helpers/wait.ts), in this file's argument order. */
 export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(what, check, timeoutMs);
 }
 
 /**
