@@ -6,6 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type DatabaseHandle } from '../db/database.js';
+import { regionSyncAccountsOtherThan } from '../db/region-syncs.js';
 import { ConfigurationError } from '../domain/errors.js';
 
 /** Every row the demo writes carries this account; its runs carry the `demo` trigger. */
@@ -21,7 +22,7 @@ export async function assertOnlyDemoData(handle: DatabaseHandle): Promise<void> 
               select account from swas.custom_images where account <> ${DEMO_ACCOUNT}
               union all select account from swas.image_events where account <> ${DEMO_ACCOUNT}
               union all select account from swas.region_states where account <> ${DEMO_ACCOUNT}
-              union all select account from swas.region_syncs where account <> ${DEMO_ACCOUNT}) as a) as accounts,
+              union all ${regionSyncAccountsOtherThan(DEMO_ACCOUNT)}) as a) as accounts,
            (select count(*) from swas.sync_runs where trigger <> ${DEMO_TRIGGER}) as runs`);
   const accounts = found?.accounts ?? [];
   const runs = Number(found?.runs ?? 0);

@@ -5,10 +5,10 @@
  *   commit of the same region in one run (a stalled job re-run) adds its counts up;
  * - a failure never overwrites a region that already committed in the run;
  * - a left-out or superseded region never overwrites a row the run already has.
- * Retention (sync/prune-runs.ts) deletes old rows with the rest of a run's bookkeeping, and the
- * reports read the table through the swas_reader views.
+ * Retention (sync/prune-runs.ts) deletes old rows with the rest of a run's bookkeeping through the
+ * statements at the end of this module, and the reports read the table through the swas_reader views.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from './database.js';
 import { regionSyncs } from './schema.js';
@@ -87,4 +87,51 @@ export async function regionsNotSynced(db: Db, runId: string) {
     .from(regionSyncs)
     .where(and(eq(regionSyncs.syncRunId, runId), inArray(regionSyncs.status, ['failed', 'skipped'])))
     .orderBy(regionSyncs.account, regionSyncs.regionId);
+}
+
+/** The accounts other than `account` that have a row, as a select of `account` (the demo guard's union). */
+export function regionSyncAccountsOtherThan(account: string): SQL {
+  return sql`select account from swas.region_syncs where account <> ${account}`;
+}
+
+// Retention (sync/prune-runs.ts decides which runs may go and in what batches; the statements on
+// this table are here). Run ids come in as an SQL uuid[] expression.
+
+/** A region row (alias `r`) another reader still needs: region_states points at it, or it is its region's newest. */
+const KEPT = sql`(
+  exists (select 1 from swas.region_states as st
+          where st.account = r.account and st.region_id = r.region_id and st.last_sync_run_id = r.sync_run_id)
+  or not exists (select 1 from swas.region_syncs as n
+                 where n.account = r.account and n.region_id = r.region_id and n.started_at >= r.started_at
+                   and (n.started_at > r.started_at or n.id > r.id)))`;
+
+/** Run `runId` recorded a change in some region (any count non-zero: it wrote events and versions). */
+export function runChangedSomeRegion(runId: SQL): SQL {
+  return sql`exists (select 1 from swas.region_syncs as h where h.sync_run_id = ${runId}
+    and (h.created + h.updated + h.status_changed + h.tags_changed + h.deleted + h.restored) > 0)`;
+}
+
+/** Run `runId` has a region row left. */
+export function runHasRegionSyncs(runId: SQL): SQL {
+  return sql`exists (select 1 from swas.region_syncs as r where r.sync_run_id = ${runId})`;
+}
+
+/**
+ * Deletes at most `limit` region rows of the runs `runIds` that are not `running`, not kept (see
+ * KEPT) and whose run `keepRun(s.id)` does not keep; re-checked in the statement, so a row that
+ * became needed since the runs were read stays.
+ */
+export function deleteRegionSyncsOfRuns(runIds: SQL, limit: number, keepRun: (runId: SQL) => SQL): SQL {
+  return sql`
+    delete from swas.region_syncs as d where d.id in (
+      select r.id from swas.region_syncs as r
+      join swas.sync_runs as s on s.id = r.sync_run_id
+      where r.sync_run_id = any(${runIds}) and s.status <> 'running' and not ${KEPT}
+        and not ${keepRun(sql`s.id`)}
+      limit ${limit})`;
+}
+
+/** The region rows of the runs `runIds`, each with whether it is kept (see KEPT): `sync_run_id`, `kept`. */
+export function regionSyncsKeptOfRuns(runIds: SQL): SQL {
+  return sql`select r.sync_run_id, ${KEPT} as kept from swas.region_syncs as r where r.sync_run_id = any(${runIds})`;
 }

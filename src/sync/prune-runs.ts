@@ -24,6 +24,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/database.js';
+import { deleteRegionSyncsOfRuns, regionSyncsKeptOfRuns, runChangedSomeRegion, runHasRegionSyncs } from '../db/region-syncs.js';
 
 export const DEFAULT_PRUNE_BATCH_SIZE = 2_000;
 const DAY_MS = 86_400_000;
@@ -56,17 +57,6 @@ export function retentionCutoff(days: number, now: Date = new Date()): Date | nu
   return days <= 0 ? null : new Date(now.getTime() - days * DAY_MS);
 }
 
-/** A region row another reader still needs: region_states points at it, or it is its region's newest. */
-const PROTECTED = sql`(
-  exists (select 1 from swas.region_states as st
-          where st.account = r.account and st.region_id = r.region_id and st.last_sync_run_id = r.sync_run_id)
-  or not exists (select 1 from swas.region_syncs as n
-                 where n.account = r.account and n.region_id = r.region_id and n.started_at >= r.started_at
-                   and (n.started_at > r.started_at or n.id > r.id)))`;
-
-/** Any count non-zero: the region recorded events (and versions) in this run. */
-const CHANGED = sql`(h.created + h.updated + h.status_changed + h.tags_changed + h.deleted + h.restored) > 0`;
-
 /** The image history names run `runId` (an event or a version of it): the run stays. */
 const namedByHistory = (runId: SQL) => sql`(
   exists (select 1 from swas.image_events as e where e.sync_run_id = ${runId})
@@ -93,8 +83,7 @@ export async function pruneRuns(db: Db, options: PruneOptions): Promise<PruneRes
     const ids = window.map((r) => r.id);
     const history = new Set((await queryRows<{ id: string }>(db, sql`
       select s.id::text as id from swas.sync_runs as s
-      where s.id = any(${idArray(ids)}) and (${namedByHistory(sql`s.id`)}
-        or exists (select 1 from swas.region_syncs as h where h.sync_run_id = s.id and ${CHANGED}))`)).map((r) => r.id));
+      where s.id = any(${idArray(ids)}) and (${namedByHistory(sql`s.id`)} or ${runChangedSomeRegion(sql`s.id`)})`)).map((r) => r.id));
     result.keptHistoryRuns += history.size;
     const doomed = ids.filter((id) => !history.has(id));
     if (doomed.length === 0) continue;
@@ -124,20 +113,14 @@ function windows<T extends { regions: number }>(runs: readonly T[], batchSize: n
 
 async function deleteWindow(db: Db, runIds: readonly string[], batchSize: number, result: PruneResult): Promise<void> {
   const ids = idArray(runIds);
-  result.regionSyncs += await deleteInBatches(db, batchSize, result, sql`
-    delete from swas.region_syncs as d where d.id in (
-      select r.id from swas.region_syncs as r
-      join swas.sync_runs as s on s.id = r.sync_run_id
-      where r.sync_run_id = any(${ids}) and s.status <> 'running' and not ${PROTECTED}
-        and not ${namedByHistory(sql`s.id`)}
-      limit ${batchSize})`);
+  result.regionSyncs += await deleteInBatches(db, batchSize, result, deleteRegionSyncsOfRuns(ids, batchSize, namedByHistory));
   // A run row goes once none of its region rows is left (the protected ones keep it, and the
   // foreign key would refuse it anyway).
   result.syncRuns += await deleteInBatches(db, batchSize, result, sql`
     delete from swas.sync_runs as d where d.id in (
       select s.id from swas.sync_runs as s
       where s.id = any(${ids}) and s.status <> 'running'
-        and not exists (select 1 from swas.region_syncs as r where r.sync_run_id = s.id)
+        and not ${runHasRegionSyncs(sql`s.id`)}
         and not exists (select 1 from swas.region_states as st where st.last_sync_run_id = s.id)
         and not ${namedByHistory(sql`s.id`)}
       limit ${batchSize})`);
@@ -164,8 +147,7 @@ async function deleteInBatches(db: Db, batchSize: number, result: PruneResult, d
 async function countWindow(db: Db, runIds: readonly string[], batchSize: number, result: PruneResult): Promise<void> {
   const ids = idArray(runIds);
   const [row] = await queryRows<{ regions: number; runs: number }>(db, sql`
-    with rows as (
-      select r.sync_run_id, ${PROTECTED} as kept from swas.region_syncs as r where r.sync_run_id = any(${ids}))
+    with rows as (${regionSyncsKeptOfRuns(ids)})
     select (select count(*) from rows where not kept)::int as regions,
       (select count(*) from swas.sync_runs as s
        where s.id = any(${ids})

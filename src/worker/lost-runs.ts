@@ -14,9 +14,8 @@
  * discovered again (regionsOf, as a plan does); regions already recorded keep their rows.
  */
 import type { Queue } from 'bullmq';
-import { eq } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
-import { regionSyncs } from '../db/schema.js';
+import { regionsRecorded } from '../db/region-syncs.js';
 import type { LeftOutRegion } from '../sync/run-record.js';
 import type { Logger } from '../ops/logger.js';
 import type { PlanJobData } from './job-data.js';
@@ -31,8 +30,7 @@ export const LOST_RUN_ERROR = 'interrupted: Redis lost this run\'s jobs, and reg
 
 /** The regions of `expected` this run has no row for, as left-out rows (`skipped`, RedisDataLost). */
 export async function lostRegions(db: Db, runId: string, expected: ReadonlyArray<{ account: string; regionId: string }>): Promise<LeftOutRegion[]> {
-  const reported = new Set((await db.select({ account: regionSyncs.account, regionId: regionSyncs.regionId }).from(regionSyncs)
-    .where(eq(regionSyncs.syncRunId, runId))).map((r) => `${r.account}\u0000${r.regionId}`));
+  const reported = new Set((await regionsRecorded(db, runId)).map((r) => `${r.account}\u0000${r.regionId}`));
   return expected.filter((r) => !reported.has(`${r.account}\u0000${r.regionId}`))
     .map((r) => ({ ...r, status: 'skipped', code: LOST_REGION_CODE, message: LOST_REGION_MESSAGE }));
 }
