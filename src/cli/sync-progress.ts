@@ -4,8 +4,7 @@
  * line so logs and progress never garble each other, and ended before the summary is printed.
  */
 import { Writable } from 'node:stream';
-import type { RegionSyncResult } from '../sync/apply-listing.js';
-import type { SyncProgressListener } from '../sync/run-sync.js';
+import type { RunRegionResult, SyncProgressListener } from '../sync/run-sync.js';
 import { formatAge } from '../reports/format/display-time.js';
 
 export interface ProgressState {
@@ -14,20 +13,24 @@ export interface ProgressState {
   images: number;
   failed: number;
   incomplete: number;
+  /** Regions a signal stopped or kept from starting: not done, not failed (issue 22 #5). */
+  interrupted?: number;
   elapsedMs: number;
 }
 
 /** Pure: `sync: 3/12 regions, 340 images, 1 failed, 12s`. */
 export function progressLine(s: ProgressState): string {
   const regions = s.total === null ? 'listing regions' : `${s.done}/${s.total} regions`;
-  const trouble = [s.failed > 0 ? `${s.failed} failed` : '', s.incomplete > 0 ? `${s.incomplete} incomplete` : ''].filter(Boolean);
+  const interrupted = s.interrupted ?? 0;
+  const trouble = [s.failed > 0 ? `${s.failed} failed` : '', s.incomplete > 0 ? `${s.incomplete} incomplete` : '',
+    interrupted > 0 ? `${interrupted} interrupted` : ''].filter(Boolean);
   return ['sync: ' + regions, `${s.images} images`, ...trouble, formatAge(s.elapsedMs)].join(', ');
 }
 
 const CLEAR_LINE = '\r\u001b[2K';
 
 export class LiveProgress implements SyncProgressListener {
-  private readonly state: ProgressState = { total: null, done: 0, images: 0, failed: 0, incomplete: 0, elapsedMs: 0 };
+  private readonly state: Required<ProgressState> = { total: null, done: 0, images: 0, failed: 0, incomplete: 0, interrupted: 0, elapsedMs: 0 };
   private readonly started = Date.now();
   private readonly timer: NodeJS.Timeout;
   private shown = false;
@@ -44,7 +47,12 @@ export class LiveProgress implements SyncProgressListener {
     this.draw();
   }
 
-  regionDone(result: RegionSyncResult): void {
+  regionDone(result: RunRegionResult): void {
+    if (result.error?.code === 'Interrupted') {
+      this.state.interrupted += 1;
+      this.draw();
+      return;
+    }
     this.state.done += 1;
     this.state.images += result.images;
     if (result.status === 'failed') this.state.failed += 1;

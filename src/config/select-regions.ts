@@ -5,6 +5,7 @@
  * account cannot use): it is reported, never silently dropped, or a cron job would report green
  * for ever while syncing nothing.
  */
+import { closestNamesHint } from '../domain/closest-names.js';
 import { accountAllowsRegion, type Account } from './accounts.js';
 
 export interface RegionFilters {
@@ -59,4 +60,15 @@ export function describeUnknownRegions(unknown: readonly UnknownRegion[], availa
   const parts = [...byAsker].map(([who, ids]) => `${ids.join(', ')} asked for by ${who}`);
   const hint = availableIds.length > 0 ? `; ListRegions returns: ${availableIds.join(', ')}` : '';
   return `unknown region(s): ${parts.join('; ')}: ListRegions does not return them. Fix the region name(s)${hint}`;
+}
+
+/**
+ * The one line `sync` prints for unknown regions (issue 22 #6): each name, who asked for it and
+ * the closest names ListRegions returns, instead of every region ListRegions knows.
+ */
+export function describeUnknownRegionsBriefly(unknown: readonly UnknownRegion[], availableIds: readonly string[]): string {
+  const seen = new Set<string>();
+  const parts = unknown.filter((u) => !seen.has(u.regionId) && seen.add(u.regionId))
+    .map((u) => `unknown region '${u.regionId}' (asked for by ${u.askedBy}): ListRegions does not return it (${closestNamesHint(u.regionId, availableIds)})`);
+  return `${parts.join('; ')}; the run is recorded as failed`;
 }

@@ -30,7 +30,8 @@ export function closestNamesHint(input: string, known: readonly string[], limit 
     .map((name) => ({ name, d: editDistance(input.toLowerCase(), name.toLowerCase()) }))
     .sort((x, y) => x.d - y.d || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   const near = ranked.filter((r) => r.d <= Math.max(1, Math.floor(input.length / 3)) && r.d < input.length);
-  if (near.length > 0) return `did you mean ${near.slice(0, 3).map((r) => r.name).join(' or ')}?`;
+  // Only the nearest: cn-hangzou is cn-hangzhou, not also cn-guangzhou three edits away.
+  if (near.length > 0) return `did you mean ${near.filter((r) => r.d === near[0]!.d).slice(0, 3).map((r) => r.name).join(' or ')}?`;
   const shown = ranked.slice(0, limit).map((r) => r.name);
   return `known: ${shown.join(', ')}${ranked.length > limit ? `, ... (${ranked.length} in all)` : ''}`;
 }

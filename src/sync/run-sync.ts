@@ -87,6 +87,8 @@ export interface RunSyncReport {
   regions: RunRegionResult[];
   /** Regions asked for that ListRegions does not return (a configuration error: exit 2). */
   unknownRegions: UnknownRegion[];
+  /** Every region ListRegions returned to the accounts, for "did you mean" (empty when discovery failed). */
+  availableRegions: string[];
   /** The signal stopped at least one region (one that had committed before it is not interrupted). */
   interrupted: boolean;
 }
@@ -111,7 +113,8 @@ export async function runSync(deps: RunSyncDeps, options: RunSyncOptions = {}): 
     leftOut.push({ account: u.account, regionId: u.regionId, status: 'failed', code: 'UnknownRegion',
       message: `asked for by ${u.askedBy}, but ListRegions does not return it: fix the region name` });
   }
-  if (unknownError !== undefined) log.error({ unknown: plan.unknown.map((u) => u.regionId) }, unknownError);
+  // The command says it in one line (describeUnknownRegionsBriefly); the log only records it.
+  if (unknownError !== undefined) log.debug({ unknown: plan.unknown.map((u) => u.regionId) }, unknownError);
   await recordLeftOut(deps.db, runId, leftOut);
   const results: RunRegionResult[] = leftOut.map((l) => failed(l.account, l.regionId, l.code, l.message, l.status));
   options.progress?.planned(plan.regions.length + results.length);
@@ -139,7 +142,7 @@ export async function runSync(deps: RunSyncDeps, options: RunSyncOptions = {}): 
     ...(problems.length > 0 ? { error: problems.join('; ') } : {}),
   });
   log.info({ status: summary.status, regions: summary.regionsTotal }, 'sync run finished');
-  return { runId, summary, regions: results, unknownRegions: plan.unknown, interrupted };
+  return { runId, summary, regions: results, unknownRegions: plan.unknown, availableRegions: [...plan.availableIds], interrupted };
 }
 
 async function syncOne(
@@ -189,7 +192,10 @@ async function syncOne(
       continue;
     }
     const status = c.code === 'Interrupted' ? 'skipped' : 'failed';
-    log.error({ ...where, code: c.code, kind: c.kind, attempt, err: c.message }, 'region failed');
+    // An interrupted region did not fail: the person who pressed Ctrl-C was told once, and the
+    // summary counts it (issue 22 #5); an error line per region, marked permanent, said otherwise.
+    if (status === 'skipped') log.debug({ ...where, attempt }, 'region interrupted');
+    else log.error({ ...where, code: c.code, kind: c.kind, attempt, err: c.message }, 'region failed');
     // If even the failure cannot be recorded (database down), the other regions still finish
     // and report: one unrecorded failure must not abandon them mid-flight.
     const record = status === 'skipped'

@@ -80,6 +80,10 @@ export function registerSyncCommand(program: Command): void {
           { regions: opts.region, signal: interrupt.signal, ...(demo ? { trigger: DEMO_TRIGGER } : {}), ...(progress ? { progress } : {}) });
         progress?.end();
         process.stdout.write(formatSyncReport(output.format, report, output.table));
+        if (report.unknownRegions.length > 0) {
+          const { describeUnknownRegionsBriefly } = await import('../../config/select-regions.js');
+          process.stderr.write(`swas-inventory: ${describeUnknownRegionsBriefly(report.unknownRegions, report.availableRegions)}\n`);
+        }
         if (demo) process.stderr.write('next: `npm run -s cli -- history --since 1h`, `npm run -s cli -- images`, `npm run -s cli -- report`; run the demo again for another round of changes\n');
         process.exitCode = report.interrupted ? signalExitCode(String(interrupt.signal.reason))
           : report.unknownRegions.length > 0 ? EXIT.config

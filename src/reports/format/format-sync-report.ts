@@ -36,14 +36,25 @@ export function syncReportJson(report: RunSyncReport) {
   };
 }
 
+/** Left out by a signal or asked for by a mistyped name: counted in one line, not a row each. */
+const SAID_IN_ONE_LINE = new Set(['Interrupted', 'UnknownRegion']);
+
 export function formatSyncReport(format: OutputFormat, report: RunSyncReport, options: TableOptions = {}): string {
   const doc = syncReportJson(report);
   if (format === 'json') return formatJson(doc);
-  const rows = formatRows(format, SYNC_LAYOUT, doc.regions, options);
-  if (format === 'csv') return rows;
+  if (format === 'csv') return formatRows(format, SYNC_LAYOUT, doc.regions, options);
+  // A table is for a person: the regions that ran, each once. Interrupted regions are one count
+  // (issue 22 #5) and unknown names the command's one error line (#6), not a row, a reason and a
+  // name in the run's error each.
+  const shown = doc.regions.filter((_r, i) => !SAID_IN_ONE_LINE.has(report.regions[i]?.error?.code ?? ''));
+  const interrupted = report.regions.filter((r) => r.error?.code === 'Interrupted').length;
+  if (shown.length === 0 && interrupted === 0) return '';
+  const rows = shown.length > 0 ? formatRows(format, SYNC_LAYOUT, shown, options) : '';
   // The table cuts long errors to fit; every reason is printed whole below it (a cut one loses the hint what to fix).
-  const reasons = doc.regions.filter((r) => r.error !== null).map((r) => `  ${r.account}/${r.regionId}: ${r.error}`);
-  const why = doc.error !== null ? `: ${doc.error}` : '';
+  const reasons = shown.filter((r) => r.error !== null).map((r) => `  ${r.account}/${r.regionId}: ${r.error}`);
+  const why = interrupted > 0
+    ? `: interrupted, ${interrupted} of ${report.regions.length} regions not synced (the next run syncs them)`
+    : doc.error !== null ? `: ${doc.error}` : '';
   // Throttling is absorbed, not failed: say how often, so a budget set too high is visible.
   const throttles = doc.regions.reduce((n, r) => n + r.throttles, 0);
   const absorbed = throttles > 0 ? `${throttles} throttling answer(s) waited out (x-acs-retry-after), no attempt spent\n` : '';
