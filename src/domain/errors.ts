@@ -52,11 +52,12 @@ export interface AccessDenied {
 }
 
 /**
- * A file a setting names (a CA for TLS: PGSSLROOTCERT, REDIS_CA_FILE) cannot be read. Not a
- * UsageError: like the TLS refusals it sits beside, it is the deployment's files that are wrong
- * (a secret not mounted yet), exit 1; the message names the setting and the file.
+ * A file a setting names (a CA for TLS: PGSSLROOTCERT, REDIS_CA_FILE) cannot be read: the setting
+ * is wrong as given (a typo, a secret not mounted), which the README's exit-code table counts as a
+ * bad environment variable, exit 2, like any other; the message names the setting and the file.
+ * (A CA that is read but refuses the server is a connection failure, exit 1.)
  */
-export class SettingFileError extends Error {
+export class SettingFileError extends ConfigurationError {
   override name = 'SettingFileError';
 }
 
