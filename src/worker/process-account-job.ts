@@ -22,9 +22,7 @@
 import { DelayedError, type Job, type Processor } from 'bullmq';
 import type { ClassifiedError } from '../domain/errors.js';
 import type { Logger } from '../ops/logger.js';
-import type { Metrics } from '../ops/metrics.js';
 import type { ApiCallCounter } from '../sync/fetch-region.js';
-import { recordCallMetrics } from './call-tally.js';
 import { accountJobData, type AccountJobData, type AccountJobResult, type RegionJobData } from './job-data.js';
 import { JOB_NAMES } from './queue-names.js';
 import { sleep } from './redis-lock.js';
@@ -47,6 +45,16 @@ export interface RegionFailureRecord {
   startedAt: Date;
 }
 
+/**
+ * How one attempt at a region ended, for the `onRegionEnd` hook (the composition root counts and
+ * logs it: report-region-end.ts). `apiCalls` counts the attempt's calls, the failed one included.
+ */
+export type RegionAttemptEnd = { runId: string; account: string; jobId: string | undefined; regionId: string; attempt: number; apiCalls: number; seconds: number } & (
+  | { outcome: 'synced'; result: RegionSyncOutcome }
+  | { outcome: 'throttled'; error: ClassifiedError; retryAfterMs: number; throttles: number }
+  | { outcome: 'retried'; error: ClassifiedError; maxAttempts: number; waitMs: number }
+  | { outcome: 'failed'; error: ClassifiedError });
+
 /** One region of one run: what a region sync, its failure record and its claim are keyed by. */
 export type RegionOfRun = RegionJobData;
 
@@ -67,8 +75,9 @@ export interface AccountProcessorDeps {
   isClosing: () => boolean;
   /** A region committed (its events may be new): wakes the notifier. */
   onRegionCommitted?: (region: RegionOfRun) => void;
+  /** Each attempt's end (synced, throttled, retried, failed), before the job acts on it: metrics and logs. */
+  onRegionEnd?: (end: RegionAttemptEnd) => void;
   logger: Logger;
-  metrics?: Metrics;
   /** Pause when a Throttling answer carries no `x-acs-retry-after`. Default 1000 ms. */
   defaultThrottleDelayMs?: number;
   /** Throttles one job may wait out before they count as failures (a budget that never recovers). Default 100. */
@@ -115,12 +124,14 @@ export function createAccountProcessor(deps: AccountProcessorDeps): Processor<Ac
     const owner = job.id ?? `${data.runId}/${data.account}`;
 
     const syncOne = async (region: RegionOfRun): Promise<RegionEnd> => {
-      const where = { regionId: region.regionId };
       const startedAt = new Date();
       for (let attempt = 1; ; ) {
         if (stopped()) return { kind: 'left' };
-        const timer = deps.metrics?.jobDuration.startTimer({ queue: 'regions' });
+        const began = performance.now();
         const counter: ApiCallCounter = { apiCalls: 0 };
+        // What every end of this attempt reports, read when it ends.
+        const ended = () => ({ runId: region.runId, account: region.account, jobId: job.id, regionId: region.regionId, attempt,
+          apiCalls: counter.apiCalls, seconds: (performance.now() - began) / 1000 });
         let c: ClassifiedError;
         // Each attempt is admitted anew (budget, then slot): backoffs and throttle waits hold no slot.
         let release: ReleaseSlot | null = null;
@@ -130,46 +141,32 @@ export function createAccountProcessor(deps: AccountProcessorDeps): Processor<Ac
           const outcome = await deps.admission.paid(region.account, () => deps.syncRegion(region, attempt, counter));
           release();
           release = null;
-          recordCallMetrics(deps.metrics, 'ListCustomImages', counter.apiCalls, null);
-          deps.metrics?.regionSyncs.inc({ status: outcome.status });
-          timer?.({ outcome: outcome.status });
-          log.info({ ...where, status: outcome.status, images: outcome.images, apiCalls: outcome.apiCalls, attempt }, 'region synced');
-          if (outcome.note !== undefined) log.warn({ ...where, note: outcome.note }, 'listed images belong to another region');
+          deps.onRegionEnd?.({ ...ended(), outcome: 'synced', result: outcome });
           deps.onRegionCommitted?.(region);
           return { kind: 'synced', outcome };
         } catch (error) {
           c = deps.classify(error);
-          recordCallMetrics(deps.metrics, 'ListCustomImages', counter.apiCalls, c.code);
         } finally {
           release?.();
         }
         // Attempts are the job's options; the shared policy decides throttle vs retry vs fail.
         const decision = decideRetry(policy, c, attempt, throttles);
         if (decision.action === 'throttled') {
-          deps.metrics?.throttles.inc({ account: region.account });
-          deps.metrics?.regionSyncs.inc({ status: 'throttled' });
-          timer?.({ outcome: 'throttled' });
-          log.warn({ ...where, code: c.code, retryAfterMs: decision.ms, throttles: throttles + 1 },
-            'throttled: account paused; the job goes back to the queue with its remaining regions, spending no attempt');
+          deps.onRegionEnd?.({ ...ended(), outcome: 'throttled', error: c, retryAfterMs: decision.ms, throttles: throttles + 1 });
           await deps.limiter.pause(region.account, decision.ms);
           throttledMs = Math.max(throttledMs, decision.ms);
           throttled.abort();
           return { kind: 'left' };
         }
         if (decision.action === 'retry') {
-          timer?.({ outcome: 'retried' });
-          deps.metrics?.regionSyncs.inc({ status: 'retried' });
           const wait = transientDelayMs(policy, attempt);
-          log.warn({ ...where, code: c.code, kind: c.kind, attempt, maxAttempts: policy.attempts, waitMs: wait, err: c.message },
-            'region attempt failed; retrying the whole region');
+          deps.onRegionEnd?.({ ...ended(), outcome: 'retried', error: c, maxAttempts: policy.attempts, waitMs: wait });
           // A shutdown does not wait out a backoff: the region goes back to the queue with the job.
           if (!await sleepUnlessClosing(wait, deps.isClosing)) return { kind: 'left' };
           attempt++;
           continue;
         }
-        timer?.({ outcome: 'failed' });
-        deps.metrics?.regionSyncs.inc({ status: 'failed' });
-        log.error({ ...where, code: c.code, kind: c.kind, attempt, err: c.message }, 'region failed');
+        deps.onRegionEnd?.({ ...ended(), outcome: 'failed', error: c });
         // If this throws (Postgres away), the job fails and BullMQ retries it: the region, unrecorded, is synced again.
         await deps.recordFailure(region, { code: c.code, message: c.message, attempts: attempt, startedAt });
         return { kind: 'failed' };

@@ -21,6 +21,7 @@ import { startHttpServer, type HttpServerHandle } from '../ops/http-server.js';
 import { countImagesByStatus } from '../db/image-status-counts.js';
 import type { Logger } from '../ops/logger.js';
 import { createMetrics, type Metrics } from '../ops/metrics.js';
+import { reportRegionEnd } from './report-region-end.js';
 import { closeAbandonedRuns, finishRun, recordLeftOut, runningWorkerRuns, startRun } from '../sync/run-record.js';
 import { AccountRateLimiter } from './account-rate-limit.js';
 import { createFinishProcessor } from './finish-run-job.js';
@@ -222,7 +223,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     syncRegion: options.overrides?.syncRegion ?? adapters.syncRegion,
     recordedRegions: options.overrides?.recordedRegions ?? adapters.recordedRegions,
     recordFailure: options.overrides?.recordFailure ?? adapters.recordFailure,
-    classify, limiter, logger, metrics,
+    classify, limiter, logger,
+    // Every attempt at a region is counted and logged here, not inside the job.
+    onRegionEnd: reportRegionEnd(logger, metrics),
     admission: new RegionAdmission(new RegionSlots(concurrency), limiter),
     isClosing: () => closing,
     // A region that committed may have recorded events: wake the notifier rather than wait for its poll.
