@@ -3,7 +3,9 @@
  * cn-hangzou`, `--account prd`) are typos, not questions with an empty answer: they fail as one
  * line naming the closest known values (issue 22 #7). Known means a region with a recorded
  * outcome (swas.region_freshness: a listing was attempted, whatever came of it) and a status some
- * version ever had; a region only asked for by a mistyped `sync --region` is not known.
+ * version ever had; a region only asked for by a mistyped `sync --region` is not known. A value
+ * that has no recorded outcome but has images (rows written by another tool, or from before
+ * region outcomes were kept) is known too: the filter has an answer, so it is not refused.
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/database.js';
@@ -25,8 +27,8 @@ export async function assertKnownFilterValues(db: Db, filters: FilterValues): Pr
       sql`select distinct account as "account", region_id as "regionId" from swas.region_freshness`);
     // Nothing synced yet: every filter matches nothing, and the commands already say so.
     if (scopes.length === 0) return;
-    problems.push(...unknown('account', filters.accounts, scopes.map((s) => s.account)));
-    problems.push(...unknown('region', filters.regions, scopes.map((s) => s.regionId)));
+    problems.push(...await unknown(db, 'account', filters.accounts, scopes.map((s) => s.account)));
+    problems.push(...await unknown(db, 'region', filters.regions, scopes.map((s) => s.regionId)));
   }
   // A label is checked when parsed; a code outside the vocabulary must have been stored at least once.
   const odd = (filters.statuses ?? []).filter((code) => STATUS_LABELS[code] === undefined);
@@ -40,8 +42,20 @@ export async function assertKnownFilterValues(db: Db, filters: FilterValues): Pr
   if (problems.length > 0) throw new UnknownFilterValueError(problems.join('; '));
 }
 
-function unknown(what: 'account' | 'region', asked: readonly string[] | undefined, known: readonly string[]): string[] {
+async function unknown(db: Db, what: 'account' | 'region', asked: readonly string[] | undefined, known: readonly string[]): Promise<string[]> {
   const set = new Set(known);
-  return [...new Set(asked ?? [])].filter((v) => !set.has(v))
-    .map((v) => `unknown ${what} '${v}': the database has never recorded it (${closestNamesHint(v, known)})`);
+  const problems: string[] = [];
+  for (const v of new Set(asked ?? [])) {
+    if (set.has(v) || await hasImages(db, what, v)) continue;
+    problems.push(`unknown ${what} '${v}': the database has never recorded it (${closestNamesHint(v, known)})`);
+  }
+  return problems;
+}
+
+/** Only asked for a value with no recorded outcome (the typo path), so its cost is off the common path. */
+async function hasImages(db: Db, what: 'account' | 'region', value: string): Promise<boolean> {
+  const rows = await queryRows<{ one: number }>(db, what === 'account'
+    ? sql`select 1 as "one" from swas.images_all where account = ${value} limit 1`
+    : sql`select 1 as "one" from swas.images_all where region_id = ${value} limit 1`);
+  return rows.length > 0;
 }

@@ -52,4 +52,16 @@ describe('read-side filters the database has never seen', () => {
     const none = await run('images', '--account', 'prod', '--region', 'cn-hangzhou', '--status', 'creating', '--format', 'json');
     expect({ code: none.code, out: none.stdout.trim() }).toEqual({ code: 0, out: '[]' });
   });
+
+  it('a value with images but no recorded outcome (rows from another writer) is known: it answers, exit 0', async () => {
+    await h.db.execute(sql`insert into swas.custom_images (account, image_id, region_id, name, status, os_type, creation_time,
+        create_instances, raw, content_hash, first_seen_at, changed_at, deleted_at)
+      values ('legacy', 'm-legacy', 'eu-west-1', 'imported', 1::smallint, 'Linux', now(), '{}'::text[], '{}'::jsonb, 'h', now(), now(), null)`);
+    for (const args of [['--region', 'eu-west-1'], ['--account', 'legacy']]) {
+      const res = await run('images', ...args, '--format', 'json');
+      expect({ code: res.code, ids: (JSON.parse(res.stdout || '[]') as Array<{ imageId: string }>).map((r) => r.imageId) }, res.stderr).toEqual({ code: 0, ids: ['m-legacy'] });
+    }
+    // A typo is still one: the fallback looks for the exact value only.
+    expect((await run('images', '--region', 'eu-west-l')).code).toBe(2);
+  });
 });
