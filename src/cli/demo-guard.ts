@@ -7,6 +7,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type DatabaseHandle } from '../db/database.js';
 import { regionSyncAccountsOtherThan } from '../db/region-syncs.js';
+import { runsNotTriggeredBy } from '../db/sync-runs.js';
 import { ConfigurationError } from '../domain/errors.js';
 
 /** Every row the demo writes carries this account; its runs carry the `demo` trigger. */
@@ -23,7 +24,7 @@ export async function assertOnlyDemoData(handle: DatabaseHandle): Promise<void> 
               union all select account from swas.image_events where account <> ${DEMO_ACCOUNT}
               union all select account from swas.region_states where account <> ${DEMO_ACCOUNT}
               union all ${regionSyncAccountsOtherThan(DEMO_ACCOUNT)}) as a) as accounts,
-           (select count(*) from swas.sync_runs where trigger <> ${DEMO_TRIGGER}) as runs`);
+           ${runsNotTriggeredBy(DEMO_TRIGGER)} as runs`);
   const accounts = found?.accounts ?? [];
   const runs = Number(found?.runs ?? 0);
   if (accounts.length === 0 && runs === 0) return;

@@ -24,7 +24,8 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/database.js';
-import { deleteRegionSyncsOfRuns, regionSyncsKeptOfRuns, runChangedSomeRegion, runHasRegionSyncs } from '../db/region-syncs.js';
+import { deleteRegionSyncsOfRuns, regionSyncsKeptOfRuns, runChangedSomeRegion } from '../db/region-syncs.js';
+import { countRunsPrunable, deleteRunsOf, pruneCandidates, runsKept } from '../db/sync-runs.js';
 
 export const DEFAULT_PRUNE_BATCH_SIZE = 2_000;
 const DAY_MS = 86_400_000;
@@ -74,16 +75,12 @@ export async function pruneRuns(db: Db, options: PruneOptions): Promise<PruneRes
   const dryRun = options.dryRun === true;
   const result: PruneResult = { cutoff, dryRun, syncRuns: 0, regionSyncs: 0, batches: 0, keptHistoryRuns: 0 };
 
-  const candidates = await queryRows<{ id: string; regions: number }>(db, sql`
-    select id::text as id, greatest(regions_total, 1)::int as regions from swas.sync_runs
-    where status <> 'running' and started_at < ${cutoff.toISOString()}::timestamptz
-    order by started_at, id`);
+  const candidates = await queryRows<{ id: string; regions: number }>(db, pruneCandidates(cutoff));
 
   for (const window of windows(candidates, batchSize)) {
     const ids = window.map((r) => r.id);
-    const history = new Set((await queryRows<{ id: string }>(db, sql`
-      select s.id::text as id from swas.sync_runs as s
-      where s.id = any(${idArray(ids)}) and (${namedByHistory(sql`s.id`)} or ${runChangedSomeRegion(sql`s.id`)})`)).map((r) => r.id));
+    const history = new Set((await queryRows<{ id: string }>(db, runsKept(idArray(ids),
+      (id) => sql`(${namedByHistory(id)} or ${runChangedSomeRegion(id)})`))).map((r) => r.id));
     result.keptHistoryRuns += history.size;
     const doomed = ids.filter((id) => !history.has(id));
     if (doomed.length === 0) continue;
@@ -116,14 +113,7 @@ async function deleteWindow(db: Db, runIds: readonly string[], batchSize: number
   result.regionSyncs += await deleteInBatches(db, batchSize, result, deleteRegionSyncsOfRuns(ids, batchSize, namedByHistory));
   // A run row goes once none of its region rows is left (the protected ones keep it, and the
   // foreign key would refuse it anyway).
-  result.syncRuns += await deleteInBatches(db, batchSize, result, sql`
-    delete from swas.sync_runs as d where d.id in (
-      select s.id from swas.sync_runs as s
-      where s.id = any(${ids}) and s.status <> 'running'
-        and not ${runHasRegionSyncs(sql`s.id`)}
-        and not exists (select 1 from swas.region_states as st where st.last_sync_run_id = s.id)
-        and not ${namedByHistory(sql`s.id`)}
-      limit ${batchSize})`);
+  result.syncRuns += await deleteInBatches(db, batchSize, result, deleteRunsOf(ids, batchSize, namedByHistory));
 }
 
 /**
@@ -149,10 +139,7 @@ async function countWindow(db: Db, runIds: readonly string[], batchSize: number,
   const [row] = await queryRows<{ regions: number; runs: number }>(db, sql`
     with rows as (${regionSyncsKeptOfRuns(ids)})
     select (select count(*) from rows where not kept)::int as regions,
-      (select count(*) from swas.sync_runs as s
-       where s.id = any(${ids})
-         and not exists (select 1 from rows where rows.sync_run_id = s.id and rows.kept)
-         and not exists (select 1 from swas.region_states as st where st.last_sync_run_id = s.id))::int as runs`);
+      ${countRunsPrunable(ids, 'rows')}::int as runs`);
   const regions = row?.regions ?? 0;
   const runs = row?.runs ?? 0;
   result.regionSyncs += regions;

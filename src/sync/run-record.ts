@@ -8,10 +8,10 @@
  * region_syncs row saying so (status `skipped` or `failed`, with a code), and the run cannot be
  * `succeeded` while any such row exists.
  */
-import { and, eq, inArray, lt, lte } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { insertRegionSyncsIfAbsent, regionSyncsOfRun, regionsRecorded, upsertRegionFailure } from '../db/region-syncs.js';
-import { regionStates, syncRuns } from '../db/schema.js';
+import { regionStates } from '../db/schema.js';
+import { failRunsStartedBefore, finishRunRow, insertRun, runningRunsStartedBy } from '../db/sync-runs.js';
 import { emptyCounts } from './diff-region.js';
 import { EVENT_KINDS, type EventKind } from '../domain/vocabulary.js';
 
@@ -20,10 +20,7 @@ export type RunTrigger = 'cli' | 'schedule' | 'manual' | 'demo';
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed';
 
 export async function startRun(db: Db, run: { id: string; trigger: RunTrigger; startedAt?: Date }): Promise<void> {
-  await db
-    .insert(syncRuns)
-    .values({ id: run.id, trigger: run.trigger, status: 'running', startedAt: run.startedAt ?? new Date() })
-    .onConflictDoNothing();
+  await insertRun(db, { id: run.id, trigger: run.trigger, startedAt: run.startedAt ?? new Date() });
 }
 
 /** A run still `running` after this long was abandoned (its process died, or Postgres was down as it finished). Default 6 hours. */
@@ -34,12 +31,8 @@ export const ABANDONED_RUN_MS = 6 * 60 * 60 * 1000;
  * Their regions' own rows stay as they were written; the run becomes `failed` with the reason.
  */
 export async function closeAbandonedRuns(db: Db, now: Date = new Date(), olderThanMs = ABANDONED_RUN_MS): Promise<number> {
-  const closed = await db
-    .update(syncRuns)
-    .set({ status: 'failed', finishedAt: now, error: `abandoned: still running after ${Math.round(olderThanMs / 60_000)} minutes (its process stopped, or its outcome could not be recorded)` })
-    .where(and(eq(syncRuns.status, 'running'), lt(syncRuns.startedAt, new Date(now.getTime() - olderThanMs))))
-    .returning({ id: syncRuns.id });
-  return closed.length;
+  return failRunsStartedBefore(db, new Date(now.getTime() - olderThanMs), now,
+    `abandoned: still running after ${Math.round(olderThanMs / 60_000)} minutes (its process stopped, or its outcome could not be recorded)`);
 }
 
 export interface RegionFailure {
@@ -172,20 +165,17 @@ export async function finishRun(db: Db, runId: string, opts: FinishRunOptions = 
       : failed > 0 || leftOut > 0 || incomplete > 0 ? 'partial'
         : 'succeeded';
   const error = describeRunProblems(opts.error, synced, incomplete, notSynced);
-  await db
-    .update(syncRuns)
-    .set({
-      status,
-      finishedAt: new Date(),
-      regionsTotal: rows.length,
-      regionsSucceeded: succeeded,
-      regionsIncomplete: incomplete,
-      regionsFailed: failed + leftOut,
-      imagesSeen,
-      eventCounts: Object.fromEntries(EVENT_KINDS.map((k) => [k, counts[k]])),
-      error,
-    })
-    .where(eq(syncRuns.id, runId));
+  await finishRunRow(db, runId, {
+    status,
+    finishedAt: new Date(),
+    regionsTotal: rows.length,
+    regionsSucceeded: succeeded,
+    regionsIncomplete: incomplete,
+    regionsFailed: failed + leftOut,
+    imagesSeen,
+    eventCounts: Object.fromEntries(EVENT_KINDS.map((k) => [k, counts[k]])),
+    error,
+  });
   return { runId, status, regionsTotal: rows.length, regionsSucceeded: succeeded, regionsIncomplete: incomplete,
     regionsFailed: failed + leftOut, regionsLeftOut: leftOut, imagesSeen, eventCounts: counts, error, notSynced: [...reasons.values()] };
 }
@@ -205,7 +195,5 @@ function describeRunProblems(error: string | undefined, synced: number, incomple
 
 /** Runs the worker started (`schedule`, `manual`; never the CLI's) still `running` that started at or before `at`. */
 export async function runningWorkerRuns(db: Db, at: Date): Promise<string[]> {
-  const rows = await db.select({ id: syncRuns.id }).from(syncRuns)
-    .where(and(eq(syncRuns.status, 'running'), inArray(syncRuns.trigger, ['schedule', 'manual']), lte(syncRuns.startedAt, at)));
-  return rows.map((r) => r.id);
+  return runningRunsStartedBy(db, ['schedule', 'manual'], at);
 }

@@ -4,9 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import { eq } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
-import { syncRuns } from '../db/schema.js';
+import { runById, type StoredSyncRun } from '../db/sync-runs.js';
 import type { PlanJobData } from './job-data.js';
 import { PLAN_JOB_OPTIONS } from './job-options.js';
 import { JOB_NAMES } from './queue-names.js';
@@ -19,7 +18,7 @@ export async function enqueueRun(queue: Queue<PlanJobData>): Promise<{ runId: st
   return { runId, jobId };
 }
 
-export type FinishedRun = typeof syncRuns.$inferSelect;
+export type FinishedRun = StoredSyncRun;
 
 export class RunWaitTimeoutError extends Error {
   override name = 'RunWaitTimeoutError';
@@ -29,7 +28,7 @@ export class RunWaitTimeoutError extends Error {
 export async function waitForRun(db: Db, runId: string, options: { timeoutMs: number; pollMs?: number }): Promise<FinishedRun> {
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
-    const [row] = await db.select().from(syncRuns).where(eq(syncRuns.id, runId));
+    const row = await runById(db, runId);
     if (row !== undefined && row.status !== 'running') return row;
     if (Date.now() >= deadline) {
       throw new RunWaitTimeoutError(row === undefined
