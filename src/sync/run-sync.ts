@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Account } from '../config/accounts.js';
 import type { Config } from '../config/env.js';
-import type { ClassifiedError } from '../domain/errors.js';
 import { classifyError } from './classify-error.js';
 import type { SwasClients } from '../cloud/swas-client.js';
 import type { Db } from '../db/database.js';
@@ -18,7 +17,8 @@ import { InterruptedError } from './errors.js';
 import { planRegions, type PlannedRegion } from './plan-regions.js';
 import { RegionAdmission, type CallBudget } from './region-admission.js';
 import { RegionSlots } from './region-slots.js';
-import { decideRetry, REGION_RETRY_POLICY, transientDelayMs, withJitter, type RegionRetryPolicy } from './retry-policy.js';
+import { attemptRegion } from './region-attempts.js';
+import { REGION_RETRY_POLICY, withJitter, type RegionRetryPolicy } from './retry-policy.js';
 import { closeAbandonedRuns, finishRun, recordLeftOut, recordRegionFailure, startRun, type LeftOutRegion, type RunSummary, type RunTrigger } from './run-record.js';
 import { describeUnknownRegions, type UnknownRegion } from '../config/select-regions.js';
 import { syncRegion } from './sync-region.js';
@@ -152,10 +152,8 @@ async function syncOne(
   const startedAt = new Date();
   const where = { account: region.account.name, regionId: region.regionId };
   const counter = { apiCalls: 0 };
-  let throttles = 0;
-  for (let attempt = 1; ; ) {
-    let c: ClassifiedError;
-    try {
+  const end = await attemptRegion<RegionSyncResult>(policy, 0, {
+    attempt: async (attempt) => {
       // Another region of the account was throttled: wait out the pause before starting over.
       await sleep(await pauses.pausedForMs(region.account.name), signal);
       if (signal?.aborted === true) throw new InterruptedError(String(signal.reason ?? 'aborted'));
@@ -170,40 +168,40 @@ async function syncOne(
       }
       log.info({ ...where, status: result.status, images: result.images, counts: result.counts, attempt }, 'region synced');
       if (result.note !== undefined) log.warn({ ...where, note: result.note }, 'listed images belong to another region');
-      return { ...result, apiCalls: counter.apiCalls, attempts: attempt, throttles };
-    } catch (error) {
-      c = classifyError(signal?.aborted === true && !(error instanceof InterruptedError) ? new InterruptedError(String(signal.reason ?? 'aborted')) : error);
-    }
-    const decision = decideRetry(policy, c, attempt, throttles);
-    if (decision.action === 'throttled') {
-      throttles++;
+      return result;
+    },
+    classify: (error) => classifyError(signal?.aborted === true && !(error instanceof InterruptedError) ? new InterruptedError(String(signal.reason ?? 'aborted')) : error),
+    // The account pauses for this run and the region is tried again in place, spending no attempt.
+    throttled: async (c, ms, throttles) => {
       // Info, not a warning: a throttle waited out is the budget working (the summary counts them);
       // one that never recovers ends as a failure, which is logged as an error.
-      log.info({ ...where, code: c.code, retryAfterMs: decision.ms, throttles }, 'throttled: account paused, region retried without spending an attempt');
-      await pauses.pause(region.account.name, decision.ms);
-      await sleep(withJitter(decision.ms, policy.throttleJitter), signal);
-      continue;
-    }
-    if (decision.action === 'retry') {
-      const wait = transientDelayMs(policy, attempt);
+      log.info({ ...where, code: c.code, retryAfterMs: ms, throttles }, 'throttled: account paused, region retried without spending an attempt');
+      await pauses.pause(region.account.name, ms);
+      await sleep(withJitter(ms, policy.throttleJitter), signal);
+      return true;
+    },
+    retrying: async (c, attempt, wait) => {
       log.warn({ ...where, code: c.code, attempt, waitMs: wait, err: c.message }, 'region attempt failed; retrying the whole region');
       await sleep(wait, signal);
-      attempt++;
-      continue;
-    }
-    const status = c.code === 'Interrupted' ? 'skipped' : 'failed';
-    // An interrupted region did not fail: the person who pressed Ctrl-C was told once, and the
-    // summary counts it (issue 22 #5); an error line per region, marked permanent, said otherwise.
-    if (status === 'skipped') log.debug({ ...where, attempt }, 'region interrupted');
-    else log.error({ ...where, code: c.code, kind: c.kind, attempt, err: c.message }, 'region failed');
-    // If even the failure cannot be recorded (database down), the other regions still finish
-    // and report: one unrecorded failure must not abandon them mid-flight.
-    const record = status === 'skipped'
-      ? recordLeftOut(deps.db, runId, [{ ...where, status, code: c.code, message: c.message }])
-      : recordRegionFailure(deps.db, { runId, ...where, code: c.code, message: c.message, startedAt, attempts: attempt, apiCalls: counter.apiCalls });
-    await record.catch((recordError: unknown) => log.error({ ...where, err: classifyError(recordError).message }, 'could not record the region failure'));
-    return { ...failed(region.account.name, region.regionId, c.code, c.message, status), apiCalls: counter.apiCalls, attempts: attempt, throttles };
-  }
+      return true;
+    },
+  });
+  const { attempt, throttles } = end;
+  if (end.kind === 'done') return { ...end.value, apiCalls: counter.apiCalls, attempts: attempt, throttles };
+  // The strategy never stops: a signal ends the attempts as an Interrupted failure.
+  const c = end.kind === 'failed' ? end.error : classifyError(new InterruptedError(String(signal?.reason ?? 'aborted')));
+  const status = c.code === 'Interrupted' ? 'skipped' : 'failed';
+  // An interrupted region did not fail: the person who pressed Ctrl-C was told once, and the
+  // summary counts it (issue 22 #5); an error line per region, marked permanent, said otherwise.
+  if (status === 'skipped') log.debug({ ...where, attempt }, 'region interrupted');
+  else log.error({ ...where, code: c.code, kind: c.kind, attempt, err: c.message }, 'region failed');
+  // If even the failure cannot be recorded (database down), the other regions still finish
+  // and report: one unrecorded failure must not abandon them mid-flight.
+  const record = status === 'skipped'
+    ? recordLeftOut(deps.db, runId, [{ ...where, status, code: c.code, message: c.message }])
+    : recordRegionFailure(deps.db, { runId, ...where, code: c.code, message: c.message, startedAt, attempts: attempt, apiCalls: counter.apiCalls });
+  await record.catch((recordError: unknown) => log.error({ ...where, err: classifyError(recordError).message }, 'could not record the region failure'));
+  return { ...failed(region.account.name, region.regionId, c.code, c.message, status), apiCalls: counter.apiCalls, attempts: attempt, throttles };
 }
 
 function failed(account: string, regionId: string, code: string, message: string, status: 'failed' | 'skipped' = 'failed'): RunRegionResult {

@@ -28,7 +28,8 @@ import { JOB_NAMES } from './queue-names.js';
 import { sleep } from './redis-lock.js';
 import type { RegionAdmission } from '../sync/region-admission.js';
 import type { ReleaseSlot } from '../sync/region-slots.js';
-import { decideRetry, REGION_RETRY_POLICY, transientDelayMs, withJitter, type RegionRetryPolicy } from '../sync/retry-policy.js';
+import { attemptRegion } from '../sync/region-attempts.js';
+import { REGION_RETRY_POLICY, withJitter, type RegionRetryPolicy } from '../sync/retry-policy.js';
 
 export interface RegionSyncOutcome {
   status: 'succeeded' | 'incomplete' | 'failed';
@@ -125,52 +126,51 @@ export function createAccountProcessor(deps: AccountProcessorDeps): Processor<Ac
 
     const syncOne = async (region: RegionOfRun): Promise<RegionEnd> => {
       const startedAt = new Date();
-      for (let attempt = 1; ; ) {
-        if (stopped()) return { kind: 'left' };
-        const began = performance.now();
-        const counter: ApiCallCounter = { apiCalls: 0 };
-        // What every end of this attempt reports, read when it ends.
-        const ended = () => ({ runId: region.runId, account: region.account, jobId: job.id, regionId: region.regionId, attempt,
-          apiCalls: counter.apiCalls, seconds: (performance.now() - began) / 1000 });
-        let c: ClassifiedError;
-        // Each attempt is admitted anew (budget, then slot): backoffs and throttle waits hold no slot.
-        let release: ReleaseSlot | null = null;
-        try {
-          release = await deps.admission.admit(region.account, owner, throttled.signal);
-          if (release === null || stopped()) return { kind: 'left' };
-          const outcome = await deps.admission.paid(region.account, () => deps.syncRegion(region, attempt, counter));
-          release();
-          release = null;
-          deps.onRegionEnd?.({ ...ended(), outcome: 'synced', result: outcome });
-          deps.onRegionCommitted?.(region);
-          return { kind: 'synced', outcome };
-        } catch (error) {
-          c = deps.classify(error);
-        } finally {
-          release?.();
-        }
-        // Attempts are the job's options; the shared policy decides throttle vs retry vs fail.
-        const decision = decideRetry(policy, c, attempt, throttles);
-        if (decision.action === 'throttled') {
-          deps.onRegionEnd?.({ ...ended(), outcome: 'throttled', error: c, retryAfterMs: decision.ms, throttles: throttles + 1 });
-          await deps.limiter.pause(region.account, decision.ms);
-          throttledMs = Math.max(throttledMs, decision.ms);
+      // What every end of the current attempt reports, read when it ends.
+      let ended = (): Omit<RegionAttemptEnd, 'outcome'> => ({ runId: region.runId, account: region.account, jobId: job.id, regionId: region.regionId, attempt: 1, apiCalls: 0, seconds: 0 });
+      const end = await attemptRegion<RegionSyncOutcome>(policy, throttles, {
+        attempt: async (attempt) => {
+          if (stopped()) return undefined;
+          const began = performance.now();
+          const counter: ApiCallCounter = { apiCalls: 0 };
+          ended = () => ({ runId: region.runId, account: region.account, jobId: job.id, regionId: region.regionId, attempt,
+            apiCalls: counter.apiCalls, seconds: (performance.now() - began) / 1000 });
+          // Each attempt is admitted anew (budget, then slot): backoffs and throttle waits hold no slot.
+          let release: ReleaseSlot | null = await deps.admission.admit(region.account, owner, throttled.signal);
+          try {
+            if (release === null || stopped()) return undefined;
+            const outcome = await deps.admission.paid(region.account, () => deps.syncRegion(region, attempt, counter));
+            release();
+            release = null;
+            deps.onRegionEnd?.({ ...ended(), outcome: 'synced', result: outcome });
+            deps.onRegionCommitted?.(region);
+            return outcome;
+          } finally {
+            release?.();
+          }
+        },
+        classify: deps.classify,
+        // The account pauses through the limiter (shared through Redis) and the job goes back to the queue.
+        throttled: async (c, ms, count) => {
+          deps.onRegionEnd?.({ ...ended(), outcome: 'throttled', error: c, retryAfterMs: ms, throttles: count });
+          await deps.limiter.pause(region.account, ms);
+          throttledMs = Math.max(throttledMs, ms);
           throttled.abort();
-          return { kind: 'left' };
-        }
-        if (decision.action === 'retry') {
-          const wait = transientDelayMs(policy, attempt);
+          return false;
+        },
+        retrying: async (c, _attempt, wait) => {
           deps.onRegionEnd?.({ ...ended(), outcome: 'retried', error: c, maxAttempts: policy.attempts, waitMs: wait });
           // A shutdown does not wait out a backoff: the region goes back to the queue with the job.
-          if (!await sleepUnlessClosing(wait, deps.isClosing)) return { kind: 'left' };
-          attempt++;
-          continue;
-        }
-        deps.onRegionEnd?.({ ...ended(), outcome: 'failed', error: c });
-        // If this throws (Postgres away), the job fails and BullMQ retries it: the region, unrecorded, is synced again.
-        await deps.recordFailure(region, { code: c.code, message: c.message, attempts: attempt, startedAt });
-        return { kind: 'failed' };
-      }
+          return sleepUnlessClosing(wait, deps.isClosing);
+        },
+      });
+      if (end.kind === 'done') return { kind: 'synced', outcome: end.value };
+      if (end.kind === 'stopped') return { kind: 'left' };
+      const c = end.error;
+      deps.onRegionEnd?.({ ...ended(), outcome: 'failed', error: c });
+      // If this throws (Postgres away), the job fails and BullMQ retries it: the region, unrecorded, is synced again.
+      await deps.recordFailure(region, { code: c.code, message: c.message, attempts: end.attempt, startedAt });
+      return { kind: 'failed' };
     };
 
     const ends = await Promise.all(pending.map((r) => syncOne({ runId: data.runId, account: data.account, regionId: r.regionId, endpoint: r.endpoint })));
