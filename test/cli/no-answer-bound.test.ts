@@ -1,3 +1,4 @@
+// @long-running: six processes each wait out the 10 s connect bound (together)
 /**
  * A Postgres or Redis that accepts connections and never answers (a hung server, a proxy in front
  * of a dead one): every command ends within the one "no answer" bound its message states,
@@ -55,7 +56,8 @@ describe('a server that accepts connections and never answers', () => {
     ['worker, Postgres silent', ['worker', '--no-schedule'], 'PostgreSQL'],
   ];
 
-  it.each(cases)('%s: ends within the stated bound of its first connection, one line, exit 1', async (_what, args, silent) => {
+  // Six processes that mostly wait on a mute socket: run together, the file takes one bound, not six.
+  it.concurrent.each(cases)('%s: ends within the stated bound of its first connection, one line, exit 1', async (_what, args, silent) => {
     const mute = await startMuteServer();
     try {
       const at = `127.0.0.1:${mute.port}`;

@@ -1,3 +1,4 @@
+// @long-running: a private pgbouncer, a worker process
 /**
  * Behind Debian's PgBouncer (1.18, no prepared-statement support) in TRANSACTION mode, with the
  * documented client setting `?prepare=false` (docs/DEPLOYMENT.md): two `migrate` at once, the sync

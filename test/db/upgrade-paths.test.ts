@@ -1,3 +1,4 @@
+// @long-running: six historical schemas migrated, on both back ends
 /**
  * Upgrades converge: a database migrated with any historical migration set (0002 was edited in
  * place five times before migrations became append-only) that holds history and was upgraded to HEAD has exactly the schema of a fresh database: tables, columns, views'

@@ -1,3 +1,4 @@
+// @long-running: seven processes take turns on one embedded folder; two stale-lock waits
 /**
  * The embedded database under concurrent use by real processes: overlapping `sync`s (cron firing
  * while a manual one runs) and reports during a sync, all on one SWAS_DATA_DIR. One process at a

@@ -1,3 +1,4 @@
+// @long-running: 60 s of silence on the Postgres path
 /**
  * A silent network path between a worker PROCESS and Postgres (issue 20): a loopback TCP proxy in
  * front of the test's database stops forwarding for 60 s without closing anything, mid-run (region

@@ -1,3 +1,4 @@
+// @long-running: 60 s of silence on the Redis path
 /**
  * A silent network path between a worker and Redis (issue 20): a loopback TCP proxy in front of a
  * private redis-server stops forwarding for 60 s without closing anything (bytes held, as a path

@@ -1,3 +1,4 @@
+// @long-running: restarts a private Postgres 11 times
 /**
  * The daemon's side of "Postgres restarted mid-run": a worker PROCESS on a private Postgres cluster
  * (test/helpers/private-services.ts) has region jobs in flight when the server restarts, once and

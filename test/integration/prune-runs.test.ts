@@ -1,3 +1,4 @@
+// @long-running: every retention case on both back ends
 /**
  * Retention of the run bookkeeping (issue 14), on both back ends: pruning removes exactly the
  * rows of old runs that changed nothing, and nothing of the image history (the history, `images

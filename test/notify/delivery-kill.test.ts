@@ -1,3 +1,4 @@
+// @long-running: a worker process killed mid-delivery, then another
 /**
  * Fault scenario: a `swas-inventory worker` PROCESS SIGKILLed mid-delivery. The receiver holds
  * every request open, so at the kill the process has requests in flight (leased in the database)

@@ -1,3 +1,4 @@
+// @long-running: restarts a private Postgres under the notifier
 /**
  * Fault scenario: Postgres restarted under the notifier of a `swas-inventory worker` PROCESS, on a
  * private cluster (test/helpers/private-services.ts; the shared server is never restarted). The

@@ -1,3 +1,4 @@
+// @long-running: one case waits out the 10 s no-answer bound
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

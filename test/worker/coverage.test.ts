@@ -1,3 +1,4 @@
+// @long-running: waits for a killed worker's locks to lapse
 /**
  * Coverage is part of a run's outcome. A run planned while a killed worker's jobs still hold their
  * regions names them as left out and is not `succeeded`; once the dead jobs' locks lapse (one lock
