@@ -20,7 +20,7 @@ import { regionCostCase } from './cases/region-cost.js';
 import { reportsCase } from './cases/reports.js';
 import { resyncWritesCase } from './cases/resync-writes.js';
 import { retentionCase } from './cases/retention.js';
-import { scaleCase } from './cases/scale.js';
+import { scaleCase, type ChartPoint } from './cases/scale.js';
 import { scalingCase } from './cases/scaling.js';
 import { startupCase } from './cases/startup.js';
 import { webhookDeliveryCase } from './cases/webhook-delivery.js';
@@ -39,6 +39,9 @@ if (options.markdown) {
   process.exit(0);
 }
 const size = sizes(options.quick);
+// The file keeps every case's latest result: a run of some cases replaces only theirs.
+const previous = await readFile(options.out, 'utf8').then((text) => JSON.parse(text) as Partial<ResultsFile>, () => null);
+const earlierScale = previous?.results?.find((r) => r.id === 'scale')?.details as { points?: ChartPoint[]; chartPoints?: ChartPoint[] } | undefined;
 
 const cases: Array<{ id: string; run: () => Promise<CaseResult>; optIn?: boolean }> = [
   { id: 'region-cost', run: () => regionCostCase({ ...size.regionCost, baseline: options.baseline, ...(options.baselineCommit ? { baselineCommit: options.baselineCommit } : {}) }) },
@@ -47,7 +50,7 @@ const cases: Array<{ id: string; run: () => Promise<CaseResult>; optIn?: boolean
   { id: 'ingest', run: () => ingestCase(size.ingest) },
   { id: 'memory', run: () => memoryCase(size.memory) },
   { id: 'scaling', run: () => scalingCase({ ...size.scaling, ...(options.quick ? {} : { svgPath: 'docs/scaling.svg' }) }) },
-  { id: 'scale', run: () => scaleCase({ ...size.scale, ...(options.quick ? {} : { svgPath: 'docs/scale.svg' }) }) },
+  { id: 'scale', run: () => scaleCase({ ...size.scale, ...(options.quick ? {} : { svgPath: 'docs/scale.svg', earlierPoints: earlierScale?.chartPoints ?? earlierScale?.points ?? [] }) }) },
   { id: 'emulator', run: () => emulatorThroughputCase(size.emulator) },
   { id: 'reports', run: () => reportsCase(size.reports) },
   { id: 'console', run: () => consoleCase(size.console) },
@@ -83,8 +86,6 @@ for (const c of selected) {
 const judged = !options.quick;
 process.stdout.write(`\n${formatTable(results, judged)}\n`);
 for (const r of results) for (const n of r.notes) process.stdout.write(`  [${r.id}] ${n}\n`);
-// The file keeps every case's latest result: a run of some cases replaces only theirs.
-const previous = await readFile(options.out, 'utf8').then((text) => JSON.parse(text) as Partial<ResultsFile>, () => null);
 await writeFile(options.out, `${JSON.stringify(mergeResults(previous, {
   mode: options.quick ? 'quick' : 'full',
   startedAt: started.toISOString(),

@@ -9,6 +9,13 @@
  * - the engine's peak RSS; calls/s, peak calls in flight and peak accounts in flight from the
  *   emulator's call log (counts: they hold on a loaded machine where wall times do not).
  * Sizes: 50 and 200 accounts; BENCH_SCALE_ACCOUNTS=50,200,1000 for others. Plot: docs/scale.svg.
+ *
+ * From BENCH_SCALE_SHARED_FROM accounts on (`sharedFrom`), the engines share ONE database and the
+ * worker's cold run is left out: a cold run is bound by writing (20-28 ms of CPU per region), so
+ * at 5,000 accounts each would be about an hour of CPU on 2 cores. There `sync` runs cold (which
+ * fills the database) then warm, and the worker then runs twice on the same data: its first run
+ * also discovers regions (one ListRegions per account, which its cold run would have cached in
+ * Redis), its second is its warm run.
  */
 import { loadavg } from 'node:os';
 import { writeFile } from 'node:fs/promises';
@@ -30,11 +37,22 @@ export interface ScaleOptions {
   callsPerSecond: number;
   /** Calls in flight for both engines (their default). */
   concurrency: number;
+  /** From this many accounts on, sync and worker share one database and the worker runs no cold run (see above). */
+  sharedFrom?: number;
   svgPath?: string;
+  /**
+   * Points of an earlier run (the results file's), drawn for the fleet sizes this run does not
+   * measure: the sizes are measured in separate runs (50 and 200 take minutes, 5,000 an hour).
+   */
+  earlierPoints?: readonly ChartPoint[];
 }
 
+/** What the plot needs of a run. */
+export type ChartPoint = Pick<RunFigures, 'accounts' | 'engine' | 'kind' | 'ms' | 'idealMs'>;
+
 type Engine = 'sync' | 'worker';
-type Kind = 'cold' | 'warm';
+/** `warm-first`: the worker's first run on a database `sync` filled (warm images, regions discovered anew). */
+type Kind = 'cold' | 'warm' | 'warm-first';
 
 interface RunFigures {
   accounts: number;
@@ -57,14 +75,27 @@ export async function scaleCase(opts: ScaleOptions): Promise<CaseResult> {
   for (const accounts of opts.accountCounts) {
     const emu = await startEmulatorProcess({ accounts, regions, imagesPerRegion: opts.imagesPerRegion, latencyMs: opts.latencyMs });
     try {
-      for (const engine of ['sync', 'worker'] as const) points.push(...await measureEngine(engine, accounts, regions.length, emu, opts));
+      if (opts.sharedFrom !== undefined && accounts >= opts.sharedFrom) {
+        const db = await createBenchDatabase();
+        try {
+          for (const engine of ['sync', 'worker'] as const) points.push(...await measureEngine(engine, accounts, regions.length, emu, opts, db));
+        } finally {
+          await db.drop();
+        }
+      } else {
+        for (const engine of ['sync', 'worker'] as const) points.push(...await measureEngine(engine, accounts, regions.length, emu, opts));
+      }
     } finally {
       await emu.stop();
     }
   }
   const failed = points.filter((p) => p.status !== 'succeeded');
   if (failed.length > 0) throw new Error(`scale runs did not succeed: ${failed.map((p) => `${p.engine} ${p.accounts} ${p.kind}: ${p.status}`).join(', ')}`);
-  if (opts.svgPath !== undefined) await writeFile(opts.svgPath, chart(points, opts));
+  const measured = new Set(points.map((p) => p.accounts));
+  const chartPoints: ChartPoint[] = [...(opts.earlierPoints ?? []).filter((p) => !measured.has(p.accounts)), ...points]
+    .map((p) => ({ accounts: p.accounts, engine: p.engine, kind: p.kind, ms: round(p.ms, 0), idealMs: round(p.idealMs, 0) }))
+    .sort((a, b) => a.accounts - b.accounts);
+  if (opts.svgPath !== undefined) await writeFile(opts.svgPath, chart(chartPoints, opts));
 
   const figures: Figure[] = points.map((p) => judge({
     metric: `${p.engine}, ${p.accounts} accounts, ${p.kind}: wall / ideal (load ${p.load.before[0]?.toFixed(1)})`,
@@ -79,21 +110,30 @@ export async function scaleCase(opts: ScaleOptions): Promise<CaseResult> {
     figures,
     details: {
       ...opts,
+      earlierPoints: undefined,
+      /** Every point the plot drew: this run's and, for other fleet sizes, an earlier run's. */
+      chartPoints,
       points: points.map((p) => ({
         ...p, ms: round(p.ms, 0), idealMs: round(p.idealMs, 0), ratio: round(p.ratio, 3), cpuPerRegionMs: round(p.cpuPerRegionMs, 2), maxRssMb: round(p.maxRssMb, 1),
         cpuMs: { process: round(p.cpuMs.process, 0), postgres: round(p.cpuMs.postgres, 0), redis: round(p.cpuMs.redis, 0) },
         calls: { ...p.calls, callsPerSecond: round(p.calls.callsPerSecond, 1) },
       })),
     },
-    notes: points.map((p) => `${p.engine} ${p.accounts} ${p.kind}: ${round(p.ms / 1000, 1)} s vs ideal ${round(p.idealMs / 1000, 1)} s (${round(p.ratio, 2)}x); `
-      + `${p.calls.calls} calls, ${round(p.calls.callsPerSecond, 0)}/s, peak ${p.calls.peakInFlight} in flight over ${p.calls.peakAccountsInFlight} accounts; `
-      + `CPU/region ${round(p.cpuPerRegionMs, 2)} ms (process ${round(p.cpuMs.process / 1000, 1)} s, Postgres ${round(p.cpuMs.postgres / 1000, 1)} s, Redis ${round(p.cpuMs.redis / 1000, 1)} s); `
-      + `peak RSS ${round(p.maxRssMb, 0)} MB; load ${p.load.before.map((l) => l.toFixed(1)).join('/')} -> ${p.load.after.map((l) => l.toFixed(1)).join('/')}`),
+    notes: points.map(note),
   };
 }
 
-async function measureEngine(engine: Engine, accounts: number, regionCount: number, emu: EmulatorProcess, opts: ScaleOptions): Promise<RunFigures[]> {
-  const db = await createBenchDatabase();
+function note(p: RunFigures): string {
+  return `${p.engine} ${p.accounts} ${p.kind}: ${round(p.ms / 1000, 1)} s vs ideal ${round(p.idealMs / 1000, 1)} s (${round(p.ratio, 2)}x); `
+    + `${p.calls.calls} calls, ${round(p.calls.callsPerSecond, 0)}/s, peak ${p.calls.peakInFlight} in flight over ${p.calls.peakAccountsInFlight} accounts; `
+    + `CPU/region ${round(p.cpuPerRegionMs, 2)} ms (process ${round(p.cpuMs.process / 1000, 1)} s, Postgres ${round(p.cpuMs.postgres / 1000, 1)} s, Redis ${round(p.cpuMs.redis / 1000, 1)} s); `
+    + `peak RSS ${round(p.maxRssMb, 0)} MB; load ${p.load.before.map((l) => l.toFixed(1)).join('/')} -> ${p.load.after.map((l) => l.toFixed(1)).join('/')} at ${new Date().toISOString().slice(11, 16)} UTC`;
+}
+
+/** `shared`: the database the engines share (kept), else a fresh one for this engine (dropped). */
+async function measureEngine(engine: Engine, accounts: number, regionCount: number, emu: EmulatorProcess, opts: ScaleOptions, shared?: BenchDatabase): Promise<RunFigures[]> {
+  const db = shared ?? await createBenchDatabase();
+  const kindOf = (i: number): Kind => (i > 0 ? 'warm' : shared !== undefined && engine === 'worker' ? 'warm-first' : 'cold');
   const pg = new PostgresCpu(db);
   const redis: PrivateRedis | null = engine === 'worker' ? await startPrivateRedis() : null;
   const out: RunFigures[] = [];
@@ -110,11 +150,13 @@ async function measureEngine(engine: Engine, accounts: number, regionCount: numb
       const redisCpu = redis === null || m.redis === null ? 0 : statsBetween(m.redis, await redis.stats()).cpuMs;
       const idealMs = Math.max(calls.busiestAccountCalls / opts.callsPerSecond * 1000, calls.calls * opts.latencyMs / opts.concurrency);
       out.push({
-        accounts, engine, kind: i === 0 ? 'cold' : 'warm', ms, idealMs, ratio: ms / idealMs, status, calls,
+        accounts, engine, kind: kindOf(i), ms, idealMs, ratio: ms / idealMs, status, calls,
         cpuMs: { process: processCpuMs, postgres, redis: redisCpu },
         cpuPerRegionMs: (processCpuMs + postgres + redisCpu) / (accounts * regionCount),
         maxRssMb: maxRssBytes / 1024 / 1024, load: { before: m.load, after: loadavg() },
       });
+      // Each run's line as it ends: a long fleet's earlier runs are kept even if a later one fails.
+      process.stderr.write(`   scale: ${note(out.at(-1) as RunFigures)}\n`);
     };
     if (engine === 'sync') {
       // One child per run: its peak RSS is that run's.
@@ -136,7 +178,7 @@ async function measureEngine(engine: Engine, accounts: number, regionCount: numb
     pg.stop();
     await redis?.stop();
     await pg.close();
-    await db.drop();
+    if (shared === undefined) await db.drop();
   }
   return out;
 }
@@ -174,20 +216,21 @@ class PostgresCpu {
   }
 }
 
-function chart(points: RunFigures[], opts: ScaleOptions): string {
+function chart(points: readonly ChartPoint[], opts: ScaleOptions): string {
   const series = (engine: Engine, kind: Kind, color: string, dashed = false) => ({
     name: `${engine} ${kind}`, color, dashed,
     points: points.filter((p) => p.engine === engine && p.kind === kind).map((p) => ({ x: p.accounts, y: round(p.ms / 1000, 1) })),
   });
+  // The ideal of `sync`'s runs: it runs both kinds at every size (the worker no cold run where the engines share a database).
   const ideal = (kind: Kind, color: string) => ({
     name: `ideal bound (${kind})`, color, dashed: true,
-    points: points.filter((p) => p.engine === 'worker' && p.kind === kind).map((p) => ({ x: p.accounts, y: round(p.idealMs / 1000, 1) })),
+    points: points.filter((p) => p.engine === 'sync' && p.kind === kind).map((p) => ({ x: p.accounts, y: round(p.idealMs / 1000, 1) })),
   });
   return svgLineChart({
     title: 'Fleet sync wall time vs accounts (26 regions x 15 images each)',
     xLabel: `accounts; ${opts.latencyMs} ms per call, ${opts.callsPerSecond} calls/s per account, ${opts.concurrency} calls in flight; shared 2-core machine`,
     yLabel: 'seconds',
-    logX: opts.accountCounts.length > 2,
+    logX: new Set(points.map((p) => p.accounts)).size > 2,
     series: [
       series('sync', 'warm', '#2ca02c'), series('worker', 'warm', '#1f77b4'),
       series('sync', 'cold', '#ff7f0e'), series('worker', 'cold', '#d62728'),

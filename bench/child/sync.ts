@@ -12,6 +12,7 @@ import { AccountRateLimiter } from '../../src/worker/account-rate-limit.js';
 import { benchAccounts } from '../lib/bench-accounts.js';
 import { childInput, sendToParent } from '../lib/fork-child.js';
 import type { SyncChildInput, SyncChildResult } from '../lib/sync-child.js';
+import { passProfiler } from '../lib/pass-profiler.js';
 import { nowMs } from '../lib/timing.js';
 
 const input = childInput<SyncChildInput>();
@@ -28,16 +29,22 @@ const handle = await openDatabase({ databaseUrl: input.databaseUrl, maxConnectio
 await handle.db.execute(sql`select 1`);
 const baselineRssBytes = process.memoryUsage().rss;
 
+// BENCH_PASS_PROFILE_DIR: a CPU profile of each run alone (start-up and connecting left out).
+const prof = process.env.BENCH_PASS_PROFILE_DIR ? await passProfiler(process.env.BENCH_PASS_PROFILE_DIR, 'sync') : null;
 const runs: SyncChildResult['runs'] = [];
 for (let i = 0; i < (input.runs ?? 1); i += 1) {
+  await prof?.start();
   const start = nowMs();
   const cpuStart = process.cpuUsage();
   const report = await runSync({ db: handle.db, clients, config, accounts, log: silentLogger(), ...(limiter ? { pauses: limiter, budget: limiter } : {}) }, {
     ...(input.concurrency === undefined ? {} : { concurrency: input.concurrency }),
   });
+  const ms = nowMs() - start;
+  const used = process.cpuUsage(cpuStart);
+  await prof?.stop();
   runs.push({
-    ms: nowMs() - start,
-    cpuMs: ((used) => (used.user + used.system) / 1000)(process.cpuUsage(cpuStart)),
+    ms,
+    cpuMs: (used.user + used.system) / 1000,
     status: report.summary.status,
     images: report.regions.reduce((n, r) => n + r.images, 0),
     regions: report.regions.length,

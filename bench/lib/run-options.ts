@@ -53,7 +53,11 @@ export function sizes(quick: boolean) {
     memory: { small: quick ? 300 : 10_000, large: quick ? 1_000 : 100_000 },
     scaling: { ...fanOut, accountCounts: quick ? [1] : [1, 10, 50, 200] },
     // Issue 24: each engine at its defaults (64 calls in flight, 5 calls/s per account); BENCH_SCALE_ACCOUNTS overrides the sizes.
-    scale: { accountCounts: defaultScaleAccounts(quick), imagesPerRegion: 15, latencyMs: 100, callsPerSecond: 5, concurrency: DEFAULT_SYNC_CONCURRENCY },
+    scale: {
+      accountCounts: defaultScaleAccounts(quick), imagesPerRegion: 15, latencyMs: 100, callsPerSecond: 5, concurrency: DEFAULT_SYNC_CONCURRENCY,
+      // BENCH_SCALE_SHARED_FROM: from this many accounts on, one database for both engines and no worker cold run (cases/scale.ts).
+      ...(Number(process.env.BENCH_SCALE_SHARED_FROM) > 0 ? { sharedFrom: Number(process.env.BENCH_SCALE_SHARED_FROM) } : {}),
+    },
     profile: { images: quick ? 1_000 : 100_000 },
     writePaths: { images: quick ? 1_000 : 20_000 },
     emulator: { seconds: quick ? 0.25 : 5 },
