@@ -13,6 +13,14 @@
  * have been fine) and each error is its own. An error of the connection fails them all at once:
  * sending each again would only open connections to a server that is going away.
  *
+ * That error also fails the requests that queued while the batch was in flight. They waited on a
+ * server that did not answer (a lost connection, or a statement past its timeout on a network path
+ * gone silent); sent as the next batch they would wait again, a whole statement timeout more, with
+ * nothing bounding that wait from when they were made: on a path silent for 60 s, the regions
+ * queued behind the one stuck batch logged nothing for the whole silence (issue 20). Failed with
+ * it, each request waits at most one statement's bound (the batch ahead was sent before it was
+ * made), and the caller's own retry decides what to do next.
+ *
  * Pure scheduling: the statement itself is the `send` the caller gives.
  */
 export type SendBatch<Req, Res> = (requests: readonly Req[]) => Promise<readonly Res[]>;
@@ -56,8 +64,14 @@ export class StatementBatcher<Req, Res> {
       if (results.length !== batch.length) throw new Error(`batched statement answered ${results.length} results for ${batch.length} requests`);
       batch.forEach((b, i) => b.resolve(results[i] as Res));
     } catch (error) {
-      if (batch.length === 1 || !this.retryAlone(error)) {
-        for (const b of batch) b.reject(error);
+      if (!this.retryAlone(error)) {
+        // Not the statement's error: the requests queued behind this batch waited on the same
+        // unanswering server and go with it (see the header).
+        for (const b of [...batch, ...this.queue.splice(0)]) b.reject(error);
+        return;
+      }
+      if (batch.length === 1) {
+        batch[0]?.reject(error);
         return;
       }
       // Alone, each request succeeds or fails on its own merits.

@@ -50,7 +50,13 @@ export interface RegionFailureRecord {
  * How one attempt at a region ended, for the `onRegionEnd` hook (the composition root counts and
  * logs it: report-region-end.ts). `apiCalls` counts the attempt's calls, the failed one included.
  */
-export type RegionAttemptEnd = { runId: string; account: string; jobId: string | undefined; regionId: string; attempt: number; apiCalls: number; seconds: number } & (
+export type RegionAttemptEnd = {
+  runId: string; account: string; jobId: string | undefined; regionId: string; attempt: number; apiCalls: number;
+  /** Since the attempt began, its waits for the account's budget and a slot included. */
+  seconds: number;
+  /** Since the attempt got its slot: the time it spent listing and on the database. */
+  runningSeconds: number;
+} & (
   | { outcome: 'synced'; result: RegionSyncOutcome }
   | { outcome: 'throttled'; error: ClassifiedError; retryAfterMs: number; throttles: number }
   | { outcome: 'retried'; error: ClassifiedError; maxAttempts: number; waitMs: number }
@@ -127,16 +133,18 @@ export function createAccountProcessor(deps: AccountProcessorDeps): Processor<Ac
     const syncOne = async (region: RegionOfRun): Promise<RegionEnd> => {
       const startedAt = new Date();
       // What every end of the current attempt reports, read when it ends.
-      let ended = (): Omit<RegionAttemptEnd, 'outcome'> => ({ runId: region.runId, account: region.account, jobId: job.id, regionId: region.regionId, attempt: 1, apiCalls: 0, seconds: 0 });
+      let ended = (): Omit<RegionAttemptEnd, 'outcome'> => ({ runId: region.runId, account: region.account, jobId: job.id, regionId: region.regionId, attempt: 1, apiCalls: 0, seconds: 0, runningSeconds: 0 });
       const end = await attemptRegion<RegionSyncOutcome>(policy, throttles, {
         attempt: async (attempt) => {
           if (stopped()) return undefined;
           const began = performance.now();
+          let admitted = began;
           const counter: ApiCallCounter = { apiCalls: 0 };
           ended = () => ({ runId: region.runId, account: region.account, jobId: job.id, regionId: region.regionId, attempt,
-            apiCalls: counter.apiCalls, seconds: (performance.now() - began) / 1000 });
+            apiCalls: counter.apiCalls, seconds: (performance.now() - began) / 1000, runningSeconds: (performance.now() - admitted) / 1000 });
           // Each attempt is admitted anew (budget, then slot): backoffs and throttle waits hold no slot.
           let release: ReleaseSlot | null = await deps.admission.admit(region.account, owner, throttled.signal);
+          admitted = performance.now();
           try {
             if (release === null || stopped()) return undefined;
             const outcome = await deps.admission.paid(region.account, () => deps.syncRegion(region, attempt, counter));

@@ -86,6 +86,41 @@ describe('StatementBatcher', () => {
     expect(calls.map((c) => c.requests)).toEqual([[1], [2, 3]]);
   });
 
+  it('a batch failed by an error retryAlone refuses also fails the requests queued behind it: they waited on the same unanswering server', async () => {
+    const timedOut = Object.assign(new Error('The query did not finish within query_timeout (30 seconds)'), { code: 'QUERY_TIMEOUT' });
+    const { calls, send } = heldSend((r) => (r.includes(1) ? timedOut : r.map((n) => `r${n}`)));
+    const b = new StatementBatcher(send, 1, 64, (e) => (e as { code?: string }).code !== 'QUERY_TIMEOUT');
+    const stuck = b.submit(1);
+    await tick();
+    const queued = [b.submit(2), b.submit(3)];
+    await tick();
+    expect(calls.map((c) => c.requests)).toEqual([[1]]);
+    calls[0]!.release();
+    const settled = await Promise.allSettled([stuck, ...queued]);
+    expect(settled.map((s) => (s.status === 'rejected' ? s.reason : s.value))).toEqual([timedOut, timedOut, timedOut]);
+    // Nothing was sent for them; a request made afterwards goes out on its own.
+    const later = b.submit(4);
+    await tick();
+    expect(calls.map((c) => c.requests)).toEqual([[1], [4]]);
+    calls[1]!.release();
+    expect(await later).toBe('r4');
+  });
+
+  it('a statement error of the batch ahead leaves the queued requests to go out as the next batch', async () => {
+    const bad = Object.assign(new Error('division by zero'), { code: '22012' });
+    const { calls, send } = heldSend((r) => (r.includes(1) ? bad : r.map((n) => `r${n}`)));
+    const b = new StatementBatcher(send, 1, 64, (e) => (e as { code?: string }).code === '22012');
+    const first = b.submit(1);
+    await tick();
+    const queued = [b.submit(2), b.submit(3)];
+    calls[0]!.release();
+    await expect(first).rejects.toBe(bad);
+    await tick();
+    expect(calls.map((c) => c.requests)).toEqual([[1], [2, 3]]);
+    calls[1]!.release();
+    expect(await Promise.all(queued)).toEqual(['r2', 'r3']);
+  });
+
   it('a lone failed request is rejected with the error as it came, and an answer of the wrong length is an error', async () => {
     const cause = Object.assign(new Error('connection ended'), { code: 'CONNECTION_ENDED' });
     const lone = new StatementBatcher<number, string>(() => Promise.reject(cause));
