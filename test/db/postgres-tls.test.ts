@@ -5,29 +5,16 @@
  * cluster serving it (`-c ssl=on`). A wrong CA or a host name the certificate does not name is
  * refused in one line naming PostgreSQL and the TLS reason, exit 1.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { USER_ENV, runProcess } from '../helpers/processes.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-services.js';
-
-const openssl = async (dir: string, args: string[]) => { await promisify(execFile)('openssl', args, { cwd: dir }); };
-
-/** A CA (ca.pem) and, signed by it, a certificate for the DNS name `localhost` only (server.crt/.key). */
-async function makeCertificates(dir: string, caName: string): Promise<void> {
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await openssl(dir, ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', `/CN=${caName}`]);
-  await openssl(dir, ['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost\n');
-  await openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
-    '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext']);
-}
+import { makeCertificates } from '../helpers/tls-certificates.js';
 
 /** The built program as a real process, as a user's shell starts it. */
 const run = (args: string[], env: Record<string, string | undefined>) => runProcess(args, { ...USER_ENV, ...env });

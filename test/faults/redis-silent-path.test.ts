@@ -12,7 +12,6 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { createLogger } from '../../src/ops/logger.js';
-import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
 import type { PlanJobData } from '../../src/worker/job-data.js';
 import { RUNS_QUEUE } from '../../src/worker/queue-names.js';
 import { SOCKET_TIMEOUT_MS } from '../../src/worker/redis-connection.js';
@@ -21,12 +20,10 @@ import { createTestDatabase } from '../helpers/databases.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-services.js';
 import { startSilentableProxy } from '../helpers/silent-proxy.js';
 import { startTestWorker, startWorld, waitFor, workerConfig, type World } from '../worker/worker-test-kit.js';
+import { runSilentPathScenario } from './silent-path-scenario.js';
 import { SummaryRecorder } from './summary.js';
-import { sleep, WorldLedger } from './worker-scenario.js';
 
 const rec = new SummaryRecorder(import.meta.filename);
-const LIST = 'ListCustomImages';
-const SILENCE_MS = 60_000;
 
 describe('fault matrix: a silent network path to Redis', () => {
   let redis: PrivateRedis;
@@ -59,36 +56,19 @@ describe('fault matrix: a silent network path to Redis', () => {
       const config = { ...workerConfig(world, db.url!, 'swas'), redisUrl: `redis://127.0.0.1:${proxy.port}` };
       handle = await startTestWorker(world, config, { database: db, logger, httpPort: 0, tuning: { concurrency: 2 } });
       const readyz = async () => (await fetch(`http://127.0.0.1:${handle!.http!.port}/readyz`)).status;
-      const ledger = new WorldLedger(world, rec.eventStats);
-      const baseline = await waitForRun(db.db, (await enqueueRun(runs)).runId, { timeoutMs: 60_000, pollMs: 100 });
-      expect(baseline.status).toBe('succeeded');
-      await ledger.checkpoint(db.db);
-
-      ledger.change(1);
-      world.emu.setFaults([{ kind: 'latency', ms: 1_000, match: { action: LIST } }]);
-      const before = world.emu.callLog().length;
-      const { runId } = await enqueueRun(runs);
-      await waitFor('regions of the run in flight', async () => world.emu.callLog().slice(before).some((c) => c.action === LIST), 30_000, 10);
-      proxy.silence();
-      const silentAt = Date.now();
-      expect(await readyz()).toBe(503);
-      const noticed = await waitFor('the worker to drop a silent connection', async () =>
-        lines().find((l) => l.time >= silentAt && /Socket timeout/.test(l.err ?? '')), SOCKET_TIMEOUT_MS + 30_000, 200);
-      console.log(`[redis-silent-path] first socket timeout logged ${noticed.time - silentAt} ms after the path went silent`);
-      await sleep(Math.max(0, SILENCE_MS - (Date.now() - silentAt)));
-      world.emu.clearFaults();
-      proxy.resume();
-      const resumedAt = Date.now();
-      await waitFor('/readyz 200 again', async () => (await readyz()) === 200, 60_000, 200);
-      console.log(`[redis-silent-path] /readyz 200 again ${Date.now() - resumedAt} ms after the path came back`);
-
-      const run = await waitForRun(db.db, runId, { timeoutMs: 120_000, pollMs: 200 });
-      console.log(`[redis-silent-path] the interrupted run ended ${Date.now() - resumedAt} ms after the path came back: ${run.status}`);
-      expect(run, JSON.stringify(run.error)).toMatchObject({ status: 'succeeded', regionsTotal: 6, regionsSucceeded: 6 });
-      await ledger.trueSoFar(db.db);
-      const clean = await waitForRun(db.db, (await enqueueRun(runs)).runId, { timeoutMs: 60_000, pollMs: 100 });
-      expect(clean.status).toBe('succeeded');
-      await ledger.checkpoint(db.db);
+      await runSilentPathScenario({
+        world, db: db.db, runs, proxy, eventStats: rec.eventStats, label: '[redis-silent-path]',
+        whileSilent: async (silentAt) => {
+          expect(await readyz()).toBe(503);
+          const noticed = await waitFor('the worker to drop a silent connection', async () =>
+            lines().find((l) => l.time >= silentAt && /Socket timeout/.test(l.err ?? '')), SOCKET_TIMEOUT_MS + 30_000, 200);
+          process.stderr.write(`[redis-silent-path] first socket timeout logged ${noticed.time - silentAt} ms after the path went silent\n`);
+        },
+        onResume: async (resumedAt) => {
+          await waitFor('/readyz 200 again', async () => (await readyz()) === 200, 60_000, 200);
+          process.stderr.write(`[redis-silent-path] /readyz 200 again ${Date.now() - resumedAt} ms after the path came back\n`);
+        },
+      });
     } finally {
       await handle?.close();
       handle = undefined;
