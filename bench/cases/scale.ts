@@ -15,7 +15,7 @@
  * at 5,000 accounts each would be about an hour of CPU on 2 cores. There `sync` runs cold (which
  * fills the database) then warm, and the worker then runs twice on the same data: its first run
  * also discovers regions (one ListRegions per account, which its cold run would have cached in
- * Redis), its second is its warm run.
+ * Redis), its second is its warm run. BENCH_SCALE_SHARED_WORKER_RUNS=1 keeps only the first.
  */
 import { loadavg } from 'node:os';
 import { writeFile } from 'node:fs/promises';
@@ -39,6 +39,8 @@ export interface ScaleOptions {
   concurrency: number;
   /** From this many accounts on, sync and worker share one database and the worker runs no cold run (see above). */
   sharedFrom?: number;
+  /** Worker runs on the shared database (default 2; 1 = only the first, which also discovers regions). */
+  sharedWorkerRuns?: number;
   svgPath?: string;
   /**
    * Points of an earlier run (the results file's), drawn for the fleet sizes this run does not
@@ -171,7 +173,7 @@ async function measureEngine(engine: Engine, accounts: number, regionCount: numb
       const worker = await timeWorkerRuns({
         databaseUrl: db.url, emulatorUrl: emu.url, keys: emu.accounts, callsPerSecond: opts.callsPerSecond, concurrency: opts.concurrency,
         ...(redis ? { redisUrl: redis.url } : {}),
-      }, 1, [], 2, { before, after: (i, t) => after(i, t.ms, t.run.status, t.workerCpuMs, t.maxRssBytes) });
+      }, 1, [], shared !== undefined ? opts.sharedWorkerRuns ?? 2 : 2, { before, after: (i, t) => after(i, t.ms, t.run.status, t.workerCpuMs, t.maxRssBytes) });
       if (!('timings' in worker)) throw new Error(`worker unavailable: ${worker.unavailable}`);
     }
   } finally {

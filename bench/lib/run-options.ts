@@ -57,6 +57,7 @@ export function sizes(quick: boolean) {
       accountCounts: defaultScaleAccounts(quick), imagesPerRegion: 15, latencyMs: 100, callsPerSecond: 5, concurrency: DEFAULT_SYNC_CONCURRENCY,
       // BENCH_SCALE_SHARED_FROM: from this many accounts on, one database for both engines and no worker cold run (cases/scale.ts).
       ...(Number(process.env.BENCH_SCALE_SHARED_FROM) > 0 ? { sharedFrom: Number(process.env.BENCH_SCALE_SHARED_FROM) } : {}),
+      ...(Number(process.env.BENCH_SCALE_SHARED_WORKER_RUNS) > 0 ? { sharedWorkerRuns: Number(process.env.BENCH_SCALE_SHARED_WORKER_RUNS) } : {}),
     },
     profile: { images: quick ? 1_000 : 100_000 },
     writePaths: { images: quick ? 1_000 : 20_000 },
