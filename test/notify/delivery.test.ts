@@ -61,7 +61,8 @@ describe.each(backends())('webhook delivery on %s', (kind) => {
     const m1 = got.filter((b) => b.data.image.id === 'm-1').map((b) => b.data.eventId);
     expect(m1).toEqual([...m1].sort((a, b) => a - b));
     expect(receiver.received.map((r) => r.webhookId)).toEqual(got.map((b) => `swas_ops_${b.data.eventId}`));
-    expect((await deliveries('ops')).every((d) => d.state === 'delivered' && d.attempts === 1)).toBe(true);
+    const settled = await deliveries('ops');
+    expect(settled.every((d) => d.state === 'delivered' && d.attempts === 1), JSON.stringify(settled)).toBe(true);
 
     // A second pass finds nothing new.
     await deliverSubscription(h.db, sub, createPacer(sub));

@@ -32,10 +32,16 @@ export async function syncListings(db: Db, ...listings: RegionListing[]): Promis
   return runId;
 }
 
-/** A subscription with the schema's defaults, fast retries for tests. */
+/**
+ * A subscription with the schema's defaults, fast retries for tests. The request timeout is the
+ * schema's 10 s, not shorter: the receiver runs in the test's own process, beside an embedded
+ * PGlite whose long calls block that event loop, and at 2 s a loaded machine (load 8-15) timed out
+ * a request the receiver then accepted, so a test expecting one attempt each saw two. A test about
+ * timeouts sets its own.
+ */
 export function subscription(name: string, url: string, secret: string, over: Partial<SubscriptionSpec> = {}): Subscription {
   return {
-    name, url, secretEnv: 'UNUSED', secret, format: 'json', timeoutMs: 2_000, maxAttempts: 10,
+    name, url, secretEnv: 'UNUSED', secret, format: 'json', timeoutMs: 10_000, maxAttempts: 10,
     backoff: { baseMs: 20, maxMs: 200 }, concurrency: 4, ratePerSecond: 1_000, ...over,
   };
 }
