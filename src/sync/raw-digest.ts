@@ -59,18 +59,15 @@ export function jsonbText(value: unknown): string | null {
 
 function objectText(value: Record<string, unknown>): string | null {
   let obj = value;
-  let keys = Object.keys(obj);
+  const keys = Object.keys(obj);
   if (keys.length === 0) return '{}';
-  let signature = JSON.stringify(keys);
-  // A key that needs cleaning shows as a \u escape (NUL, lone surrogate); once cleaned it may
-  // collide with another: let cleanJson decide which value the stored object keeps (it is what the
-  // `raw` column was written from).
-  if (signature.includes('\\u')) {
+  let shape = shapeOf(keys);
+  // A key that needs cleaning (NUL, lone surrogate) may, once cleaned, collide with another: let
+  // cleanJson decide which value the stored object keeps (it is what the `raw` column was written from).
+  if (shape.needsCleaning) {
     obj = cleanJson(obj) as Record<string, unknown>;
-    keys = Object.keys(obj);
-    signature = JSON.stringify(keys);
+    shape = shapeOf(Object.keys(obj));
   }
-  const shape = shapeOf(signature, keys);
   const sorted = shape.keys;
   const prefixes = shape.prefixes;
   let out = '';
@@ -102,24 +99,55 @@ function stringText(value: string): string {
 
 /** An object's keys in jsonb's order, with what precedes each value: `{"A": `, then `, "B": `. */
 interface Shape {
+  /** The keys as the object listed them (Object.keys): what a lookup compares. */
+  listed: readonly string[];
   keys: readonly string[];
   prefixes: readonly string[];
+  /** A key holds NUL or a lone surrogate: the object is cleaned first (cleanJson). */
+  needsCleaning: boolean;
 }
 
-// The items of a listing share a few shapes: each key list is sorted and quoted once, keyed by its
-// exact JSON text (two different key lists never share an entry).
-const SHAPES = new Map<string, Shape>();
+// The items of a listing share a few shapes: each key list is sorted and quoted once. A lookup
+// goes by the first key and compares the whole list key by key (keys parsed from JSON are
+// interned, so each comparison is a pointer's); building a signature string per object (its
+// JSON text, hashed by the Map) cost more than the rest of the object's text (profiled at 200
+// accounts, issue 24).
+const SHAPES = new Map<string, Shape[]>();
 const SHAPE_LIMIT = 512;
+let shapeCount = 0;
 
-function shapeOf(signature: string, keys: readonly string[]): Shape {
-  let shape = SHAPES.get(signature);
-  if (shape === undefined) {
-    if (SHAPES.size >= SHAPE_LIMIT) SHAPES.clear();
-    const sorted = [...keys].sort(jsonbKeyOrder);
-    shape = { keys: sorted, prefixes: sorted.map((k, i) => `${i === 0 ? '{' : ', '}${JSON.stringify(k)}: `) };
-    SHAPES.set(signature, shape);
+function shapeOf(listed: readonly string[]): Shape {
+  const first = listed[0] as string;
+  let candidates = SHAPES.get(first);
+  if (candidates !== undefined) {
+    for (const shape of candidates) if (sameKeys(shape.listed, listed)) return shape;
   }
+  if (shapeCount >= SHAPE_LIMIT) {
+    SHAPES.clear();
+    shapeCount = 0;
+    candidates = undefined;
+  }
+  if (candidates === undefined) {
+    candidates = [];
+    SHAPES.set(first, candidates);
+  }
+  const keys = [...listed].sort(jsonbKeyOrder);
+  const shape: Shape = {
+    listed: [...listed],
+    keys,
+    prefixes: keys.map((k, i) => `${i === 0 ? '{' : ', '}${JSON.stringify(k)}: `),
+    // JSON.stringify shows such a key as a \u escape.
+    needsCleaning: JSON.stringify(listed).includes('\\u'),
+  };
+  candidates.push(shape);
+  shapeCount += 1;
   return shape;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** jsonb's key order: shorter UTF-8 first, then bytewise (lengthCompareJsonbString). */
