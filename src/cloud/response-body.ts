@@ -16,6 +16,7 @@
  * reads bodies through is wrapped, once per process, by the code that builds SDK clients.
  */
 import * as darabonba from '@darabonba/typescript';
+import { Buffer, isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 
 // CommonJS whose `Stream` is a getter Node's ESM loader does not see as a named export (it is on
@@ -48,23 +49,29 @@ export function describeUnparsedBody(statusCode: number, contentType: string | u
     : new UnreadableResponseError(`HTTP${statusCode}`, `${what}: the request was refused before it reached the API`, statusCode, true);
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Pure: the body as text, or the reason it is not UTF-8. */
+/**
+ * Pure: the body as text, or the reason it is not UTF-8 (the first offending byte, for the
+ * message). The text is what a fatal TextDecoder gives (a leading BOM dropped), by a cheaper path:
+ * Buffer's check and decoder (simdutf) took a third less CPU than the TextDecoder over a 15-image
+ * page (issue 24). The offending byte is searched with a decoder of its own: a shared one left in
+ * streaming mode by a failed search carried its pending bytes into the next body's decode.
+ */
 export function decodeBody(bytes: Uint8Array): { text: string } | { invalidAt: number } {
-  try {
-    return { text: strictUtf8.decode(bytes) };
-  } catch {
-    // The first offending byte, for the message (the decoder does not say).
-    for (let end = 1; end <= bytes.length; end++) {
-      try {
-        strictUtf8.decode(bytes.subarray(0, end), { stream: true });
-      } catch {
-        return { invalidAt: end - 1 };
-      }
-    }
-    return { invalidAt: bytes.length };
+  if (isUtf8(bytes)) {
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const bom = buffer.length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
+    return { text: buffer.toString('utf8', bom) };
   }
+  const probe = new TextDecoder('utf-8', { fatal: true });
+  for (let end = 1; end <= bytes.length; end++) {
+    try {
+      probe.decode(bytes.subarray(end - 1, end), { stream: true });
+    } catch {
+      return { invalidAt: end - 1 };
+    }
+  }
+  // Only a truncated sequence at the end: the decoder says so when the stream ends.
+  return { invalidAt: bytes.length };
 }
 
 let installed = false;
