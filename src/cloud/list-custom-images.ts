@@ -40,20 +40,22 @@ export interface RawCustomImagesPage {
   bodyIsObject: boolean;
 }
 
-/** The Params `listCustomImagesWithOptions` builds in @alicloud/swas-open20200601 4.0.0. */
-function listCustomImagesParams(): $OpenApiUtil.Params {
-  return new $OpenApiUtil.Params({
-    action: 'ListCustomImages',
-    version: '2020-06-01',
-    protocol: 'HTTPS',
-    pathname: '/',
-    method: 'POST',
-    authType: 'AK',
-    style: 'RPC',
-    reqBodyType: 'formData',
-    bodyType: 'json',
-  });
-}
+/**
+ * The Params `listCustomImagesWithOptions` builds in @alicloud/swas-open20200601 4.0.0. Built once:
+ * openapi-core only reads them (callApi / doRequest assign none of their fields), so building the
+ * Tea model again for every call was only work (issue 24's profile of the unchanged path).
+ */
+const LIST_CUSTOM_IMAGES_PARAMS = new $OpenApiUtil.Params({
+  action: 'ListCustomImages',
+  version: '2020-06-01',
+  protocol: 'HTTPS',
+  pathname: '/',
+  method: 'POST',
+  authType: 'AK',
+  style: 'RPC',
+  reqBodyType: 'formData',
+  bodyType: 'json',
+});
 
 /** Fetches one page. Throws whatever the SDK throws (see classifyError); one call, no retry. */
 export async function listCustomImagesPage(
@@ -67,7 +69,7 @@ export async function listCustomImagesPage(
   const req = new $OpenApiUtil.OpenApiRequest({
     query: OpenApiUtil.query({ PageNumber: request.pageNumber, PageSize: request.pageSize, RegionId: request.regionId }),
   });
-  const response: unknown = await clients.client(account, endpoint).callApi(listCustomImagesParams(), req, singleAttemptRuntime());
+  const response: unknown = await clients.client(account, endpoint).callApi(LIST_CUSTOM_IMAGES_PARAMS, req, singleAttemptRuntime());
   const body = isRecord(response) ? response.body : undefined;
   if (!isRecord(body)) {
     return { request, customImages: undefined, totalCount: undefined, pageNumber: undefined, pageSize: undefined, requestId: undefined, bodyIsObject: false };
