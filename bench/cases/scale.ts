@@ -69,6 +69,8 @@ interface RunFigures {
   cpuPerRegionMs: number;
   maxRssMb: number;
   load: { before: number[]; after: number[] };
+  /** When the run ended (ISO). */
+  endedAt: string;
 }
 
 export async function scaleCase(opts: ScaleOptions): Promise<CaseResult> {
@@ -129,7 +131,7 @@ function note(p: RunFigures): string {
   return `${p.engine} ${p.accounts} ${p.kind}: ${round(p.ms / 1000, 1)} s vs ideal ${round(p.idealMs / 1000, 1)} s (${round(p.ratio, 2)}x); `
     + `${p.calls.calls} calls, ${round(p.calls.callsPerSecond, 0)}/s, peak ${p.calls.peakInFlight} in flight over ${p.calls.peakAccountsInFlight} accounts; `
     + `CPU/region ${round(p.cpuPerRegionMs, 2)} ms (process ${round(p.cpuMs.process / 1000, 1)} s, Postgres ${round(p.cpuMs.postgres / 1000, 1)} s, Redis ${round(p.cpuMs.redis / 1000, 1)} s); `
-    + `peak RSS ${round(p.maxRssMb, 0)} MB; load ${p.load.before.map((l) => l.toFixed(1)).join('/')} -> ${p.load.after.map((l) => l.toFixed(1)).join('/')} at ${new Date().toISOString().slice(11, 16)} UTC`;
+    + `peak RSS ${round(p.maxRssMb, 0)} MB; load ${p.load.before.map((l) => l.toFixed(1)).join('/')} -> ${p.load.after.map((l) => l.toFixed(1)).join('/')} ended ${p.endedAt.slice(11, 16)} UTC`;
 }
 
 /** `shared`: the database the engines share (kept), else a fresh one for this engine (dropped). */
@@ -155,7 +157,7 @@ async function measureEngine(engine: Engine, accounts: number, regionCount: numb
         accounts, engine, kind: kindOf(i), ms, idealMs, ratio: ms / idealMs, status, calls,
         cpuMs: { process: processCpuMs, postgres, redis: redisCpu },
         cpuPerRegionMs: (processCpuMs + postgres + redisCpu) / (accounts * regionCount),
-        maxRssMb: maxRssBytes / 1024 / 1024, load: { before: m.load, after: loadavg() },
+        maxRssMb: maxRssBytes / 1024 / 1024, load: { before: m.load, after: loadavg() }, endedAt: new Date().toISOString(),
       });
       // Each run's line as it ends: a long fleet's earlier runs are kept even if a later one fails.
       process.stderr.write(`   scale: ${note(out.at(-1) as RunFigures)}\n`);
