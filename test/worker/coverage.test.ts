@@ -5,7 +5,7 @@
  * duration), the next run covers every region. A worker stopped by SIGINT frees the regions of
  * the jobs it abandons at once.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { eq } from 'drizzle-orm';
@@ -14,40 +14,22 @@ import { regionSyncs } from '../../src/db/schema.js';
 import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
 import type { PlanJobData } from '../../src/worker/job-data.js';
 import { REGIONS_QUEUE } from '../../src/worker/queue-names.js';
-import type { WorkerHandle } from '../../src/worker/start-worker.js';
-import { createTestDatabase } from '../helpers/databases.js';
-import { openTestQueues, type TestQueues } from '../helpers/redis.js';
-import { killWorker, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
-import { startTestWorker, startWorld, waitFor, workerConfig, type World } from './worker-test-kit.js';
+import type { TestQueues } from '../helpers/redis.js';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
+import { startTestWorker, waitFor, workerConfig, type World } from './worker-test-kit.js';
+import { useWorkerScene } from './worker-scene.js';
 
 describe('run coverage after a worker dies or is stopped', () => {
+  const scene = useWorkerScene({ accounts: 2, regions: ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'], imagesPerRegion: 2 });
   let world: World;
   let db: DatabaseHandle;
-  let queues: TestQueues | undefined;
   let prefix: string;
   let redis: Redis;
   let runs: Queue<PlanJobData>;
-  let proc: WorkerProcess | undefined;
-  let inProcess: WorkerHandle | undefined;
-
-  beforeAll(async () => {
-    world = await startWorld({ accounts: 2, regions: ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'], imagesPerRegion: 2 });
-  });
-  afterEach(async () => {
-    await killWorker(proc);
-    await inProcess?.close();
-    inProcess = undefined;
-    await queues?.close();
-    await db?.close();
-    world.emu.clearFaults();
-  });
-  afterAll(async () => {
-    await world?.emu.stop();
-  });
 
   async function setUp(label: string): Promise<void> {
-    db = await createTestDatabase('postgres');
-    queues = openTestQueues(label);
+    let queues: TestQueues;
+    ({ world, db, queues } = await scene.setUp(label));
     ({ prefix, redis, runs } = queues);
   }
   const claims = async () => (await redis.keys(`${prefix}:swas-inventory:claim:*`)).length;
@@ -55,13 +37,16 @@ describe('run coverage after a worker dies or is stopped', () => {
   const jobLocks = async () => (await redis.keys(`${prefix}:${REGIONS_QUEUE}:*:lock`)).length;
   const rowsOf = (runId: string) => db.db.select().from(regionSyncs).where(eq(regionSyncs.syncRunId, runId));
 
-  const startedWorker = (args: string[]): Promise<WorkerProcess> => startWorkerProcess(world, db.url!, prefix, args);
+  const startedWorker = async (args: string[]): Promise<WorkerProcess> => {
+    scene.proc = await startWorkerProcess(world, db.url!, prefix, args);
+    return scene.proc;
+  };
 
   it('after a SIGKILL the next run names the regions still held and is not succeeded; a run one lock duration later covers all', async () => {
     await setUp('cov');
     // Slow listings, long locks: the killed worker's jobs stay "alive" (locked) for 25 s.
     world.emu.setFaults([{ kind: 'latency', ms: 30_000, match: { action: 'ListCustomImages' } }]);
-    proc = await startedWorker(['--no-schedule', '--concurrency', '6', '--lock-duration', '25000', '--stalled-interval', '600000']);
+    const proc = await startedWorker(['--no-schedule', '--concurrency', '6', '--lock-duration', '25000', '--stalled-interval', '600000']);
     const first = await enqueueRun(runs);
     await waitFor('all six listings in flight (two account jobs)', async () => world.emu.inFlight() >= 6, 30_000, 20);
     proc.child.kill('SIGKILL');
@@ -70,7 +55,7 @@ describe('run coverage after a worker dies or is stopped', () => {
     world.emu.clearFaults();
 
     // A new worker that does not recover stalled jobs for a long while: only the claims' link to the jobs' locks can free them.
-    inProcess = await startTestWorker(world, workerConfig(world, db.url!, prefix), {
+    scene.inProcess = await startTestWorker(world, workerConfig(world, db.url!, prefix), {
       database: db, tuning: { lockDurationMs: 5_000, stalledIntervalMs: 600_000 },
     });
     const second = await enqueueRun(runs);
@@ -97,7 +82,7 @@ describe('run coverage after a worker dies or is stopped', () => {
   it('SIGINT with jobs that cannot finish in time: their claims are released before the process exits', async () => {
     await setUp('covint');
     world.emu.setFaults([{ kind: 'latency', ms: 30_000, match: { action: 'ListCustomImages' } }]);
-    proc = await startedWorker(['--no-schedule', '--concurrency', '6', '--shutdown-timeout', '500']);
+    const proc = await startedWorker(['--no-schedule', '--concurrency', '6', '--shutdown-timeout', '500']);
     await enqueueRun(runs);
     await waitFor('all six listings in flight (two account jobs)', async () => world.emu.inFlight() >= 6, 30_000, 20);
     expect(await claims()).toBe(6);

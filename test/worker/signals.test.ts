@@ -1,51 +1,37 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Queue } from 'bullmq';
 import { eq } from 'drizzle-orm';
 import { regionSyncs } from '../../src/db/schema.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { enqueueRun, waitForRun } from '../../src/worker/enqueue-run.js';
 import type { PlanJobData, AccountJobData } from '../../src/worker/job-data.js';
-import type { WorkerHandle } from '../../src/worker/start-worker.js';
-import { createTestDatabase } from '../helpers/databases.js';
-import { openTestQueues, type TestQueues } from '../helpers/redis.js';
-import { killWorker, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
-import { eventCounts, startTestWorker, startWorld, storedImageIds, truthImageIds, waitFor, workerConfig, type World } from './worker-test-kit.js';
+import type { TestQueues } from '../helpers/redis.js';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
+import { eventCounts, startTestWorker, storedImageIds, truthImageIds, waitFor, workerConfig, type World } from './worker-test-kit.js';
+import { useWorkerScene } from './worker-scene.js';
 
 describe('worker process signals', () => {
+  const scene = useWorkerScene({ accounts: 2, regions: ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'], imagesPerRegion: 3 });
   let world: World;
   let db: DatabaseHandle;
-  let queues: TestQueues | undefined;
   let prefix: string;
   let runs: Queue<PlanJobData>;
   let regions: Queue<AccountJobData>;
-  let proc: WorkerProcess | undefined;
-  let inProcess: WorkerHandle | undefined;
-
-  beforeAll(async () => {
-    world = await startWorld({ accounts: 2, regions: ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'], imagesPerRegion: 3 });
-  });
-  afterEach(async () => {
-    await killWorker(proc);
-    await inProcess?.close();
-    inProcess = undefined;
-    await queues?.close();
-    await db?.close();
-    world.emu.clearFaults();
-  });
-  afterAll(async () => {
-    await world?.emu.stop();
-  });
 
   async function setUp(latencyMs: number): Promise<void> {
-    db = await createTestDatabase('postgres');
-    queues = openTestQueues('sig');
+    let queues: TestQueues;
+    ({ world, db, queues } = await scene.setUp('sig'));
     ({ prefix, runs, regions } = queues);
     world.emu.setFaults([{ kind: 'latency', ms: latencyMs, match: { action: 'ListCustomImages' } }]);
   }
+  const startedWorker = async (args: string[]): Promise<WorkerProcess> => {
+    scene.proc = await startWorkerProcess(world, db.url!, prefix, args);
+    return scene.proc;
+  };
 
   it('SIGTERM during account jobs: the regions in flight finish, then the process exits 0', async () => {
     await setUp(2_500);
-    proc = await startWorkerProcess(world, db.url!, prefix, ['--no-schedule', '--concurrency', '6', '--shutdown-timeout', '20000']);
+    const proc = await startedWorker(['--no-schedule', '--concurrency', '6', '--shutdown-timeout', '20000']);
     const { runId } = await enqueueRun(runs);
     // Two account jobs, their six regions' listings in flight.
     await waitFor('six listings in flight', async () => world.emu.inFlight() >= 6, 20_000, 20);
@@ -66,7 +52,7 @@ describe('worker process signals', () => {
 
   it('SIGKILL mid-job: the stalled jobs re-run on another worker and the database converges to the emulator', async () => {
     await setUp(1_500);
-    proc = await startWorkerProcess(world, db.url!, prefix, ['--no-schedule', '--concurrency', '2', '--lock-duration', '3000', '--stalled-interval', '1000']);
+    const proc = await startedWorker(['--no-schedule', '--concurrency', '2', '--lock-duration', '3000', '--stalled-interval', '1000']);
     const { runId } = await enqueueRun(runs);
     await waitFor('region jobs to be active', async () => (await regions.getActiveCount()) >= 2, 20_000, 20);
 
@@ -75,7 +61,7 @@ describe('worker process signals', () => {
     expect(await regions.getActiveCount()).toBeGreaterThan(0); // orphaned: locked by a dead worker
 
     world.emu.setFaults([]);
-    inProcess = await startTestWorker(world, workerConfig(world, db.url!, prefix), {
+    scene.inProcess = await startTestWorker(world, workerConfig(world, db.url!, prefix), {
       database: db, tuning: { lockDurationMs: 3_000, stalledIntervalMs: 1_000 },
     });
     const run = await waitForRun(db.db, runId, { timeoutMs: 60_000, pollMs: 200 });
