@@ -13,25 +13,111 @@
  * still ended by the driver's own cancel (whose error is an answer) before this fires. An idle
  * connection is never closed by it: nothing is awaited.
  *
- * Plain TCP only: with TLS, postgres.js upgrades this socket and the TLS layer reads and writes
- * beneath it, so after the handshake this deadline sees nothing and never fires (the driver's
- * query and cancel timeouts still apply there, all but the describe phase above).
+ * TLS is negotiated here too, not by the driver: postgres.js upgrades the socket it is given with
+ * a TLS layer that reads and writes beneath that socket's JavaScript side, so a deadline watching
+ * the plain socket saw nothing after the handshake and never fired (a TLS path silent for 60 s was
+ * waited out whole). The driver skips its own negotiation for a socket marked `negotiated` (as it
+ * does for its Cloudflare sockets); this one sends the SSLRequest (or, with
+ * `sslnegotiation=direct`, starts TLS at once with ALPN `postgresql`), checks the certificate with
+ * the driver's own settings (sslmode, sslrootcert, PGSSLROOTCERT: libpq's meanings) and watches the
+ * TLS socket, whose writes and reads are the statements and their answers.
  */
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
 
-export type SocketFactory = (options: { path?: string | undefined }, host: string, port: number) => Promise<Socket>;
+/** What this reads of postgres.js's parsed options (the `options` its `socket` hook is called with). */
+export interface DriverSocketOptions {
+  path?: string | undefined;
+  /** `false`, a libpq sslmode (`require`, `verify-full`, ...), `true`, or TLS options with the files read (`ca`, `cert`, `key`). */
+  ssl?: unknown;
+  sslnegotiation?: string | null | undefined;
+  /** Seconds; the driver's own connect timeout cannot end a socket still being set up here, so this does. */
+  connect_timeout?: number | undefined;
+}
 
-/** A postgres.js `socket` option: plain TCP (or a Unix socket) whose unanswered writes are bounded by `ms`. */
+export type SocketFactory = (options: DriverSocketOptions, host: string, port: number) => Promise<Socket>;
+
+/** A postgres.js `socket` option: TCP (or a Unix socket), TLS when asked for, whose unanswered writes are bounded by `ms`. */
 export function answerDeadlineSocket(ms: number): SocketFactory {
-  return (options, host, port) => new Promise<Socket>((resolve, reject) => {
-    const socket = options.path ? connect({ path: options.path }) : connect({ host, port });
-    socket.once('error', reject);
-    socket.once('connect', () => {
-      socket.off('error', reject);
-      socket.setNoDelay(true);
+  return async (options, host, port) => {
+    const raw = options.path ? connect({ path: options.path }) : connect({ host, port });
+    // Until the socket is handed over, a server that accepts and never answers (the SSLRequest, the
+    // TLS handshake) is bounded here: the driver's timer fires but has nothing to close yet.
+    const limit = (options.connect_timeout ?? 0) > 0
+      ? setTimeout(() => raw.destroy(Object.assign(new Error(`no answer from PostgreSQL within ${options.connect_timeout} s while connecting`), { code: 'CONNECT_TIMEOUT' })), (options.connect_timeout ?? 0) * 1000).unref()
+      : null;
+    try {
+      await settled(raw, 'connect');
+      raw.setNoDelay(true);
+      const socket = secured(options) ? await negotiate(raw, options, host) : raw;
       watchAnswers(socket, ms);
-      resolve(socket);
-    });
+      return socket;
+    } catch (error) {
+      raw.destroy();
+      throw error;
+    } finally {
+      if (limit !== null) clearTimeout(limit);
+    }
+  };
+}
+
+/** postgres.js's rule: TLS unless `ssl` is unset or `disable`. */
+function secured(options: DriverSocketOptions): boolean {
+  return Boolean(options.ssl) && options.ssl !== 'disable';
+}
+
+async function negotiate(raw: Socket, options: DriverSocketOptions, host: string): Promise<Socket> {
+  const tls = tlsOptions(options.ssl);
+  if (options.sslnegotiation === 'direct') return upgrade(raw, host, { ...tls, ALPNProtocols: ['postgresql'] });
+  // SSLRequest: length 8, code 80877103; the server answers one byte, S or N.
+  const request = Buffer.alloc(8);
+  request.writeInt32BE(8, 0);
+  request.writeInt32BE(80877103, 4);
+  const reply = await new Promise<number | undefined>((resolve, reject) => {
+    const closed = () => fail(Object.assign(new Error('the server closed the connection during the SSLRequest'), { code: 'CONNECTION_CLOSED' }));
+    const done = () => { raw.off('data', data); raw.off('error', fail); raw.off('close', closed); };
+    const data = (chunk: Buffer) => { done(); resolve(chunk[0]); };
+    const fail = (error: Error) => { done(); reject(error); };
+    raw.on('data', data);
+    raw.on('error', fail);
+    raw.on('close', closed);
+    raw.write(request);
+  });
+  if (reply === 0x53 /* S */) return upgrade(raw, host, tls);
+  if (options.ssl === 'prefer' || options.ssl === 'allow') return Object.assign(raw, { negotiated: true });
+  throw Object.assign(new Error('SSL_NOT_SUPPORTED: The server does not support SSL connections'), { code: 'SSL_NOT_SUPPORTED' });
+}
+
+async function upgrade(raw: Socket, host: string, tls: ConnectionOptions): Promise<Socket> {
+  const secure = tlsConnect({ socket: raw, host: host || undefined, servername: isIP(host || '') ? undefined : host, ...tls } as ConnectionOptions);
+  await settled(secure, 'secureConnect');
+  // postgres.js negotiates nothing more on a socket marked so.
+  return Object.assign(secure, { negotiated: true });
+}
+
+/** postgres.js's TLS options for its `ssl` setting (src/socket.js, secureOptions). */
+function tlsOptions(ssl: unknown): ConnectionOptions {
+  if (ssl === 'require' || ssl === 'allow' || ssl === 'prefer') return { rejectUnauthorized: false };
+  if (typeof ssl === 'object' && ssl !== null) return withContext(ssl as ConnectionOptions);
+  return {};
+}
+
+const contexts = new WeakMap<object, SecureContext>();
+
+/** The CA's secure context is built once per setting, not at each connection (as the driver does). */
+function withContext(ssl: ConnectionOptions): ConnectionOptions {
+  if (ssl.secureContext || !ssl.ca) return ssl;
+  let context = contexts.get(ssl);
+  if (!context) contexts.set(ssl, context = createSecureContext(ssl));
+  return { ...ssl, secureContext: context };
+}
+
+function settled(socket: Socket, event: 'connect' | 'secureConnect'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (error: Error) => { socket.off(event, ok); reject(error); };
+    const ok = () => { socket.off('error', fail); resolve(); };
+    socket.once(event, ok);
+    socket.once('error', fail);
   });
 }
 

@@ -8,7 +8,8 @@
  * closes the connection `cancel_timeout` later. Each default yields to the same parameter in the
  * URL (`?query_timeout=120`), which postgres.js reads itself. One wait the driver leaves unbounded
  * (a statement's first Describe) is bounded by the socket: no answer at all for query + cancel
- * timeouts + ANSWER_GRACE_S closes the connection (src/db/answer-deadline.ts).
+ * timeouts + ANSWER_GRACE_S closes the connection (src/db/answer-deadline.ts, which also negotiates
+ * TLS so that it watches the TLS socket itself).
  *
  * TLS: the URL's `sslmode` / `sslrootcert` are postgres.js's own (libpq's meanings); as libpq does,
  * `PGSSLROOTCERT` names the CA file when the URL does not.
@@ -64,10 +65,9 @@ export function postgresClientSettings(
   const unlessInUrl = (key: string, seconds: number) => (query.has(key) ? {} : { [key]: seconds });
   const seconds = (key: string, fallback: number) => (query.has(key) ? Number(query.get(key)) : fallback);
   const queryTimeout = seconds('query_timeout', QUERY_TIMEOUT_S);
-  // No statement limit (query_timeout=0) means no answer limit either; TLS negotiated directly is
-  // the driver's own socket (this one would be plain TCP).
-  const answerS = queryTimeout > 0 && query.get('sslnegotiation') !== 'direct'
-    ? queryTimeout + seconds('cancel_timeout', CANCEL_TIMEOUT_S) + ANSWER_GRACE_S : 0;
+  // No statement limit (query_timeout=0) means no answer limit either (and TLS is then the
+  // driver's own, as before the deadline).
+  const answerS = queryTimeout > 0 ? queryTimeout + seconds('cancel_timeout', CANCEL_TIMEOUT_S) + ANSWER_GRACE_S : 0;
   return {
     url: parsed.toString(),
     options: {
