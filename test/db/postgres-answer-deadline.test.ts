@@ -7,15 +7,11 @@
  * CA). Over TLS the deadline used to watch the plain socket beneath the driver's TLS layer, saw
  * nothing, and the statement waited for as long as the path stayed silent.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANSWER_GRACE_S, postgresClientSettings } from '../../src/db/postgres-options.js';
-import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-services.js';
 import { startSilentableProxy, type SilentableProxy } from '../helpers/silent-proxy.js';
-import { makeCertificates } from '../helpers/tls-certificates.js';
+import { startTlsPostgres, type TlsPostgres } from '../helpers/tls-certificates.js';
 
 const QUERY_S = 2;
 const CANCEL_S = 1;
@@ -24,25 +20,17 @@ const ANSWER_MS = (QUERY_S + CANCEL_S + ANSWER_GRACE_S) * 1000;
 const GIVE_UP_MS = ANSWER_MS + 12_000;
 
 describe('the answer deadline on a silent path to Postgres', () => {
-  let dir: string;
-  let pg: PrivatePostgres;
+  let server: TlsPostgres;
   let proxy: SilentableProxy;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'swas-pg-answer-'));
-    await makeCertificates(dir, 'swas test CA');
-    pg = await startPrivatePostgres({ tls: { cert: readFileSync(join(dir, 'server.crt'), 'utf8'), key: readFileSync(join(dir, 'server.key'), 'utf8') } });
-  }, 120_000);
-  afterAll(async () => {
-    await pg?.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  beforeAll(async () => { server = await startTlsPostgres(); }, 120_000);
+  afterAll(async () => { await server?.destroy(); });
 
   it('negotiates TLS as the driver would for each sslmode: disable plain, prefer and require encrypted without a CA, verify-full with it', async () => {
     const encrypted: Record<string, boolean> = {};
     for (const mode of ['disable', 'prefer', 'require', 'verify-full']) {
-      const ca = mode === 'verify-full' ? `&sslrootcert=${join(dir, 'ca.pem')}` : '';
-      const settings = postgresClientSettings(`postgres://postgres@localhost:${pg.port}/postgres?sslmode=${mode}${ca}`, 1);
+      const ca = mode === 'verify-full' ? `&sslrootcert=${server.ca}` : '';
+      const settings = postgresClientSettings(`postgres://postgres@localhost:${server.pg.port}/postgres?sslmode=${mode}${ca}`, 1);
       const client = postgres(settings.url, settings.options);
       try {
         const [row] = await client<Array<{ tls: boolean }>>`select ssl as tls from pg_stat_ssl where pid = pg_backend_pid()`;
@@ -56,11 +44,11 @@ describe('the answer deadline on a silent path to Postgres', () => {
 
   const cases: Array<[string, (port: number) => string]> = [
     ['plain TCP', (port) => `postgres://postgres@127.0.0.1:${port}/postgres`],
-    ['TLS, verify-full', (port) => `postgres://postgres@localhost:${port}/postgres?sslmode=verify-full&sslrootcert=${join(dir, 'ca.pem')}`],
+    ['TLS, verify-full', (port) => `postgres://postgres@localhost:${port}/postgres?sslmode=verify-full&sslrootcert=${server.ca}`],
   ];
   for (const [name, urlAt] of cases) {
     it(`${name}: a statement's first use on a path gone silent fails as a lost connection within query + cancel timeouts + ${ANSWER_GRACE_S} s`, async () => {
-      proxy = await startSilentableProxy(pg.port);
+      proxy = await startSilentableProxy(server.pg.port);
       const settings = postgresClientSettings(`${urlAt(proxy.port)}${urlAt(proxy.port).includes('?') ? '&' : '?'}query_timeout=${QUERY_S}&cancel_timeout=${CANCEL_S}`, 1);
       const client = postgres(settings.url, settings.options);
       try {

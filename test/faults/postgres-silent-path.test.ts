@@ -14,18 +14,14 @@
  * (src/db/statement-batcher.ts), waited out the whole silence; over TLS the answer deadline saw
  * nothing (it watched the plain socket beneath the driver's TLS layer).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { ANSWER_GRACE_S, CANCEL_TIMEOUT_S, QUERY_TIMEOUT_S } from '../../src/db/postgres-options.js';
 import { createTestDatabaseUrl } from '../helpers/databases.js';
-import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-services.js';
 import { openTestQueues } from '../helpers/redis.js';
 import { startSilentableProxy, type SilentableProxy } from '../helpers/silent-proxy.js';
-import { makeCertificates } from '../helpers/tls-certificates.js';
+import { startTlsPostgres, type TlsPostgres } from '../helpers/tls-certificates.js';
 import { killWorker, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
 import { startWorld, waitFor, type World } from '../worker/worker-test-kit.js';
 import { LISTING_MS, runSilentPathScenario, SILENCE_MS } from './silent-path-scenario.js';
@@ -133,29 +129,25 @@ describe('fault matrix: a silent network path to Postgres', () => {
 
 describe('fault matrix: a silent network path to Postgres over TLS (verify-full, private CA)', () => {
   let world: World;
-  let dir: string;
-  let pg: PrivatePostgres;
+  let server: TlsPostgres;
   let proxy: SilentableProxy;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'swas-pgtls-silent-'));
-    await makeCertificates(dir, 'swas test CA');
-    pg = await startPrivatePostgres({ tls: { cert: readFileSync(join(dir, 'server.crt'), 'utf8'), key: readFileSync(join(dir, 'server.key'), 'utf8') } });
+    server = await startTlsPostgres();
     world = await startWorld({ accounts: 2, regions: REGIONS, imagesPerRegion: 3 });
-    proxy = await startSilentableProxy(pg.port);
+    proxy = await startSilentableProxy(server.pg.port);
   }, 120_000);
   afterAll(async () => {
     rec.flush();
     await proxy?.close();
     await world?.emu.stop();
-    await pg?.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await server?.destroy();
   });
 
   rec.scenario('60 s of silence on a TLS path to Postgres mid-run: every attempt in flight fails within the answer deadline, nothing lost or doubled, resumes by itself', async () => {
     // The certificate names `localhost`; the proxy listens on 127.0.0.1.
     const workerUrl = `postgres://postgres@localhost:${proxy.port}/postgres?sslmode=verify-full`;
-    const readerUrl = `postgres://postgres@localhost:${pg.port}/postgres?sslmode=verify-full&sslrootcert=${join(dir, 'ca.pem')}`;
-    await silentPostgresPath(world, { workerUrl, readerUrl, env: { PGSSLROOTCERT: join(dir, 'ca.pem') }, proxy }, '[pg-tls-silent-path]');
+    const readerUrl = `postgres://postgres@localhost:${server.pg.port}/postgres?sslmode=verify-full&sslrootcert=${server.ca}`;
+    await silentPostgresPath(world, { workerUrl, readerUrl, env: { PGSSLROOTCERT: server.ca }, proxy }, '[pg-tls-silent-path]');
   }, 420_000);
 });

@@ -4,9 +4,11 @@
  * silent-path scenario).
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { startPrivatePostgres, type PrivatePostgres } from './private-services.js';
 
 const openssl = async (dir: string, args: string[]) => { await promisify(execFile)('openssl', args, { cwd: dir }); };
 
@@ -18,4 +20,25 @@ export async function makeCertificates(dir: string, caName: string): Promise<voi
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost\n');
   await openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
     '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext']);
+}
+
+export interface TlsPostgres {
+  pg: PrivatePostgres;
+  /** The CA file that signed the server's certificate (for `sslrootcert` or PGSSLROOTCERT). */
+  ca: string;
+  /** Stops the server, removes its certificates. */
+  destroy(): Promise<void>;
+}
+
+/** A private Postgres serving TLS with a certificate for `localhost` from a CA made here. */
+export async function startTlsPostgres(): Promise<TlsPostgres> {
+  const dir = mkdtempSync(join(tmpdir(), 'swas-pgtls-'));
+  try {
+    await makeCertificates(dir, 'swas test CA');
+    const pg = await startPrivatePostgres({ tls: { cert: readFileSync(join(dir, 'server.crt'), 'utf8'), key: readFileSync(join(dir, 'server.key'), 'utf8') } });
+    return { pg, ca: join(dir, 'ca.pem'), destroy: async () => { await pg.destroy(); rmSync(dir, { recursive: true, force: true }); } };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
