@@ -123,11 +123,14 @@ export async function runSync(deps: RunSyncDeps, options: RunSyncOptions = {}): 
   // Every region asks at once; admission makes each account's regions take its budget in turn
   // and hands the slots out across accounts, so every account with budget left is in progress.
   const admission = deps.admission ?? new RegionAdmission(new RegionSlots(options.concurrency ?? DEFAULT_SYNC_CONCURRENCY), deps.budget ?? null);
-  results.push(...await Promise.all(plan.regions.map(async (region) => {
+  const regionResults = await Promise.all(plan.regions.map(async (region) => {
     const result = await syncOne(deps, log, runId, region, policy, pauses, admission, options.signal);
     options.progress?.regionDone(result);
     return result;
-  })));
+  }));
+  // One by one, not push(...regionResults): spreading a fleet's regions as arguments overflows the
+  // call stack (RangeError at 5,000 accounts x 26 regions, after every region had been synced).
+  for (const r of regionResults) results.push(r);
 
   // A signal that came after every region committed interrupted nothing: the run is what its
   // regions are (issue 22 #17), not `failed` for "stopping before every region finished".
