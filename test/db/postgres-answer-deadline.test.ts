@@ -1,3 +1,4 @@
+// @long-running: waits out an 8 s answer deadline on plain and TLS paths
 /**
  * The answer deadline (src/db/answer-deadline.ts) on the one wait postgres.js 4.2.0 leaves
  * unbounded: a statement's first use waits for its description, and query_timeout then only marks

@@ -103,51 +103,55 @@ async function silentPostgresPath(world: World, path: Path, label: string): Prom
 
 const REGIONS = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'];
 
-describe('fault matrix: a silent network path to Postgres', () => {
-  let world: World;
-  let database: { url: string; drop: () => Promise<void> };
-  let proxy: SilentableProxy;
+// The plain and the TLS path each wait out a 60 s silence, on their own world, database, proxy and
+// Redis prefix: run side by side, the file waits one silence, not two.
+describe.concurrent('fault matrix: a silent network path to Postgres, plain and TLS', () => {
+  describe('fault matrix: a silent network path to Postgres', () => {
+    let world: World;
+    let database: { url: string; drop: () => Promise<void> };
+    let proxy: SilentableProxy;
 
-  beforeAll(async () => {
-    world = await startWorld({ accounts: 2, regions: REGIONS, imagesPerRegion: 3 });
-    database = await createTestDatabaseUrl();
-    proxy = await startSilentableProxy(Number(new URL(database.url).port), new URL(database.url).hostname);
-  });
-  afterAll(async () => {
-    rec.flush();
-    await proxy?.close();
-    await database?.drop();
-    await world?.emu.stop();
-  });
+    beforeAll(async () => {
+      world = await startWorld({ accounts: 2, regions: REGIONS, imagesPerRegion: 3 });
+      database = await createTestDatabaseUrl();
+      proxy = await startSilentableProxy(Number(new URL(database.url).port), new URL(database.url).hostname);
+    });
+    afterAll(async () => {
+      rec.flush();
+      await proxy?.close();
+      await database?.drop();
+      await world?.emu.stop();
+    });
 
-  rec.scenario('60 s of silence on the Postgres path mid-run: every attempt in flight fails within the answer deadline, the process lives, nothing lost or doubled, resumes by itself', async () => {
-    const viaProxy = new URL(database.url);
-    viaProxy.port = String(proxy.port);
-    await silentPostgresPath(world, { workerUrl: viaProxy.toString(), readerUrl: database.url, proxy }, '[pg-silent-path]');
-  }, 420_000);
-});
-
-describe('fault matrix: a silent network path to Postgres over TLS (verify-full, private CA)', () => {
-  let world: World;
-  let server: TlsPostgres;
-  let proxy: SilentableProxy;
-
-  beforeAll(async () => {
-    server = await startTlsPostgres();
-    world = await startWorld({ accounts: 2, regions: REGIONS, imagesPerRegion: 3 });
-    proxy = await startSilentableProxy(server.pg.port);
-  }, 120_000);
-  afterAll(async () => {
-    rec.flush();
-    await proxy?.close();
-    await world?.emu.stop();
-    await server?.destroy();
+    rec.scenario('60 s of silence on the Postgres path mid-run: every attempt in flight fails within the answer deadline, the process lives, nothing lost or doubled, resumes by itself', async () => {
+      const viaProxy = new URL(database.url);
+      viaProxy.port = String(proxy.port);
+      await silentPostgresPath(world, { workerUrl: viaProxy.toString(), readerUrl: database.url, proxy }, '[pg-silent-path]');
+    }, 420_000);
   });
 
-  rec.scenario('60 s of silence on a TLS path to Postgres mid-run: every attempt in flight fails within the answer deadline, nothing lost or doubled, resumes by itself', async () => {
-    // The certificate names `localhost`; the proxy listens on 127.0.0.1.
-    const workerUrl = `postgres://postgres@localhost:${proxy.port}/postgres?sslmode=verify-full`;
-    const readerUrl = `postgres://postgres@localhost:${server.pg.port}/postgres?sslmode=verify-full&sslrootcert=${server.ca}`;
-    await silentPostgresPath(world, { workerUrl, readerUrl, env: { PGSSLROOTCERT: server.ca }, proxy }, '[pg-tls-silent-path]');
-  }, 420_000);
+  describe('fault matrix: a silent network path to Postgres over TLS (verify-full, private CA)', () => {
+    let world: World;
+    let server: TlsPostgres;
+    let proxy: SilentableProxy;
+
+    beforeAll(async () => {
+      server = await startTlsPostgres();
+      world = await startWorld({ accounts: 2, regions: REGIONS, imagesPerRegion: 3 });
+      proxy = await startSilentableProxy(server.pg.port);
+    }, 120_000);
+    afterAll(async () => {
+      rec.flush();
+      await proxy?.close();
+      await world?.emu.stop();
+      await server?.destroy();
+    });
+
+    rec.scenario('60 s of silence on a TLS path to Postgres mid-run: every attempt in flight fails within the answer deadline, nothing lost or doubled, resumes by itself', async () => {
+      // The certificate names `localhost`; the proxy listens on 127.0.0.1.
+      const workerUrl = `postgres://postgres@localhost:${proxy.port}/postgres?sslmode=verify-full`;
+      const readerUrl = `postgres://postgres@localhost:${server.pg.port}/postgres?sslmode=verify-full&sslrootcert=${server.ca}`;
+      await silentPostgresPath(world, { workerUrl, readerUrl, env: { PGSSLROOTCERT: server.ca }, proxy }, '[pg-tls-silent-path]');
+    }, 420_000);
+  });
 });

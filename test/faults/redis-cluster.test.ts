@@ -120,7 +120,14 @@ describe('fault matrix: the worker on a Redis Cluster', () => {
         expect(bad.status).toBe(503);
         expect(bad.body.checks.find((c) => c.name === 'redis-eviction-policy')).toMatchObject({ ok: false, error: expect.stringContaining('"allkeys-lru"') });
         await m.config('SET', 'maxmemory-policy', 'noeviction');
-        expect((await readyz()).status).toBe(200);
+        // Ready again once every check passes; on a loaded machine (load 7-10, three test files at
+        // once) another check was once still failing on the first read just after the failover.
+        let last: Awaited<ReturnType<typeof readyz>> | undefined;
+        const ready = await waitFor('/readyz to answer 200 again', async () => {
+          last = await readyz();
+          return last.status === 200;
+        }, 30_000, 250).catch(() => false);
+        expect(ready, JSON.stringify(last?.body)).toBe(true);
       } finally {
         m.disconnect();
       }
