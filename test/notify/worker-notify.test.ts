@@ -54,9 +54,15 @@ describe('worker notifier queue', () => {
 
   it('keeps URL and secret out of job data and metrics', async () => {
     // The receiver counts a delivery when it answers; the worker counts it once it has read that
-    // answer, so the counter can trail the receiver by a moment.
-    await waitFor('the 7th delivery counted', async () =>
-      /swas_webhook_deliveries_total\{subscription="all",outcome="delivered"\} 7/.test(await worker.metrics.registry.metrics()));
+    // answer, so the counter can trail the receiver by a moment. The lag gauge is read from the
+    // database at scrape time within the scrape's time limit, and a read past it leaves the gauge
+    // as the last scrape saw it (or absent): with two busy loops beside the suite, the scrape
+    // after the 7th delivery did not show lag 0. So wait for both.
+    await waitFor('the 7th delivery counted and no lag', async () => {
+      const text = await worker.metrics.registry.metrics();
+      return /swas_webhook_deliveries_total\{subscription="all",outcome="delivered"\} 7/.test(text) &&
+        /swas_webhook_lag_events\{subscription="all"\} 0/.test(text);
+    });
     const jobs = await worker.notify?.queue.getJobs(['waiting', 'delayed', 'completed', 'failed', 'active']);
     const text = JSON.stringify(jobs?.map((j) => j.data));
     const metrics = await worker.metrics.registry.metrics();
