@@ -65,7 +65,14 @@ interface RunFigures {
   ratio: number;
   status: string;
   calls: CallLogStats;
-  cpuMs: { process: number; postgres: number; redis: number };
+  cpuMs: { process: number; postgres: number; redis: number; emulator: number };
+  /**
+   * From the run's start to the first call's arrival (discovery's first call, connecting, the
+   * run's bookkeeping), and from the last call's answer to the run's end (the last writes, the
+   * run's summary): the parts of the wall no call was in flight.
+   */
+  headMs: number;
+  tailMs: number;
   cpuPerRegionMs: number;
   maxRssMb: number;
   load: { before: number[]; after: number[] };
@@ -119,7 +126,8 @@ export async function scaleCase(opts: ScaleOptions): Promise<CaseResult> {
       chartPoints,
       points: points.map((p) => ({
         ...p, ms: round(p.ms, 0), idealMs: round(p.idealMs, 0), ratio: round(p.ratio, 3), cpuPerRegionMs: round(p.cpuPerRegionMs, 2), maxRssMb: round(p.maxRssMb, 1),
-        cpuMs: { process: round(p.cpuMs.process, 0), postgres: round(p.cpuMs.postgres, 0), redis: round(p.cpuMs.redis, 0) },
+        cpuMs: { process: round(p.cpuMs.process, 0), postgres: round(p.cpuMs.postgres, 0), redis: round(p.cpuMs.redis, 0), emulator: round(p.cpuMs.emulator, 0) },
+        headMs: round(p.headMs, 0), tailMs: round(p.tailMs, 0),
         calls: { ...p.calls, callsPerSecond: round(p.calls.callsPerSecond, 1) },
       })),
     },
@@ -129,8 +137,9 @@ export async function scaleCase(opts: ScaleOptions): Promise<CaseResult> {
 
 function note(p: RunFigures): string {
   return `${p.engine} ${p.accounts} ${p.kind}: ${round(p.ms / 1000, 1)} s vs ideal ${round(p.idealMs / 1000, 1)} s (${round(p.ratio, 2)}x); `
-    + `${p.calls.calls} calls, ${round(p.calls.callsPerSecond, 0)}/s, peak ${p.calls.peakInFlight} in flight over ${p.calls.peakAccountsInFlight} accounts; `
-    + `CPU/region ${round(p.cpuPerRegionMs, 2)} ms (process ${round(p.cpuMs.process / 1000, 1)} s, Postgres ${round(p.cpuMs.postgres / 1000, 1)} s, Redis ${round(p.cpuMs.redis / 1000, 1)} s); `
+    + `${p.calls.calls} calls, ${round(p.calls.callsPerSecond, 0)}/s, peak ${p.calls.peakInFlight} in flight (mean ${round(p.calls.meanInFlight, 1)}) over ${p.calls.peakAccountsInFlight} accounts; `
+    + `first call after ${round(p.headMs / 1000, 2)} s, end ${round(p.tailMs / 1000, 2)} s after the last answer; `
+    + `CPU/region ${round(p.cpuPerRegionMs, 2)} ms (process ${round(p.cpuMs.process / 1000, 1)} s, Postgres ${round(p.cpuMs.postgres / 1000, 1)} s, Redis ${round(p.cpuMs.redis / 1000, 1)} s; emulator ${round(p.cpuMs.emulator / 1000, 1)} s besides); `
     + `peak RSS ${round(p.maxRssMb, 0)} MB; load ${p.load.before.map((l) => l.toFixed(1)).join('/')} -> ${p.load.after.map((l) => l.toFixed(1)).join('/')} ended ${p.endedAt.slice(11, 16)} UTC`;
 }
 
@@ -145,17 +154,21 @@ async function measureEngine(engine: Engine, accounts: number, regionCount: numb
     let mark: { pg: CpuSnapshot; redis: RedisStats | null; load: number[] } | null = null;
     const before = async (): Promise<void> => {
       emu.markCalls();
+      emu.markCpu();
       mark = { pg: await pg.read(), redis: redis === null ? null : await redis.stats(), load: loadavg() };
     };
-    const after = async (i: number, ms: number, status: string, processCpuMs: number, maxRssBytes: number): Promise<void> => {
+    const after = async (i: number, startedAt: number, ms: number, status: string, processCpuMs: number, maxRssBytes: number): Promise<void> => {
       const m = mark as unknown as { pg: CpuSnapshot; redis: RedisStats | null; load: number[] };
       const calls = await emu.callStats();
+      const emulatorCpu = await emu.cpuSinceMark();
       const postgres = cpuBetween(m.pg, await pg.read());
       const redisCpu = redis === null || m.redis === null ? 0 : statsBetween(m.redis, await redis.stats()).cpuMs;
       const idealMs = Math.max(calls.busiestAccountCalls / opts.callsPerSecond * 1000, calls.calls * opts.latencyMs / opts.concurrency);
       out.push({
         accounts, engine, kind: kindOf(i), ms, idealMs, ratio: ms / idealMs, status, calls,
-        cpuMs: { process: processCpuMs, postgres, redis: redisCpu },
+        cpuMs: { process: processCpuMs, postgres, redis: redisCpu, emulator: emulatorCpu },
+        headMs: calls.firstCallAt === null ? ms : calls.firstCallAt - startedAt,
+        tailMs: calls.lastAnswerAt === null ? 0 : startedAt + ms - calls.lastAnswerAt,
         cpuPerRegionMs: (processCpuMs + postgres + redisCpu) / (accounts * regionCount),
         maxRssMb: maxRssBytes / 1024 / 1024, load: { before: m.load, after: loadavg() }, endedAt: new Date().toISOString(),
       });
@@ -169,13 +182,13 @@ async function measureEngine(engine: Engine, accounts: number, regionCount: numb
         const res = await runSyncChild({ databaseUrl: db.url, emulatorUrl: emu.url, keys: emu.accounts, concurrency: opts.concurrency, callsPerSecond: opts.callsPerSecond, runs: 1 });
         const run = res.runs[0];
         if (run === undefined) throw new Error('sync child reported no run');
-        await after(i, run.ms, run.status, run.cpuMs, res.maxRssBytes);
+        await after(i, run.startedAt, run.ms, run.status, run.cpuMs, res.maxRssBytes);
       }
     } else {
       const worker = await timeWorkerRuns({
         databaseUrl: db.url, emulatorUrl: emu.url, keys: emu.accounts, callsPerSecond: opts.callsPerSecond, concurrency: opts.concurrency,
         ...(redis ? { redisUrl: redis.url } : {}),
-      }, 1, [], shared !== undefined ? opts.sharedWorkerRuns ?? 2 : 2, { before, after: (i, t) => after(i, t.ms, t.run.status, t.workerCpuMs, t.maxRssBytes) });
+      }, 1, [], shared !== undefined ? opts.sharedWorkerRuns ?? 2 : 2, { before, after: (i, t) => after(i, t.startedAt, t.ms, t.run.status, t.workerCpuMs, t.maxRssBytes) });
       if (!('timings' in worker)) throw new Error(`worker unavailable: ${worker.unavailable}`);
     }
   } finally {

@@ -34,6 +34,7 @@ const prof = process.env.BENCH_PASS_PROFILE_DIR ? await passProfiler(process.env
 const runs: SyncChildResult['runs'] = [];
 for (let i = 0; i < (input.runs ?? 1); i += 1) {
   await prof?.start();
+  const startedAt = Date.now();
   const start = nowMs();
   const cpuStart = process.cpuUsage();
   const report = await runSync({ db: handle.db, clients, config, accounts, log: silentLogger(), ...(limiter ? { pauses: limiter, budget: limiter } : {}) }, {
@@ -43,6 +44,7 @@ for (let i = 0; i < (input.runs ?? 1); i += 1) {
   const used = process.cpuUsage(cpuStart);
   await prof?.stop();
   runs.push({
+    startedAt,
     ms,
     cpuMs: (used.user + used.system) / 1000,
     status: report.summary.status,

@@ -45,10 +45,11 @@ process.on('message', (message: { type?: string }) => {
   }
   if (message.type !== 'run') return;
   void (async () => {
+    const startedAt = Date.now();
     const start = nowMs();
     const { runId } = await worker.enqueueRun(handle.runsQueue);
     const run = await worker.waitForRun(handle.database.db, runId, { timeoutMs: 900_000, pollMs: 20 });
-    await sendToParent({ type: 'run-result', ms: nowMs() - start, runId, run } satisfies WorkerChildMessage);
+    await sendToParent({ type: 'run-result', startedAt, ms: nowMs() - start, runId, run } satisfies WorkerChildMessage);
   })().catch(async (error: unknown) => {
     await sendToParent({ type: 'run-error', message: (error as Error).message } satisfies WorkerChildMessage);
   });

@@ -17,13 +17,24 @@ export interface CallLogStats {
   callsPerSecond: number;
   /** Calls of the account that made the most (the budget side of the ideal bound). */
   busiestAccountCalls: number;
+  /** Epoch ms of the first call's arrival and of the last call's answer (null with no calls). */
+  firstCallAt: number | null;
+  lastAnswerAt: number | null;
+  /**
+   * Calls in flight on average between the first arrival and the last answer (their summed
+   * durations over that span): how full the configured calls in flight were kept, which wall
+   * time on a loaded machine does not say.
+   */
+  meanInFlight: number;
 }
 
 export function callLogStats(calls: readonly LoggedCall[]): CallLogStats {
   // Sweep: +1 at arrival, -1 at answer; an answer at the same ms as an arrival counts first.
   const edges: Array<{ at: number; delta: 1 | -1; account: string }> = [];
   const perAccountCalls = new Map<string, number>();
+  let busyMs = 0;
   for (const c of calls) {
+    busyMs += c.durationMs;
     const start = Date.parse(c.time);
     const account = c.accountUid ?? '?';
     perAccountCalls.set(account, (perAccountCalls.get(account) ?? 0) + 1);
@@ -42,10 +53,14 @@ export function callLogStats(calls: readonly LoggedCall[]): CallLogStats {
     peakInFlight = Math.max(peakInFlight, inFlight);
     peakAccounts = Math.max(peakAccounts, perAccount.size);
   }
-  const spanMs = edges.length > 0 ? (edges.at(-1) as { at: number }).at - (edges[0] as { at: number }).at : 0;
+  const first = edges[0]?.at ?? null;
+  const last = edges.at(-1)?.at ?? null;
+  const spanMs = first !== null && last !== null ? last - first : 0;
   return {
     calls: calls.length, peakInFlight, peakAccountsInFlight: peakAccounts,
     callsPerSecond: spanMs > 0 ? calls.length / (spanMs / 1000) : 0,
     busiestAccountCalls: Math.max(0, ...perAccountCalls.values()),
+    firstCallAt: first, lastAnswerAt: last,
+    meanInFlight: spanMs > 0 ? busyMs / spanMs : 0,
   };
 }

@@ -22,7 +22,7 @@ export interface SyncChildInput {
 export interface SyncChildResult {
   type: 'result';
   /** One entry per run. */
-  runs: Array<{ ms: number; cpuMs: number; status: string; images: number; regions: number; failedRegions: string[] }>;
+  runs: Array<{ /** Epoch ms the run started. */ startedAt: number; ms: number; cpuMs: number; status: string; images: number; regions: number; failedRegions: string[] }>;
   /** RSS after imports and connecting, before the first sync. */
   baselineRssBytes: number;
   maxRssBytes: number;

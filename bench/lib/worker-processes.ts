@@ -24,11 +24,13 @@ export interface WorkerChildInput {
 export type WorkerChildMessage =
   | { type: 'ready' }
   | { type: 'unavailable'; reason: string }
-  | { type: 'run-result'; ms: number; runId: string; run: FinishedRunLike }
+  | { type: 'run-result'; startedAt: number; ms: number; runId: string; run: FinishedRunLike }
   | { type: 'run-error'; message: string }
   | { type: 'cpu'; ms: number; maxRssBytes?: number };
 
 export interface WorkerRunTiming {
+  /** Epoch ms the run was enqueued. */
+  startedAt: number;
   ms: number;
   run: FinishedRunLike;
   /** CPU time (user + system) all worker processes spent during the run. */
@@ -74,7 +76,7 @@ export async function timeWorkerRuns(
       for (const c of children) c.child.send({ type: 'cpu-report' });
       const cpu = await Promise.all(children.map((c) => c.next()));
       timings.push({
-        ms: result.ms, run: result.run, workerCpuMs: cpu.reduce((n, m) => n + (m.type === 'cpu' ? m.ms : 0), 0),
+        startedAt: result.startedAt, ms: result.ms, run: result.run, workerCpuMs: cpu.reduce((n, m) => n + (m.type === 'cpu' ? m.ms : 0), 0),
         maxRssBytes: Math.max(0, ...cpu.map((m) => (m.type === 'cpu' ? m.maxRssBytes ?? 0 : 0))),
       });
       await around?.after(i, timings.at(-1) as WorkerRunTiming);
