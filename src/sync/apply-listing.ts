@@ -36,6 +36,11 @@ export interface WriteRegionOptions {
   fastPath?: boolean;
   /** Present rows compared at a time when looking for deletions (default PRESENT_BATCH; tests use a few). */
   presentBatchSize?: number;
+  /**
+   * Awaited once the listing ended, before anything of it is written: the caller hands back its
+   * call slot (region-admission.ts). Told whether the region's transaction is already open.
+   */
+  listed?: (holdsTransaction: boolean) => Promise<void>;
 }
 
 /**
@@ -63,6 +68,7 @@ export async function writeRegion(
   let listing: RegionListing | null = null;
   try {
     listing = await list(writer);
+    await options.listed?.(writer.holdsTransaction);
     const { complete } = listing.completeness;
     const items = writer.heldItems;
     const listingStartedAt = await writer.listingStartedAt();

@@ -164,10 +164,14 @@ async function syncOne(
       const release = await admission.admit(region.account.name, region.account.name, signal);
       if (release === null) throw new InterruptedError(String(signal?.reason ?? 'aborted'));
       let result: RegionSyncResult;
+      let permit: (() => void) | null = null;
       try {
-        result = await admission.paid(region.account.name, () => syncRegion(deps, { runId, region, counter, attempts: attempt }));
+        // The slot goes back when the listing ended; the write holds a write permit instead.
+        const listed = async (holdsTransaction: boolean): Promise<void> => { permit = await admission.listed(release, holdsTransaction); };
+        result = await admission.paid(region.account.name, () => syncRegion(deps, { runId, region, counter, attempts: attempt, listed }));
       } finally {
         release();
+        (permit as (() => void) | null)?.();
       }
       log.info({ ...where, status: result.status, images: result.images, counts: result.counts, attempt }, 'region synced');
       if (result.note !== undefined) log.warn({ ...where, note: result.note }, 'listed images belong to another region');

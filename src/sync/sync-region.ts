@@ -23,6 +23,8 @@ export interface SyncRegionInput {
   attempts?: number;
   /** Counts API calls; pass one to know how many a failed region made. */
   counter?: ApiCallCounter;
+  /** Awaited when the listing ended, before its write (writeRegion's `listed`). */
+  listed?: (holdsTransaction: boolean) => Promise<void>;
 }
 
 export async function syncRegion(deps: SyncRegionDeps, input: SyncRegionInput): Promise<RegionSyncResult> {
@@ -32,5 +34,6 @@ export async function syncRegion(deps: SyncRegionDeps, input: SyncRegionInput): 
     deps.db,
     { runId: input.runId, account: region.account.name, regionId: region.regionId, startedAt: new Date(), attempts: input.attempts ?? 1 },
     (writer) => listRegion(deps.clients, region.account, region, deps.config, { counter, sink: writer }),
+    input.listed ? { listed: input.listed } : {},
   );
 }

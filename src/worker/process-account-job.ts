@@ -67,7 +67,7 @@ export type RegionOfRun = RegionJobData;
 
 export interface AccountProcessorDeps {
   /** Lists and persists one region, counting its API calls on `counter`; throws the underlying error on failure. */
-  syncRegion: (region: RegionOfRun, attempt: number, counter: ApiCallCounter) => Promise<RegionSyncOutcome>;
+  syncRegion: (region: RegionOfRun, attempt: number, counter: ApiCallCounter, listed?: (holdsTransaction: boolean) => Promise<void>) => Promise<RegionSyncOutcome>;
   /** The regions of this account that this run already recorded (any status): one query. */
   recordedRegions: (runId: string, account: string) => Promise<ReadonlySet<string>>;
   recordFailure: (region: RegionOfRun, failure: RegionFailureRecord) => Promise<void>;
@@ -145,16 +145,23 @@ export function createAccountProcessor(deps: AccountProcessorDeps): Processor<Ac
           // Each attempt is admitted anew (budget, then slot): backoffs and throttle waits hold no slot.
           let release: ReleaseSlot | null = await deps.admission.admit(region.account, owner, throttled.signal);
           admitted = performance.now();
+          let permit: ReleaseSlot | null = null;
           try {
             if (release === null || stopped()) return undefined;
-            const outcome = await deps.admission.paid(region.account, () => deps.syncRegion(region, attempt, counter));
+            const slot = release;
+            // The slot goes back when the listing ended; the write holds a write permit instead.
+            const listed = async (holdsTransaction: boolean): Promise<void> => { permit = await deps.admission.listed(slot, holdsTransaction); };
+            const outcome = await deps.admission.paid(region.account, () => deps.syncRegion(region, attempt, counter, listed));
             release();
             release = null;
+            (permit as ReleaseSlot | null)?.();
+            permit = null;
             deps.onRegionEnd?.({ ...ended(), outcome: 'synced', result: outcome });
             deps.onRegionCommitted?.(region);
             return outcome;
           } finally {
             release?.();
+            (permit as ReleaseSlot | null)?.();
           }
         },
         classify: deps.classify,

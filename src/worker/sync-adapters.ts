@@ -48,11 +48,11 @@ export function createSyncAdapters(deps: SyncAdapterDeps) {
   };
 
   return {
-    async syncRegion(data: RegionJobData, attempt: number, counter: ApiCallCounter): Promise<RegionSyncOutcome> {
+    async syncRegion(data: RegionJobData, attempt: number, counter: ApiCallCounter, listed?: (holdsTransaction: boolean) => Promise<void>): Promise<RegionSyncOutcome> {
       const account = accountNamed(data.account);
       const result = await syncRegion(
         { db: deps.db, clients: deps.clients, config: deps.config },
-        { runId: data.runId, region: { account, regionId: data.regionId, endpoint: data.endpoint }, attempts: attempt, counter },
+        { runId: data.runId, region: { account, regionId: data.regionId, endpoint: data.endpoint }, attempts: attempt, counter, ...(listed ? { listed } : {}) },
       );
       return { status: result.status, images: result.images, apiCalls: result.apiCalls, ...(result.note !== undefined ? { note: result.note } : {}) };
     },

@@ -4,6 +4,7 @@
  * budget is the test's own gate, the emulator's call log says which calls overlapped), never by
  * timing.
  */
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSeed, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import type { Account } from '../../src/config/accounts.js';
@@ -117,6 +118,44 @@ describe('sync admission: budget first, then a slot', () => {
     // Two slots, two accounts: the first two calls are one of each account, and they overlap.
     const overlapping = calls.flatMap((a) => calls.filter((b) => a.account !== b.account && a.start < b.end && b.start < a.end));
     expect(overlapping.length).toBeGreaterThan(0);
+  });
+
+  it('a region\'s write holds no call slot: with one slot, the next region is listed while the first one\'s record waits', async () => {
+    // Synced by the tests above: every region of acct-0 is known, so each ends in the unchanged
+    // record, which takes the region's advisory lock. Holding those locks from another connection
+    // keeps every record waiting; the calls that still go out are what the slot allowed.
+    const acct0 = accounts.slice(0, 1);
+    await runSync({ db: h.db, clients, config, accounts: acct0, log: silentLogger() }, { retry: SINGLE_ATTEMPT_POLICY });
+    // One connection (max 1): the session locks are taken and let go on it.
+    const locker = postgres(h.url as string, { max: 1, onnotice: () => {} });
+    const admission = new RegionAdmission(new RegionSlots(1), null);
+    const ended: RunRegionResult[] = [];
+    try {
+      for (const regionId of REGIONS) await locker`select pg_advisory_lock(hashtext(${'acct-0'}), hashtext(${regionId}))`;
+      emu.clearCallLog();
+      const run = runSync({ db: h.db, clients, config, accounts: acct0, log: silentLogger(), admission }, {
+        retry: SINGLE_ATTEMPT_POLICY, progress: { planned: () => {}, regionDone: (r) => { ended.push(r); } },
+      });
+      // One slot, one write permit: the first region writes (waiting on its lock) holding the
+      // permit and no slot, so a second region is listed. Had the write kept the slot, the
+      // second call would wait for the lock to go.
+      const listed = (): number => emu.callLog().filter((c) => c.action === 'ListCustomImages').length;
+      const deadline = Date.now() + 20_000;
+      while (listed() < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      try {
+        expect(listed()).toBe(2);
+        expect(ended).toEqual([]); // every record still waits on its lock
+        expect(admission.usage()).toMatchObject({ active: 1, writing: 1 });
+      } finally {
+        await locker`select pg_advisory_unlock_all()`;
+      }
+      const report = await run;
+      expect(report.summary.status).toBe('succeeded');
+      expect(report.regions.map((r) => r.status)).toEqual(REGIONS.map(() => 'succeeded'));
+      expect(admission.usage()).toMatchObject({ active: 0, waitingSlot: 0, writing: 0 });
+    } finally {
+      await locker.end();
+    }
   });
 
   it('region discovery keeps to the calls in flight: with one, the accounts\' ListRegions never overlap', async () => {
