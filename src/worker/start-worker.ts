@@ -432,8 +432,10 @@ async function openWorkerDatabase(config: Config, regionJobs: number): Promise<D
     throw new WorkerConfigError('The worker needs PostgreSQL: set DATABASE_URL (e.g. postgres://user@host:5432/swas). ' +
       'The embedded database is for the one-shot `sync` command only.');
   }
-  // A region in a slot may hold its transaction's connection while it waits for another (the
-  // shared clock or unchanged statement), so a pool smaller than the slots could deadlock: one
-  // connection per slot, plus the run bookkeeping.
+  // One connection per slot, so that as many regions as there are slots can write at once (a
+  // region's transaction holds its connection), plus the batched clock and unchanged-region
+  // statements and the run bookkeeping. No region waits for a second connection while it holds
+  // one (in its transaction it reads the clock on its own connection: region-writer.ts), so a
+  // smaller pool would only queue writes, not deadlock them.
   return openDatabase({ databaseUrl: config.databaseUrl, maxConnections: regionJobs + 3 });
 }
