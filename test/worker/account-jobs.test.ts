@@ -168,6 +168,37 @@ describe('account jobs', () => {
     expect(await claimsLeft()).toEqual([]);
   }, 60_000);
 
+  it('a region that finished listing writes without its slot: with one slot, the next region starts while the first one still writes', async () => {
+    await setUp('acct-write-slot');
+    let started = 0;
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => { openGate = resolve; });
+    const h = await startTestWorker(world, workerConfig(world, db.url!, prefix), {
+      database: db,
+      tuning: { concurrency: 1 },
+      overrides: {
+        // Each region "lists" at once, says so, then "writes": the first one's write waits for the gate.
+        syncRegion: async (_region, _attempt, _counter, listed) => {
+          const first = started++ === 0;
+          await listed?.(false);
+          if (first) await gate;
+          return { status: 'succeeded', images: 0, apiCalls: 1 };
+        },
+      },
+    });
+    handles.push(h);
+    const { runId } = await enqueueRun(h.runsQueue);
+    try {
+      // Had the first region kept its slot through its write, no second region could start.
+      await waitFor('a second region to start while the first writes', () => started >= 2, 20_000);
+      expect(started).toBe(2); // the second waits for the one write permit, holding the slot
+    } finally {
+      openGate();
+    }
+    await waitForRun(db.db, runId, { timeoutMs: 60_000, pollMs: 100 });
+    expect(started).toBe(REGIONS.length);
+  }, 60_000);
+
   it('one job per account: a run of 4 regions adds one region-queue job and frees every claim', async () => {
     await setUp('acct-one');
     const h = await worker(4);
