@@ -1,8 +1,15 @@
 /**
- * SDK clients, one per (account, endpoint), created lazily and cached for the process lifetime
- * (each holds its account's Credential, so STS tokens are reused). With SWAS_ENDPOINT set every
- * call goes to that one place; otherwise ListRegions goes to a fixed discovery endpoint and each
- * region to the `RegionEndpoint` ListRegions returned.
+ * SDK clients, one per (account, endpoint), created lazily and kept in a bounded cache (least
+ * recently used out first). Each holds its account's Credential, which is kept per account for the
+ * process lifetime, so STS tokens are reused whether or not the client is. With SWAS_ENDPOINT set
+ * every call goes to that one place; otherwise ListRegions goes to a fixed discovery endpoint and
+ * each region to the `RegionEndpoint` ListRegions returned.
+ *
+ * Why bounded: without SWAS_ENDPOINT an account has 26 clients (one per region endpoint), about
+ * 0.47 KB each: 12.5 KB an account kept forever, 125 MB at 10,000 accounts (issue 24). A client
+ * costs about 5 us to build, and a run uses each (account, region) once, so rebuilding one is
+ * cheap. Connections are not per client: every client sends through httpx's one keep-alive agent
+ * per protocol (sockets bounded by the calls in flight per host, test/integration/sdk-connections).
  *
  * Retries: none here. The SDK only retries when `Config.retryOptions` is set (never done here)
  * and every call gets `autoretry: false`, so one call is one HTTP request; the queue owns retries.
@@ -44,14 +51,22 @@ export interface SwasClientsOptions {
   beforeCall?: (info: ApiCallInfo) => Promise<void> | void;
   /** Read for `access_key` accounts (the accounts file names the variables). Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** SDK clients kept at most (least recently used dropped first). Default DEFAULT_MAX_CLIENTS. */
+  maxClients?: number;
 }
+
+/** About 0.5 MB of clients: more than the (account, region) pairs a worker has in flight at once. */
+export const DEFAULT_MAX_CLIENTS = 1024;
 
 export class SwasClients {
   private readonly clients = new Map<string, SwasSdkClient>();
   private readonly credentials = new Map<string, SdkCredential>();
   private readonly ca: string | undefined;
+  private readonly maxClients: number;
 
   constructor(private readonly options: SwasClientsOptions) {
+    this.maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS;
+    if (!Number.isInteger(this.maxClients) || this.maxClients < 1) throw new RangeError(`maxClients must be a positive integer, got ${this.maxClients}`);
     // A 5xx with an HTML body keeps its status; a body that is not UTF-8 fails its call (response-body.ts).
     readResponseBodiesStrictly();
     this.ca = trustedCas(options.config.caFile ?? null);
@@ -71,11 +86,20 @@ export class SwasClients {
     return { protocol: 'https', host };
   }
 
-  /** The cached client of (account, endpoint). */
+  /** How many SDK clients are cached now (at most maxClients). */
+  get cachedClients(): number {
+    return this.clients.size;
+  }
+
+  /** The client of (account, endpoint): the cached one, or a new one that may push the least recently used out. */
   client(account: Account, endpoint: Endpoint): SwasSdkClient {
     const key = `${account.name}\u0000${endpoint.protocol}://${endpoint.host}`;
     let client = this.clients.get(key);
-    if (client === undefined) {
+    if (client !== undefined) {
+      // Map order is insertion order: re-inserting makes it the most recently used.
+      this.clients.delete(key);
+      this.clients.set(key, client);
+    } else {
       client = new SwasClient(new $OpenApiUtil.Config({
         credential: this.credential(account),
         endpoint: endpoint.host,
@@ -87,6 +111,8 @@ export class SwasClients {
         userAgent: 'swas-inventory',
       }));
       this.clients.set(key, client);
+      // A call in flight keeps its own reference: dropping its client here only ends the caching.
+      if (this.clients.size > this.maxClients) this.clients.delete(this.clients.keys().next().value as string);
     }
     return client;
   }
