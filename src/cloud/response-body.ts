@@ -74,6 +74,34 @@ export function decodeBody(bytes: Uint8Array): { text: string } | { invalidAt: n
   return { invalidAt: bytes.length };
 }
 
+/**
+ * httpx (2.3.3, under @darabonba/typescript) arms a read timer per call on the call's socket
+ * (`socket[Symbol('TIMER::READ_TIMER')]`) and only its own `read()` clears it; the SDK reads
+ * bodies with darabonba's reader, which never does. So every call's timer stayed armed for the
+ * whole read timeout after its answer (10 s by default) and held the call's request, response and
+ * closures (about 2.4 KB a call: 5,000 calls at 500 calls/s, issue 24's heap snapshots); and when
+ * it fired it cleared `socket[READ_TIMER]`, by then the timer of a later call on the same
+ * keep-alive socket, which so lost its read timeout. Cleared here once the body has been read (the
+ * timer also bounds the body's read, so not before).
+ */
+let readTimerKey: symbol | null = null;
+
+function callReadTimer(socket: object | null | undefined): NodeJS.Timeout | null {
+  if (socket === null || socket === undefined) return null;
+  readTimerKey ??= Object.getOwnPropertySymbols(socket).find((k) => k.description === 'TIMER::READ_TIMER') ?? null;
+  if (readTimerKey === null) return null;
+  const timer = (socket as Record<symbol, unknown>)[readTimerKey];
+  return timer === null || timer === undefined ? null : timer as NodeJS.Timeout;
+}
+
+/** Clears this call's timer, and the socket's slot only while it still holds this call's timer. */
+function disarm(socket: object | null | undefined, timer: NodeJS.Timeout | null): void {
+  if (timer === null || readTimerKey === null) return;
+  clearTimeout(timer);
+  const slots = socket as Record<symbol, unknown> | null | undefined;
+  if (slots?.[readTimerKey] === timer) slots[readTimerKey] = null;
+}
+
 let installed = false;
 
 /** Wraps the SDK's JSON body reader once per process (see above). */
@@ -82,10 +110,17 @@ export function readResponseBodiesStrictly(): void {
   installed = true;
   const Stream = sdkStream();
   Stream.readAsJSON = async (stream: Readable): Promise<unknown> => {
-    const answer = stream as Readable & { statusCode?: number; headers?: Record<string, string | string[] | undefined> };
+    const answer = stream as Readable & { statusCode?: number; headers?: Record<string, string | string[] | undefined>; socket?: object | null };
     const statusCode = typeof answer.statusCode === 'number' ? answer.statusCode : 200;
     const contentType = answer.headers?.['content-type'];
-    const bytes = await Stream.readAsBytes(stream);
+    // Taken now, while the socket is still this call's: once the body ends it may serve the next call.
+    const readTimer = callReadTimer(answer.socket);
+    let bytes: Uint8Array;
+    try {
+      bytes = await Stream.readAsBytes(stream);
+    } finally {
+      disarm(answer.socket, readTimer);
+    }
     const decoded = decodeBody(bytes);
     if ('invalidAt' in decoded) {
       const unparsed = describeUnparsedBody(statusCode, typeof contentType === 'string' ? contentType : undefined, '');

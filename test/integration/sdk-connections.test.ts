@@ -1,7 +1,8 @@
 /**
  * What the SDK holds per account (issue 24), through the real SDK against the emulator: TCP
  * connections are shared by every account's clients (one keep-alive pool per host, not per client
- * or per call), and the client cache is bounded.
+ * or per call), the client cache is bounded, and a finished call leaves no read timer armed behind
+ * it that would cut the read timeout of the next call on its socket.
  *
  * Connections are counted by a loopback proxy in front of the emulator (each connection the SDK
  * opens is one accepted there); two host names for it (127.0.0.1 and localhost) stand for two
@@ -88,6 +89,23 @@ describe('SDK clients and connections across accounts', () => {
     expect(clients.cachedClients).toBe(2);
     // A rebuilt client still signs with its account's key.
     expect((await page(clients, b, at)).customImages).toHaveLength(2);
+  });
+
+  it('a call on a reused socket within the read timeout of the previous call still times out at its own read timeout', async () => {
+    // Socket inactivity (the connect timeout, httpx's `timeout`) far above the read timeout, so
+    // the error says which of the two cut the call.
+    const clients = clientsWith({ readTimeoutMs: 1_000, connectTimeoutMs: 20_000 });
+    const at: Endpoint = { protocol: 'http', host: `127.0.0.1:${proxy.port}` };
+    const account = accounts[0] as Account;
+    await page(clients, account, at);
+    const connections = proxy.accepted();
+    // The next call goes out on the same keep-alive socket while the first call's read timer
+    // (never cleared before the fix) is still pending; when that timer fired it cleared this
+    // call's timer, so the hang below ran into the 20 s inactivity timeout instead.
+    emulator.addFault({ kind: 'hang', ms: 30_000 });
+    const failure = await page(clients, account, at).then(() => null, (error: unknown) => error as Error);
+    expect(proxy.accepted()).toBe(connections);
+    expect(failure?.message).toMatch(/^ReadTimeout\(1000\)/);
   });
 });
 
