@@ -6,6 +6,7 @@
  * the (already aborted) transaction.
  */
 import type { Db } from './database.js';
+import { heldTransactionTurn } from './transaction-gate.js';
 
 type Outcome = { ok: true } | { ok: false; error: unknown };
 
@@ -16,7 +17,9 @@ export class HeldTransaction {
     private readonly done: { promise: Promise<void> },
   ) {}
 
-  static open(db: Db): Promise<HeldTransaction> {
+  /** Opens a transaction once `db`'s gate gives it a turn (transaction-gate.ts); the turn ends with it. */
+  static async open(db: Db): Promise<HeldTransaction> {
+    const release = await heldTransactionTurn(db);
     return new Promise((resolve, reject) => {
       let opened = false;
       const done: { promise: Promise<void> } = { promise: Promise.resolve() };
@@ -27,6 +30,7 @@ export class HeldTransaction {
         });
         if (!outcome.ok) throw outcome.error;
       });
+      void done.promise.then(release, release);
       // BEGIN itself failed (connection lost): nobody holds the transaction yet.
       done.promise.catch((error: unknown) => {
         if (!opened) reject(error);

@@ -8,6 +8,7 @@ import type { DataDirHolder } from './data-dir-lock.js';
 import { maskUrl } from '../ops/mask-url.js';
 import type { DatabaseHandle, Db } from './database.js';
 import { readSettingFile } from '../config/read-setting-file.js';
+import { limitHeldTransactions } from './transaction-gate.js';
 import { postgresClientSettings } from './postgres-options.js';
 
 export interface OpenDatabaseOptions {
@@ -41,6 +42,8 @@ async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
   for (const file of settings.files) readSettingFile(file.setting, file.path);
   const client = postgres(settings.url, settings.options);
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  // Two connections stay for the batched hot-path statements and the bookkeeping (transaction-gate.ts).
+  limitHeldTransactions(db, max - 2);
   return {
     db,
     kind: 'postgres',

@@ -1,0 +1,50 @@
+/**
+ * A Postgres pool keeps two connections from held transactions (transaction-gate.ts): with every
+ * other connection in a region's transaction, a listing's clock statement still runs at once
+ * instead of waiting for a commit (issue 24), and the next transaction waits for its turn.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { HeldTransaction } from '../../src/db/held-transaction.js';
+import { openDatabase } from '../../src/db/open-database.js';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import { heldTransactionUsage } from '../../src/db/transaction-gate.js';
+import { listingClock } from '../../src/sync/record-unchanged-region.js';
+import { createTestDatabaseUrl } from '../helpers/databases.js';
+
+describe('held transactions leave the hot path its connections', () => {
+  let database: { url: string; drop: () => Promise<void> };
+  let h: DatabaseHandle;
+
+  beforeAll(async () => {
+    database = await createTestDatabaseUrl();
+    h = await openDatabase({ databaseUrl: database.url, maxConnections: 4 });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await database?.drop();
+  });
+
+  it('with a pool of 4, two transactions are held at once, the third waits, and a clock is read meanwhile', async () => {
+    const first = await HeldTransaction.open(h.db);
+    const second = await HeldTransaction.open(h.db);
+    await first.tx.execute(sql`select 1`);
+    await second.tx.execute(sql`select 1`);
+    let thirdOpened = false;
+    const third = HeldTransaction.open(h.db).then((t) => { thirdOpened = true; return t; });
+    // The clock statement (the batched hot path) runs on a connection the transactions left.
+    const stamp = await listingClock(h.db, { account: 'acct-0', regionId: 'cn-hangzhou' });
+    expect(stamp.at).toBeInstanceOf(Date);
+    expect(stamp.regionKnown).toBe(false);
+    expect(thirdOpened).toBe(false);
+    expect(heldTransactionUsage(h.db)).toEqual({ active: 2, waiting: 1, limit: 2 });
+
+    await first.commit();
+    const t3 = await third;
+    expect(heldTransactionUsage(h.db)).toEqual({ active: 2, waiting: 0, limit: 2 });
+    await t3.tx.execute(sql`select 1`);
+    await t3.rollback(new Error('test'));
+    await second.commit();
+    expect(heldTransactionUsage(h.db)).toEqual({ active: 0, waiting: 0, limit: 2 });
+  });
+});
