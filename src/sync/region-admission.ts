@@ -18,8 +18,8 @@
  *
  * Why a slot ends with the listing, not with the write: a slot is a call in flight. An unchanged
  * region's record waits for the shared statement in flight ahead of it and then for its own
- * (statement-batcher.ts): 14-15 ms, a tenth of a 100 ms call, measured at 200 accounts. Held in
- * the slot, it kept the API at 47 of 64 calls in flight on average (1.39x the ideal bound). So
+ * (statement-batcher.ts): 14-15 ms of the 135-138 ms a region held its slot for a 100 ms call,
+ * measured at 200 accounts warm, where the emulator saw 47 of 64 calls in flight on average. So
  * `listed()` hands the slot back once the last page has answered, in exchange for one of as many
  * write permits as there are slots: writes stay bounded (a cold fill that writes slower than it
  * lists holds its slots while it waits for a permit, so listings wait for the writes and memory
