@@ -37,8 +37,10 @@ export interface WriteRegionOptions {
   /** Present rows compared at a time when looking for deletions (default PRESENT_BATCH; tests use a few). */
   presentBatchSize?: number;
   /**
-   * Awaited once the listing ended, before anything of it is written: the caller hands back its
-   * call slot (region-admission.ts). Told whether the region's transaction is already open.
+   * Awaited once the listing ended, when the region is about to try the unchanged record (nothing
+   * written yet, no transaction open): the caller hands back its call slot (region-admission.ts).
+   * Not called for a region that goes straight to the full path. The argument says whether the
+   * region's transaction is open (always false here).
    */
   listed?: (holdsTransaction: boolean) => Promise<void>;
 }
@@ -68,16 +70,22 @@ export async function writeRegion(
   let listing: RegionListing | null = null;
   try {
     listing = await list(writer);
-    await options.listed?.(writer.holdsTransaction);
     const { complete } = listing.completeness;
     const items = writer.heldItems;
     const listingStartedAt = await writer.listingStartedAt();
     // A region never recorded cannot be unchanged: its first listing goes straight to the full path.
-    if (options.fastPath !== false && complete && items !== null && writer.regionKnown && await recordUnchangedRegion(db, {
-      runId: ctx.runId, account: ctx.account, regionId: ctx.regionId, listingStartedAt, startedAt: ctx.startedAt,
-      items, pages: listing.pages, apiCalls: listing.apiCalls, attempts,
-    })) {
-      return result(listing, 'succeeded', null);
+    if (options.fastPath !== false && complete && items !== null && writer.regionKnown) {
+      // Only the unchanged record is likely left: the caller hands its call slot back first (a
+      // changed region then writes holding a write permit instead). A region that goes straight
+      // to the full path (a first sync, an incomplete or large listing) keeps its slot to the end,
+      // so a cold fill, bound by writing, lists no faster than it writes.
+      await options.listed?.(false);
+      if (await recordUnchangedRegion(db, {
+        runId: ctx.runId, account: ctx.account, regionId: ctx.regionId, listingStartedAt, startedAt: ctx.startedAt,
+        items, pages: listing.pages, apiCalls: listing.apiCalls, attempts,
+      })) {
+        return result(listing, 'succeeded', null);
+      }
     }
     await writer.flush();
     if (complete) await writer.deleteAbsent(listing.imageIds);

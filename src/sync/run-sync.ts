@@ -120,13 +120,27 @@ export async function runSync(deps: RunSyncDeps, options: RunSyncOptions = {}): 
   options.progress?.planned(plan.regions.length + results.length);
   for (const r of results) options.progress?.regionDone(r);
 
-  // Every region asks at once; admission makes each account's regions take its budget in turn
+  // Every account asks at once; admission makes each account's regions take its budget in turn
   // and hands the slots out across accounts, so every account with budget left is in progress.
+  // An account starts its next region once the one before it was admitted (or ended): admission
+  // would queue it behind that one anyway, and a fleet's regions started all at once each held
+  // their waiting work in memory (130,000 at 5,000 accounts) where one per account does.
   const admission = deps.admission ?? new RegionAdmission(new RegionSlots(options.concurrency ?? DEFAULT_SYNC_CONCURRENCY), deps.budget ?? null);
-  const regionResults = await Promise.all(plan.regions.map(async (region) => {
-    const result = await syncOne(deps, log, runId, region, policy, pauses, admission, options.signal);
-    options.progress?.regionDone(result);
-    return result;
+  const regionResults: RunRegionResult[] = new Array<RunRegionResult>(plan.regions.length);
+  await Promise.all([...regionsByAccount(plan.regions).values()].map(async (lane) => {
+    const running: Array<Promise<void>> = [];
+    for (const index of lane) {
+      const region = plan.regions[index] as PlannedRegion;
+      let admitted!: () => void;
+      const turn = new Promise<void>((resolve) => { admitted = resolve; });
+      const task = syncOne(deps, log, runId, region, policy, pauses, admission, options.signal, admitted).then((result) => {
+        regionResults[index] = result;
+        options.progress?.regionDone(result);
+      });
+      running.push(task);
+      await Promise.race([turn, task]);
+    }
+    await Promise.all(running);
   }));
   // One by one, not push(...regionResults): spreading a fleet's regions as arguments overflows the
   // call stack (RangeError at 5,000 accounts x 26 regions, after every region had been synced).
@@ -148,9 +162,22 @@ export async function runSync(deps: RunSyncDeps, options: RunSyncOptions = {}): 
   return { runId, summary, regions: results, unknownRegions: plan.unknown, availableRegions: [...plan.availableIds], interrupted };
 }
 
+/** The plan's region indexes by account, in plan order. */
+function regionsByAccount(regions: readonly PlannedRegion[]): Map<string, number[]> {
+  const lanes = new Map<string, number[]>();
+  regions.forEach((region, index) => {
+    const lane = lanes.get(region.account.name);
+    if (lane === undefined) lanes.set(region.account.name, [index]);
+    else lane.push(index);
+  });
+  return lanes;
+}
+
+/** `admitted` is called once the region's first attempt is admitted (or gave up waiting). */
 async function syncOne(
   deps: RunSyncDeps, log: Logger, runId: string, region: PlannedRegion,
   policy: RegionRetryPolicy, pauses: AccountPause, admission: RegionAdmission, signal: AbortSignal | undefined,
+  admitted: () => void = () => {},
 ): Promise<RunRegionResult> {
   const startedAt = new Date();
   const where = { account: region.account.name, regionId: region.regionId };
@@ -162,6 +189,7 @@ async function syncOne(
       if (signal?.aborted === true) throw new InterruptedError(String(signal.reason ?? 'aborted'));
       // Each attempt is admitted anew: backoffs and throttle waits hold no slot.
       const release = await admission.admit(region.account.name, region.account.name, signal);
+      admitted();
       if (release === null) throw new InterruptedError(String(signal?.reason ?? 'aborted'));
       let result: RegionSyncResult;
       let permit: (() => void) | null = null;
