@@ -194,7 +194,8 @@ async function syncOne(
       let result: RegionSyncResult;
       let permit: (() => void) | null = null;
       try {
-        // The slot goes back when the listing ended; the write holds a write permit instead.
+        // A region that may be unchanged hands its slot back when its listing ended (writeRegion's
+        // `listed`) and records holding a write permit instead.
         const listed = async (holdsTransaction: boolean): Promise<void> => { permit = await admission.listed(release, holdsTransaction); };
         result = await admission.paid(region.account.name, () => syncRegion(deps, { runId, region, counter, attempts: attempt, listed }));
       } finally {

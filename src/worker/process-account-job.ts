@@ -149,7 +149,8 @@ export function createAccountProcessor(deps: AccountProcessorDeps): Processor<Ac
           try {
             if (release === null || stopped()) return undefined;
             const slot = release;
-            // The slot goes back when the listing ended; the write holds a write permit instead.
+            // A region that may be unchanged hands its slot back when its listing ended (writeRegion's
+            // `listed`) and records holding a write permit instead.
             const listed = async (holdsTransaction: boolean): Promise<void> => { permit = await deps.admission.listed(slot, holdsTransaction); };
             const outcome = await deps.admission.paid(region.account, () => deps.syncRegion(region, attempt, counter, listed));
             release();
