@@ -8,6 +8,9 @@ const spec = childInput<EmulatorSpec>();
 const emu = await startEmulator({
   seed: generateSeed({ accounts: spec.accounts, regions: spec.regions, imagesPerRegion: spec.imagesPerRegion, seed: spec.seed ?? 7 }),
   faults: [...(spec.latencyMs > 0 ? [{ kind: 'latency' as const, ms: spec.latencyMs }] : []), ...(spec.faults ?? [])],
+  // A case reads one run's calls from the log: room for every call of the fleet twice over (the
+  // default 100,000 cut a 5,000-account run's 135,000 calls to their last 100,000).
+  callLogLimit: Math.max(100_000, spec.accounts * (spec.regions.length + 1) * 2),
 });
 const ready: EmulatorReady = {
   type: 'ready',

@@ -12,12 +12,13 @@ import { parseSeed, type ParsedSeed, type SeedDocument } from './seed-format.js'
 export class EmulatorState {
   store: ImageStore;
   readonly faults: FaultPlan;
-  readonly log = new CallLog();
+  readonly log: CallLog;
   readonly nonces = new NonceCache();
   readonly rateLimit: CallRateLimit;
   private seed: ParsedSeed;
 
-  constructor(seed: SeedDocument, readonly now: () => Date, private readonly faultSeed: number, rateLimit: RateLimitSettings = RATE_LIMIT_OFF) {
+  constructor(seed: SeedDocument, readonly now: () => Date, private readonly faultSeed: number, rateLimit: RateLimitSettings = RATE_LIMIT_OFF, callLogLimit?: number) {
+    this.log = new CallLog(callLogLimit);
     this.seed = parseSeed(seed);
     this.rateLimit = new CallRateLimit(rateLimit);
     this.store = new ImageStore(this.seed, now, faultSeed);

@@ -149,4 +149,18 @@ describe('admin API is loopback only', () => {
       await wide.stop();
     }
   });
+
+  it('keeps as many calls in its log as it was told (callLogLimit), the latest ones', async () => {
+    const small = await startEmulator({ seed: fixtureSeed(), callLogLimit: 4 });
+    try {
+      // The log drops its oldest in chunks once it is 10% past the limit.
+      for (let i = 0; i < 6; i++) await sdkClient(small.endpoint, A).listCustomImages(new ListCustomImagesRequest({ regionId: 'cn-hangzhou', pageNumber: i + 1 }));
+      const pages = small.callLog().map((c) => c.page);
+      expect(pages.length).toBeLessThanOrEqual(5);
+      expect(pages.at(-1)).toBe(6);
+      expect(pages).toEqual([...pages].sort((a, b) => (a ?? 0) - (b ?? 0)));
+    } finally {
+      await small.stop();
+    }
+  });
 });
