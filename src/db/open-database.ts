@@ -42,8 +42,10 @@ async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
   for (const file of settings.files) readSettingFile(file.setting, file.path);
   const client = postgres(settings.url, settings.options);
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
-  // Two connections stay for the batched hot-path statements and the bookkeeping (transaction-gate.ts).
-  limitHeldTransactions(db, max - 2);
+  // Three connections stay for the two batched hot-path statements (clocks, records) and the
+  // bookkeeping (transaction-gate.ts): the worker's pool (slots + 3) then holds at most one
+  // transaction per slot, as it did when every write held its slot.
+  limitHeldTransactions(db, max - 3);
   return {
     db,
     kind: 'postgres',

@@ -1,6 +1,6 @@
 /**
- * At most `limit` held transactions (held-transaction.ts) at once on one Postgres pool, so the
- * pool always keeps connections for the short statements the hot path batches (a listing's clock
+ * At most `limit` held transactions (held-transaction.ts) at once on one Postgres pool (its size
+ * minus three), so the pool always keeps connections for the short statements the hot path batches (a listing's clock
  * stamp, unchanged regions' records) and the run's bookkeeping.
  *
  * Why: a listing's clock is read in its call slot, right before its first request. When every
@@ -15,6 +15,7 @@
  * serializes everything anyway) is not limited.
  */
 import type { Db } from './database.js';
+import { QUERY_TIMEOUT_S } from './postgres-options.js';
 
 interface Gate {
   limit: number;
@@ -29,12 +30,37 @@ export function limitHeldTransactions(db: Db, limit: number): void {
   gates.set(db, { limit: Math.max(1, Math.floor(limit)), active: 0, waiting: [] });
 }
 
+/**
+ * The wait for a turn, like a query's wait for a connection, is bounded by `query_timeout` (30 s):
+ * on a silent network path the transactions ahead end at the answer deadline, but a turn then
+ * handed on could wait again for a connection that cannot be made (the silent-path scenario saw
+ * an attempt wait the whole 60 s silence). Past it the wait fails as the driver's QUEUE_TIMEOUT
+ * does: a lost connection, which the caller's retry policy handles.
+ */
+export class TransactionTurnTimeoutError extends Error {
+  override name = 'TransactionTurnTimeoutError';
+  readonly code = 'QUEUE_TIMEOUT';
+  constructor(ms: number) {
+    super(`waited ${Math.round(ms / 1000)} s for a turn to hold a transaction: every connection of the pool stayed in use`);
+  }
+}
+
 /** Waits for a turn to hold a transaction on `db`; resolves with its release (idempotent). */
-export async function heldTransactionTurn(db: Db): Promise<() => void> {
+export async function heldTransactionTurn(db: Db, timeoutMs = QUERY_TIMEOUT_S * 1000): Promise<() => void> {
   const gate = gates.get(db);
   if (gate === undefined) return () => {};
   if (gate.active < gate.limit) gate.active++;
-  else await new Promise<void>((resolve) => gate.waiting.push(resolve));
+  else {
+    await new Promise<void>((resolve, reject) => {
+      const waiter = (): void => { clearTimeout(timer); resolve(); };
+      const timer = setTimeout(() => {
+        const at = gate.waiting.indexOf(waiter);
+        if (at >= 0) gate.waiting.splice(at, 1);
+        reject(new TransactionTurnTimeoutError(timeoutMs));
+      }, timeoutMs);
+      gate.waiting.push(waiter);
+    });
+  }
   let released = false;
   return () => {
     if (released) return;

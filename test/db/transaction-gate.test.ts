@@ -1,5 +1,5 @@
 /**
- * A Postgres pool keeps two connections from held transactions (transaction-gate.ts): with every
+ * A Postgres pool keeps three connections from held transactions (transaction-gate.ts): with every
  * other connection in a region's transaction, a listing's clock statement still runs at once
  * instead of waiting for a commit (issue 24), and the next transaction waits for its turn.
  */
@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import { HeldTransaction } from '../../src/db/held-transaction.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
-import { heldTransactionUsage } from '../../src/db/transaction-gate.js';
+import { heldTransactionTurn, heldTransactionUsage } from '../../src/db/transaction-gate.js';
 import { listingClock } from '../../src/sync/record-unchanged-region.js';
 import { createTestDatabaseUrl } from '../helpers/databases.js';
 
@@ -18,14 +18,14 @@ describe('held transactions leave the hot path its connections', () => {
 
   beforeAll(async () => {
     database = await createTestDatabaseUrl();
-    h = await openDatabase({ databaseUrl: database.url, maxConnections: 4 });
+    h = await openDatabase({ databaseUrl: database.url, maxConnections: 5 });
   });
   afterAll(async () => {
     await h?.close();
     await database?.drop();
   });
 
-  it('with a pool of 4, two transactions are held at once, the third waits, and a clock is read meanwhile', async () => {
+  it('with a pool of 5, two transactions are held at once, the third waits, and a clock is read meanwhile', async () => {
     const first = await HeldTransaction.open(h.db);
     const second = await HeldTransaction.open(h.db);
     await first.tx.execute(sql`select 1`);
@@ -44,6 +44,16 @@ describe('held transactions leave the hot path its connections', () => {
     expect(heldTransactionUsage(h.db)).toEqual({ active: 2, waiting: 0, limit: 2 });
     await t3.tx.execute(sql`select 1`);
     await t3.rollback(new Error('test'));
+    await second.commit();
+    expect(heldTransactionUsage(h.db)).toEqual({ active: 0, waiting: 0, limit: 2 });
+  });
+
+  it('a turn waited for past its bound fails as a lost connection (QUEUE_TIMEOUT), and the gate is left as it was', async () => {
+    const first = await HeldTransaction.open(h.db);
+    const second = await HeldTransaction.open(h.db);
+    await expect(heldTransactionTurn(h.db, 50)).rejects.toMatchObject({ code: 'QUEUE_TIMEOUT' });
+    expect(heldTransactionUsage(h.db)).toEqual({ active: 2, waiting: 0, limit: 2 });
+    await first.commit();
     await second.commit();
     expect(heldTransactionUsage(h.db)).toEqual({ active: 0, waiting: 0, limit: 2 });
   });
