@@ -18,16 +18,17 @@ describe('held transactions leave the hot path its connections', () => {
 
   beforeAll(async () => {
     database = await createTestDatabaseUrl();
-    h = await openDatabase({ databaseUrl: database.url, maxConnections: 5 });
+    h = await openDatabase({ databaseUrl: database.url, maxConnections: 6 });
   });
   afterAll(async () => {
     await h?.close();
     await database?.drop();
   });
 
-  it('with a pool of 5, two transactions are held at once, the third waits, and a clock is read meanwhile', async () => {
+  it('with a pool of 6, three transactions are held at once, the fourth waits, and a clock is read meanwhile', async () => {
     const first = await HeldTransaction.open(h.db);
     const second = await HeldTransaction.open(h.db);
+    const extra = await HeldTransaction.open(h.db);
     await first.tx.execute(sql`select 1`);
     await second.tx.execute(sql`select 1`);
     let thirdOpened = false;
@@ -37,24 +38,23 @@ describe('held transactions leave the hot path its connections', () => {
     expect(stamp.at).toBeInstanceOf(Date);
     expect(stamp.regionKnown).toBe(false);
     expect(thirdOpened).toBe(false);
-    expect(heldTransactionUsage(h.db)).toEqual({ active: 2, waiting: 1, limit: 2 });
+    expect(heldTransactionUsage(h.db)).toEqual({ active: 3, waiting: 1, limit: 3 });
 
     await first.commit();
     const t3 = await third;
-    expect(heldTransactionUsage(h.db)).toEqual({ active: 2, waiting: 0, limit: 2 });
+    expect(heldTransactionUsage(h.db)).toEqual({ active: 3, waiting: 0, limit: 3 });
     await t3.tx.execute(sql`select 1`);
     await t3.rollback(new Error('test'));
     await second.commit();
-    expect(heldTransactionUsage(h.db)).toEqual({ active: 0, waiting: 0, limit: 2 });
+    await extra.commit();
+    expect(heldTransactionUsage(h.db)).toEqual({ active: 0, waiting: 0, limit: 3 });
   });
 
   it('a turn waited for past its bound fails as a lost connection (QUEUE_TIMEOUT), and the gate is left as it was', async () => {
-    const first = await HeldTransaction.open(h.db);
-    const second = await HeldTransaction.open(h.db);
+    const held = [await HeldTransaction.open(h.db), await HeldTransaction.open(h.db), await HeldTransaction.open(h.db)];
     await expect(heldTransactionTurn(h.db, 50)).rejects.toMatchObject({ code: 'QUEUE_TIMEOUT' });
-    expect(heldTransactionUsage(h.db)).toEqual({ active: 2, waiting: 0, limit: 2 });
-    await first.commit();
-    await second.commit();
-    expect(heldTransactionUsage(h.db)).toEqual({ active: 0, waiting: 0, limit: 2 });
+    expect(heldTransactionUsage(h.db)).toEqual({ active: 3, waiting: 0, limit: 3 });
+    for (const t of held) await t.commit();
+    expect(heldTransactionUsage(h.db)).toEqual({ active: 0, waiting: 0, limit: 3 });
   });
 });
