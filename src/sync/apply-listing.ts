@@ -74,7 +74,7 @@ export async function writeRegion(
     const items = writer.heldItems;
     const listingStartedAt = await writer.listingStartedAt();
     // A region never recorded cannot be unchanged: its first listing goes straight to the full path.
-    if (options.fastPath !== false && complete && items !== null && writer.regionKnown) {
+    if (options.fastPath !== false && complete && items !== null && await writer.regionKnown()) {
       // Only the unchanged record is likely left: the caller hands its call slot back first (a
       // changed region then writes holding a write permit instead). A region that goes straight
       // to the full path (a first sync, an incomplete or large listing) keeps its slot to the end,

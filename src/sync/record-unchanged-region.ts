@@ -17,6 +17,7 @@
 import { preparedRows } from '../db/prepared-rows.js';
 import { findDatabaseError } from '../db/find-database-error.js';
 import { StatementBatcher } from '../db/statement-batcher.js';
+import { ClockEstimate } from '../db/clock-estimate.js';
 import type { Db } from '../db/database.js';
 import { rawDigest } from './raw-digest.js';
 import type { ListedItem } from './types.js';
@@ -71,6 +72,8 @@ const RECORDS = `select array_to_string(swas.record_unchanged_regions_digests($1
 interface HotBatchers {
   clocks: StatementBatcher<Region, ListingStamp>;
   records: StatementBatcher<RecordArgument, boolean>;
+  /** The clock batches' readings, for stamps that need no round trip (clock-estimate.ts). */
+  estimate: ClockEstimate;
 }
 
 const batchers = new WeakMap<Db, HotBatchers>();
@@ -78,19 +81,24 @@ const batchers = new WeakMap<Db, HotBatchers>();
 function batchersFor(db: Db): HotBatchers {
   let found = batchers.get(db);
   if (!found) {
+    const estimate = new ClockEstimate();
     found = {
-      clocks: new StatementBatcher((regions) => sendClocks(db, regions), 1, 64, isStatementError),
+      clocks: new StatementBatcher((regions) => sendClocks(db, estimate, regions), 1, 64, isStatementError),
       records: new StatementBatcher((records) => sendRecords(db, records), 1, 64, isStatementError),
+      estimate,
     };
     batchers.set(db, found);
   }
   return found;
 }
 
-async function sendClocks(db: Db, regions: readonly Region[]): Promise<ListingStamp[]> {
+async function sendClocks(db: Db, estimate: ClockEstimate, regions: readonly Region[]): Promise<ListingStamp[]> {
+  const sentAt = performance.now();
   const [row] = await preparedRows<{ now: Date | string; known: string }>(db, CLOCKS, [JSON.stringify(regions)]);
+  const receivedAt = performance.now();
   if (!row) throw new Error('database returned no row');
   const at = row.now instanceof Date ? row.now : new Date(row.now);
+  estimate.observe(at, sentAt, receivedAt);
   const known = String(row.known ?? '');
   if (known.length !== regions.length) throw new Error(`database answered ${known.length} clocks for ${regions.length}`);
   return regions.map((_, i) => ({ at, regionKnown: known[i] !== 'f' }));
@@ -138,12 +146,27 @@ export async function recordUnchangedRegion(db: Db, input: UnchangedRegionInput)
 }
 
 /**
- * The database's clock for a listing's stamp, read by a statement sent after this call (never one
- * already in flight), shared with whatever other regions asked meanwhile; with whether the region
- * was ever recorded.
+ * A listing's stamp and whether its region was ever recorded, asked for right before the
+ * listing's first request.
+ * - `at`: the database's clock, estimated from a recent reading when there is one (no round trip:
+ *   clock-estimate.ts says why that is never later than the clock and is safe for the fence), else
+ *   read by a statement sent after this call (never one already in flight), shared with whatever
+ *   other regions asked meanwhile.
+ * - `regionKnown`: read by that same batched statement, which is sent either way; it is needed only
+ *   once the listing ended, so it is read while the call is in flight. When the statement fails,
+ *   so does `regionKnown`, and with it the attempt, as a failed stamp did: read as "unknown" it
+ *   sent the record after it, which on a path gone silent waited a second deadline (a region
+ *   synced 60 s after the silence began instead of failing within 40 s: the silent-path scenario).
  */
-export async function listingClock(db: Db, region: { account: string; regionId: string }): Promise<ListingStamp> {
-  return batchersFor(db).clocks.submit({ account: region.account, regionId: region.regionId });
+export function listingClock(db: Db, region: { account: string; regionId: string }): { at: Promise<Date>; regionKnown: Promise<boolean> } {
+  const hot = batchersFor(db);
+  const estimate = hot.estimate.now();
+  const answer = hot.clocks.submit({ account: region.account, regionId: region.regionId });
+  const regionKnown = answer.then((stamp) => stamp.regionKnown);
+  // Awaited only once the listing ended: a listing that failed first never reads it.
+  regionKnown.catch(() => {});
+  if (estimate !== null) return { at: Promise.resolve(estimate), regionKnown };
+  return { at: answer.then((stamp) => { hot.estimate.gave(stamp.at); return stamp.at; }), regionKnown };
 }
 
 /** The database's clock, prepared, on this connection or transaction alone. */

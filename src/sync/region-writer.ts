@@ -47,7 +47,7 @@ export class RegionWriter implements ListingSink {
   private held: HeldTransaction | null = null;
   private write: WriteContext | null = null;
   private stamp: Date | null = null;
-  private known = true;
+  private known: Promise<boolean> = Promise.resolve(true);
   counts: Record<EventKind, number> = emptyCounts();
   /** Listed ids that belong to another region of the account (image-ownership.ts), by that region. */
   heldElsewhere = new Map<string, string[]>();
@@ -83,18 +83,18 @@ export class RegionWriter implements ListingSink {
   }
 
   /**
-   * Inside the region's transaction its own connection's clock; outside, one shared with other
-   * regions, which also says whether the region was ever recorded (record-unchanged-region.ts).
+   * Inside the region's transaction its own connection's clock; outside, the shared one
+   * (record-unchanged-region.ts), which also says whether the region was ever recorded.
    */
   private async clock(): Promise<Date> {
     if (this.held) return databaseClock(this.held.tx);
-    const stamp = await listingClock(this.db, { account: this.region.account, regionId: this.region.regionId });
+    const stamp = listingClock(this.db, { account: this.region.account, regionId: this.region.regionId });
     this.known = stamp.regionKnown;
     return stamp.at;
   }
 
   /** False when the region had never been recorded at the listing's stamp: no unchanged record can apply. */
-  get regionKnown(): boolean {
+  regionKnown(): Promise<boolean> {
     return this.known;
   }
 

@@ -34,9 +34,9 @@ describe('held transactions leave the hot path its connections', () => {
     let thirdOpened = false;
     const third = HeldTransaction.open(h.db).then((t) => { thirdOpened = true; return t; });
     // The clock statement (the batched hot path) runs on a connection the transactions left.
-    const stamp = await listingClock(h.db, { account: 'acct-0', regionId: 'cn-hangzhou' });
-    expect(stamp.at).toBeInstanceOf(Date);
-    expect(stamp.regionKnown).toBe(false);
+    const stamp = listingClock(h.db, { account: 'acct-0', regionId: 'cn-hangzhou' });
+    expect(await stamp.at).toBeInstanceOf(Date);
+    expect(await stamp.regionKnown).toBe(false);
     expect(thirdOpened).toBe(false);
     expect(heldTransactionUsage(h.db)).toEqual({ active: 3, waiting: 1, limit: 3 });
 

@@ -13,7 +13,7 @@ import { listedItem } from '../../src/sync/normalize-image.js';
 import { listingClock, recordUnchangedRegion } from '../../src/sync/record-unchanged-region.js';
 import { startRun } from '../../src/sync/run-record.js';
 import { regionSyncs } from '../../src/db/schema.js';
-import type { DatabaseHandle } from '../../src/db/database.js';
+import { queryRows, type DatabaseHandle } from '../../src/db/database.js';
 import { backends, createTestDatabase } from '../helpers/databases.js';
 import { writeListing, wireImage } from '../helpers/listings.js';
 import { writeFingerprint } from '../helpers/write-probe.js';
@@ -30,7 +30,7 @@ describe.each(backends())('unchanged regions recorded together on %s', (kind) =>
   afterAll(async () => h?.close());
 
   const record = async (runId: string, regionId: string, items: Array<Record<string, unknown>>) => recordUnchangedRegion(h.db, {
-    runId, account: ACCOUNT, regionId, listingStartedAt: (await listingClock(h.db, { account: ACCOUNT, regionId })).at, startedAt: new Date(),
+    runId, account: ACCOUNT, regionId, listingStartedAt: await listingClock(h.db, { account: ACCOUNT, regionId }).at, startedAt: new Date(),
     items: items.map((i) => listedItem(i, regionId)), pages: 1, apiCalls: 1, attempts: 1,
   });
   const newRun = async () => {
@@ -59,10 +59,23 @@ describe.each(backends())('unchanged regions recorded together on %s', (kind) =>
   });
 
   it('a listing stamp says whether its region was ever recorded, for each region of a shared statement', async () => {
-    const stamps = await Promise.all(['r-a', 'never-synced', 'r-b', 'other-never'].map((regionId) => listingClock(h.db, { account: ACCOUNT, regionId })));
-    expect(stamps.map((s) => s.regionKnown)).toEqual([true, false, true, false]);
-    expect(await listingClock(h.db, { account: 'another-account', regionId: 'r-a' })).toMatchObject({ regionKnown: false });
-    for (const s of stamps) expect(s.at).toBeInstanceOf(Date);
+    const stamps = ['r-a', 'never-synced', 'r-b', 'other-never'].map((regionId) => listingClock(h.db, { account: ACCOUNT, regionId }));
+    expect(await Promise.all(stamps.map((s) => s.regionKnown))).toEqual([true, false, true, false]);
+    expect(await listingClock(h.db, { account: 'another-account', regionId: 'r-a' }).regionKnown).toBe(false);
+    for (const s of stamps) expect(await s.at).toBeInstanceOf(Date);
+  });
+
+  it('a stamp taken soon after a reading needs no round trip, and is never later than the database clock', async () => {
+    await listingClock(h.db, { account: ACCOUNT, regionId: 'r-a' }).at;
+    for (let i = 0; i < 20; i++) {
+      const stamp = listingClock(h.db, { account: ACCOUNT, regionId: 'r-a' });
+      // Resolved before the event loop polled for I/O: no statement answered it.
+      const first = await Promise.race([stamp.at.then(() => 'stamp'), new Promise((resolve) => setImmediate(() => resolve('I/O')))]);
+      expect(first).toBe('stamp');
+      const [row] = await queryRows<{ now: Date | string }>(h.db, sql`select clock_timestamp() as now`);
+      expect((await stamp.at).getTime()).toBeLessThanOrEqual(new Date(row?.now as Date | string).getTime());
+      expect(await stamp.regionKnown).toBe(true);
+    }
   });
 
   it('a region whose record cannot be written (its run does not exist) fails alone; its neighbours are recorded', async () => {
