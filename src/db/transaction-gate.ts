@@ -11,23 +11,18 @@
  * (a region's transaction is opened after its listing, or mid-listing for a large one, which
  * waits in its slot as it would for a connection).
  *
- * FIFO; pure bookkeeping, no I/O. A database without a gate (PGlite: one connection that
+ * FIFO (domain/fifo-semaphore.ts); no I/O. A database without a gate (PGlite: one connection that
  * serializes everything anyway) is not limited.
  */
 import type { Db } from './database.js';
 import { QUERY_TIMEOUT_S } from './postgres-options.js';
+import { FifoSemaphore, type Release } from '../domain/fifo-semaphore.js';
 
-interface Gate {
-  limit: number;
-  active: number;
-  waiting: Array<() => void>;
-}
-
-const gates = new WeakMap<Db, Gate>();
+const gates = new WeakMap<Db, FifoSemaphore>();
 
 /** Limits `db`'s held transactions to `limit` at once (at least 1). */
 export function limitHeldTransactions(db: Db, limit: number): void {
-  gates.set(db, { limit: Math.max(1, Math.floor(limit)), active: 0, waiting: [] });
+  gates.set(db, new FifoSemaphore(Math.max(1, Math.floor(limit))));
 }
 
 /**
@@ -46,34 +41,14 @@ export class TransactionTurnTimeoutError extends Error {
 }
 
 /** Waits for a turn to hold a transaction on `db`; resolves with its release (idempotent). */
-export async function heldTransactionTurn(db: Db, timeoutMs = QUERY_TIMEOUT_S * 1000): Promise<() => void> {
+export async function heldTransactionTurn(db: Db, timeoutMs = QUERY_TIMEOUT_S * 1000): Promise<Release> {
   const gate = gates.get(db);
   if (gate === undefined) return () => {};
-  if (gate.active < gate.limit) gate.active++;
-  else {
-    await new Promise<void>((resolve, reject) => {
-      const waiter = (): void => { clearTimeout(timer); resolve(); };
-      const timer = setTimeout(() => {
-        const at = gate.waiting.indexOf(waiter);
-        if (at >= 0) gate.waiting.splice(at, 1);
-        reject(new TransactionTurnTimeoutError(timeoutMs));
-      }, timeoutMs);
-      gate.waiting.push(waiter);
-    });
-  }
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    const next = gate.waiting.shift();
-    // The turn passes straight to the next waiter: `active` stays as it is.
-    if (next !== undefined) next();
-    else gate.active--;
-  };
+  return gate.acquire({ ms: timeoutMs, error: () => new TransactionTurnTimeoutError(timeoutMs) });
 }
 
 /** Held transactions now and waiting (tests, metrics). */
 export function heldTransactionUsage(db: Db): { active: number; waiting: number; limit: number } | null {
   const gate = gates.get(db);
-  return gate === undefined ? null : { active: gate.active, waiting: gate.waiting.length, limit: gate.limit };
+  return gate === undefined ? null : { ...gate.usage(), limit: gate.size };
 }

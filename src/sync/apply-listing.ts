@@ -39,10 +39,9 @@ export interface WriteRegionOptions {
   /**
    * Awaited once the listing ended, when the region is about to try the unchanged record (nothing
    * written yet, no transaction open): the caller hands back its call slot (region-admission.ts).
-   * Not called for a region that goes straight to the full path. The argument says whether the
-   * region's transaction is open (always false here).
+   * Not called for a region that goes straight to the full path.
    */
-  listed?: (holdsTransaction: boolean) => Promise<void>;
+  listed?: () => Promise<void>;
 }
 
 /**
@@ -79,7 +78,7 @@ export async function writeRegion(
       // changed region then writes holding a write permit instead). A region that goes straight
       // to the full path (a first sync, an incomplete or large listing) keeps its slot to the end,
       // so a cold fill, bound by writing, lists no faster than it writes.
-      await options.listed?.(false);
+      await options.listed?.();
       if (await recordUnchangedRegion(db, {
         runId: ctx.runId, account: ctx.account, regionId: ctx.regionId, listingStartedAt, startedAt: ctx.startedAt,
         items, pages: listing.pages, apiCalls: listing.apiCalls, attempts,

@@ -29,7 +29,8 @@
  * ran two alternating cold fills at 200 accounts under load 20-25% slower than the code before
  * it; other changes were in it, not separated).
  */
-import { RegionSlots, type ReleaseSlot } from './region-slots.js';
+import { FifoSemaphore } from '../domain/fifo-semaphore.js';
+import type { RegionSlots, ReleaseSlot } from './region-slots.js';
 
 /** An account's call budget (the worker's Redis-shared limiter, or the same one in memory). */
 export interface CallBudget {
@@ -46,11 +47,11 @@ export class RegionAdmission {
   private readonly accountsWaiting = new Set<string>();
 
   /** Regions writing after their listing ended (their slot handed back): as many as there are slots, FIFO. */
-  private readonly writes: RegionSlots;
+  private readonly writes: FifoSemaphore;
 
   /** `budget` null: no per-account budget (tests, callers that pace elsewhere): slots only. */
   constructor(readonly slots: RegionSlots, private readonly budget: CallBudget | null) {
-    this.writes = new RegionSlots(slots.size);
+    this.writes = new FifoSemaphore(slots.size);
   }
 
   /**
@@ -84,17 +85,13 @@ export class RegionAdmission {
   /**
    * An admitted region's listing ended and only its write is left: once a write permit is free,
    * its slot (`release`) goes back, and the permit's release is returned (call it when the write
-   * ended; the caller still calls `release` too, which is then a no-op). A region whose
-   * transaction is already open (a large listing writes as it goes) needs no permit: it holds its
-   * connection, and making it wait for one that a region waiting for a connection holds could
-   * deadlock them.
+   * ended; the caller still calls `release` too, which is then a no-op). Called only before the
+   * unchanged record, when the region has written nothing and holds no transaction (a region that
+   * holds one keeps its slot: it goes straight to the full path), so waiting for a permit holds
+   * no connection another region could be waiting for.
    */
-  async listed(release: ReleaseSlot, holdsTransaction: boolean): Promise<ReleaseSlot> {
-    if (holdsTransaction) {
-      release();
-      return () => {};
-    }
-    const permit = await this.writes.acquire(WRITES);
+  async listed(release: ReleaseSlot): Promise<ReleaseSlot> {
+    const permit = await this.writes.acquire();
     release();
     return permit;
   }
@@ -110,9 +107,6 @@ export class RegionAdmission {
     return { active: slots.active, waitingSlot: slots.waiting, waitingBudget: this.waitingBudget, accountsWaitingBudget: new Set(this.accountsWaiting), byOwner: slots.byOwner, writing: this.writes.usage().active };
   }
 }
-
-/** The one owner of the write permits: they go out first come, first served. */
-const WRITES = 'writes';
 
 /** A function, not a property read: the signal may abort while this admission awaits. */
 function isAborted(signal: AbortSignal | undefined): boolean {

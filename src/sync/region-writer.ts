@@ -106,11 +106,6 @@ export class RegionWriter implements ListingSink {
     }
   }
 
-  /** True once the region's transaction is open (a batch overflowed, or the full path began). */
-  get holdsTransaction(): boolean {
-    return this.held !== null;
-  }
-
   /** Every item of the listing, while no batch has been written yet (else null). */
   get heldItems(): readonly ListedItem[] | null {
     return this.held === null ? this.buffer : null;

@@ -196,7 +196,7 @@ async function syncOne(
       try {
         // A region that may be unchanged hands its slot back when its listing ended (writeRegion's
         // `listed`) and records holding a write permit instead.
-        const listed = async (holdsTransaction: boolean): Promise<void> => { permit = await admission.listed(release, holdsTransaction); };
+        const listed = async (): Promise<void> => { permit = await admission.listed(release); };
         result = await admission.paid(region.account.name, () => syncRegion(deps, { runId, region, counter, attempts: attempt, listed }));
       } finally {
         release();

@@ -24,7 +24,7 @@ export interface SyncRegionInput {
   /** Counts API calls; pass one to know how many a failed region made. */
   counter?: ApiCallCounter;
   /** Awaited when the listing ended, before its write (writeRegion's `listed`). */
-  listed?: (holdsTransaction: boolean) => Promise<void>;
+  listed?: () => Promise<void>;
 }
 
 export async function syncRegion(deps: SyncRegionDeps, input: SyncRegionInput): Promise<RegionSyncResult> {

@@ -67,7 +67,7 @@ export type RegionOfRun = RegionJobData;
 
 export interface AccountProcessorDeps {
   /** Lists and persists one region, counting its API calls on `counter`; throws the underlying error on failure. */
-  syncRegion: (region: RegionOfRun, attempt: number, counter: ApiCallCounter, listed?: (holdsTransaction: boolean) => Promise<void>) => Promise<RegionSyncOutcome>;
+  syncRegion: (region: RegionOfRun, attempt: number, counter: ApiCallCounter, listed?: () => Promise<void>) => Promise<RegionSyncOutcome>;
   /** The regions of this account that this run already recorded (any status): one query. */
   recordedRegions: (runId: string, account: string) => Promise<ReadonlySet<string>>;
   recordFailure: (region: RegionOfRun, failure: RegionFailureRecord) => Promise<void>;
@@ -151,7 +151,7 @@ export function createAccountProcessor(deps: AccountProcessorDeps): Processor<Ac
             const slot = release;
             // A region that may be unchanged hands its slot back when its listing ended (writeRegion's
             // `listed`) and records holding a write permit instead.
-            const listed = async (holdsTransaction: boolean): Promise<void> => { permit = await deps.admission.listed(slot, holdsTransaction); };
+            const listed = async (): Promise<void> => { permit = await deps.admission.listed(slot); };
             const outcome = await deps.admission.paid(region.account, () => deps.syncRegion(region, attempt, counter, listed));
             release();
             release = null;

@@ -48,7 +48,7 @@ export function createSyncAdapters(deps: SyncAdapterDeps) {
   };
 
   return {
-    async syncRegion(data: RegionJobData, attempt: number, counter: ApiCallCounter, listed?: (holdsTransaction: boolean) => Promise<void>): Promise<RegionSyncOutcome> {
+    async syncRegion(data: RegionJobData, attempt: number, counter: ApiCallCounter, listed?: () => Promise<void>): Promise<RegionSyncOutcome> {
       const account = accountNamed(data.account);
       const result = await syncRegion(
         { db: deps.db, clients: deps.clients, config: deps.config },

@@ -180,7 +180,7 @@ describe('account jobs', () => {
         // Each region "lists" at once, says so, then "writes": the first one's write waits for the gate.
         syncRegion: async (_region, _attempt, _counter, listed) => {
           const first = started++ === 0;
-          await listed?.(false);
+          await listed?.();
           if (first) await gate;
           return { status: 'succeeded', images: 0, apiCalls: 1 };
         },
