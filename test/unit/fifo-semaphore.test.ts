@@ -53,3 +53,24 @@ describe('FifoSemaphore', () => {
     expect(() => new FifoSemaphore(1.5)).toThrow(RangeError);
   });
 });
+
+describe('FifoSemaphore under a wait that never empties', () => {
+  it('serves 5,000 waiters in order while new ones keep arriving, and keeps only the waiting ones', async () => {
+    const s = new FifoSemaphore(1);
+    let release = await s.acquire();
+    const served: number[] = [];
+    let next = 0;
+    const waitOne = (): void => { const n = next++; void s.acquire().then((r) => { served.push(n); release = r; }); };
+    for (let i = 0; i < 3; i++) waitOne();
+    for (let i = 0; i < 5000; i++) {
+      waitOne();
+      release();
+      await Promise.resolve();
+      await Promise.resolve();
+    }
+    expect(served).toEqual(Array.from({ length: served.length }, (_, i) => i));
+    expect(served.length).toBeGreaterThanOrEqual(4990);
+    expect(s.usage()).toEqual({ active: 1, waiting: next - served.length });
+    expect((s as unknown as { queue: unknown[] }).queue.length).toBeLessThan(2100);
+  });
+});
