@@ -183,6 +183,21 @@ describe('console over HTTP (postgres)', () => {
     expect(JSON.stringify(future.body)).toMatch(/in the future/);
   });
 
+  it('an empty view whose filters name a region or account never recorded says so, with the closest known names', async () => {
+    const typo = await fetch(`${base}/images?region=cn-hangzou&account=prd`);
+    expect(typo.status).toBe(200);
+    const text = await typo.text();
+    expect(text).toContain('unknown account &#39;prd&#39;: the database has never recorded it (did you mean prod?)');
+    expect(text).toContain('unknown region &#39;cn-hangzou&#39;: the database has never recorded it');
+    // The same words the CLI refuses the same filters with.
+    await expect(runReportCommand(h, ['images', '--region', 'cn-hangzou', '--account', 'prd']))
+      .rejects.toThrow("unknown account 'prd': the database has never recorded it (did you mean prod?); unknown region 'cn-hangzou'");
+    // Known values that match nothing together: the plain empty state, no hint.
+    const none = await (await fetch(`${base}/images?account=prod&tag=nosuch`)).text();
+    expect(none).toContain('No images match these filters.');
+    expect(none).not.toContain('never recorded');
+  });
+
   it('/notifications answers `notifications status` for the accounts file\'s subscriptions, the target without path or query', async () => {
     const specs = parseSubscriptionSpecs({ subscriptions: [{ name: 'ops', url: 'https://hooks.example.com/x?key=sekrit-in-query', secretEnv: 'OPS_HOOK_SECRET' }] }, 'test');
     const withSubs = await startTestConsole(h, { subscriptions: specs });

@@ -5,7 +5,9 @@
 import type { Request, Response } from 'express';
 import { formatRows } from '../../reports/format/format-rows.js';
 import { IMAGES_LAYOUT } from '../../reports/layouts.js';
+import { assertKnownFilterValues } from '../../reports/check-filter-values.js';
 import { listImages, listRuns } from '../../reports/run-reports.js';
+import { UnknownFilterValueError } from '../../domain/errors.js';
 import type { ImagesSortKey } from '../../reports/sql/images-query.js';
 import { STATUS_LABELS } from '../../domain/vocabulary.js';
 import type { ConsoleContext } from '../console-context.js';
@@ -14,6 +16,7 @@ import { PAGE_SIZE, parseImageFilters, values, type ImageFilters } from '../imag
 import { emptyState, page, statusBadge, tagChips, time } from '../page-shell.js';
 import { searchParams, sendDownload, sendHtml, wantedFormat } from '../respond.js';
 import type { Row } from '../../reports/format/columns.js';
+import type { Db } from '../../db/database.js';
 
 export function imagesPage(ctx: ConsoleContext) {
   return async (req: Request, res: Response): Promise<void> => {
@@ -29,11 +32,12 @@ export function imagesPage(ctx: ConsoleContext) {
       return;
     }
     const offset = (filters.page - 1) * PAGE_SIZE;
-    const { rows, firstRun } = await ctx.database.use(async (db) => {
+    const { rows, firstRun, unknown } = await ctx.database.use(async (db) => {
       // One row more than a page says whether there is a next one, without counting the whole view.
       const found = await listImages(db, { ...filters.query, limit: PAGE_SIZE + 1, offset });
-      const first = found.length === 0 ? (await listRuns(db, 1, { oldest: true }))[0] : undefined;
-      return { rows: found, firstRun: first };
+      if (found.length > 0) return { rows: found, firstRun: undefined, unknown: undefined };
+      const first = (await listRuns(db, 1, { oldest: true }))[0];
+      return { rows: found, firstRun: first, unknown: await unknownFilterValues(db, filters) };
     });
     const more = rows.length > PAGE_SIZE;
     const shown = more ? rows.slice(0, PAGE_SIZE) : rows;
@@ -42,7 +46,7 @@ export function imagesPage(ctx: ConsoleContext) {
       res.type('json').send(pick(shown));
       return;
     }
-    sendHtml(res, page({ title: 'Images', path: '/images', body: imagesBody(filters, params, shown, more, firstRun) }));
+    sendHtml(res, page({ title: 'Images', path: '/images', body: imagesBody(filters, params, shown, more, firstRun, unknown) }));
   };
 }
 
@@ -50,7 +54,23 @@ function pageUrl(filters: ImageFilters, n: number): string {
   return `/images${queryString([...filters.params, ...(n > 1 ? [['page', n] as const] : [])])}`;
 }
 
-function imagesBody(filters: ImageFilters, params: URLSearchParams, rows: Row[], more: boolean, firstRun: Row | undefined): Html {
+/**
+ * An empty view whose filters name an account, region or status code the database never recorded
+ * is most likely a typo: what the CLI refuses with "did you mean" (check-filter-values.ts), the
+ * page says beside its empty table. Asked only when nothing matched, so a page with rows pays
+ * nothing for it.
+ */
+async function unknownFilterValues(db: Db, filters: ImageFilters): Promise<string | undefined> {
+  try {
+    await assertKnownFilterValues(db, { accounts: filters.query.accounts, regions: filters.query.regions, statuses: filters.query.statuses });
+    return undefined;
+  } catch (error) {
+    if (error instanceof UnknownFilterValueError) return error.message;
+    throw error;
+  }
+}
+
+function imagesBody(filters: ImageFilters, params: URLSearchParams, rows: Row[], more: boolean, firstRun: Row | undefined, unknown: string | undefined): Html {
   const q = filters.query;
   const title = q.asOf ? html`Images as of ${time(q.asOf.toISOString())}` : html`Images`;
   const downloads = (type: string) => `/images${queryString([...filters.params, ['format', type]])}`;
@@ -61,7 +81,7 @@ ${filterForm(params)}
   <a href="${downloads('json')}" download hx-boost="false">Download JSON</a>
   <span class="muted">(every page of this view, the keys of <code>images --format csv|json</code>)</span>
 </p>
-${rows.length === 0 ? emptyImages(filters, firstRun) : html`<div class="table-wrap">
+${rows.length === 0 ? emptyImages(filters, firstRun, unknown) : html`<div class="table-wrap">
 <table class="images">
 <caption class="visually-hidden">Images, page ${filters.page}</caption>
 <thead><tr>
@@ -101,7 +121,7 @@ function pager(filters: ImageFilters, more: boolean): Html {
 </nav>`;
 }
 
-function emptyImages(filters: ImageFilters, firstRun: Row | undefined): Html {
+function emptyImages(filters: ImageFilters, firstRun: Row | undefined, unknown: string | undefined): Html {
   const q = filters.query;
   if (!firstRun) return emptyState('No images: nothing has been synced into this database yet.', html`Run <code>swas-inventory sync</code> (or <code>npm run demo</code> for a sample).`);
   const first = String(firstRun.startedAt ?? '');
@@ -109,6 +129,7 @@ function emptyImages(filters: ImageFilters, firstRun: Row | undefined): Html {
     return emptyState(html`No images as of ${time(q.asOf.toISOString())}: the first sync was at ${time(first)}.`);
   }
   const filtered = filters.params.some(([k]) => k !== 'sort' && k !== 'dir' && k !== 'as_of' && k !== 'deleted');
+  if (filtered && unknown !== undefined) return emptyState(`No images match: ${unknown}.`, html`<a href="/images">Clear the filters</a>`);
   if (filtered) return emptyState(`No images match these filters${q.asOf ? ' at that time' : ''}.`, html`<a href="/images">Clear the filters</a>`);
   if (filters.page > 1) return emptyState(`Page ${filters.page} is past the last image.`, html`<a href="/images">First page</a>`);
   return emptyState(q.asOf ? 'No images were present at that time.' : 'No images are present now (every image seen has been deleted).',
