@@ -34,10 +34,11 @@ export class AccountRateLimiter {
   /** A call admitted ahead (region-admission.ts): the first acquire() of its account inside takes no token. */
   private readonly paidCall = new AsyncLocalStorage<{ account: string; left: number }>();
   private readonly queues = new Map<string, RateLimiterQueue>();
-  /** In-memory mode: when each account's pause ends (ms since epoch). */
+  /**
+   * When each account's pause ends (ms since epoch) as this process knows it: its own pauses, and
+   * (Redis mode) the ones it read. In memory that is the whole truth; with Redis, Redis is.
+   */
   private readonly pausedUntil = new Map<string, number>();
-  /** Redis mode: when each account's pause ends as this process last knew it (its own pauses, and the ones it read). */
-  private readonly knownPauseEnd = new Map<string, number>();
 
   constructor(
     /** null = this process only (the one-shot `sync`). */
@@ -88,17 +89,14 @@ export class AccountRateLimiter {
   /** After a Throttling answer: pause every worker's calls for `account` for `ms`. */
   async pause(account: string, ms: number): Promise<void> {
     if (ms <= 0) return;
-    if (this.redis === null) {
-      this.pausedUntil.set(account, Math.max(this.pausedUntil.get(account) ?? 0, Date.now() + Math.ceil(ms)));
-      return;
-    }
     this.knowPause(account, ms);
+    if (this.redis === null) return;
     await this.redis.eval(EXTEND_PAUSE, 1, this.pauseKey(account), String(Math.ceil(ms)));
   }
 
   /** How long the account is still paused (0 when it is not). */
   async pausedForMs(account: string): Promise<number> {
-    if (this.redis === null) return Math.max(0, (this.pausedUntil.get(account) ?? 0) - Date.now());
+    if (this.redis === null) return this.knownPauseMs(account);
     const ttl = await this.redis.pttl(this.pauseKey(account));
     if (ttl > 0) this.knowPause(account, ttl);
     return ttl > 0 ? ttl : 0;
@@ -106,16 +104,15 @@ export class AccountRateLimiter {
 
   /** How long `account` is still paused as far as this process knows, without asking Redis. */
   private knownPauseMs(account: string): number {
-    if (this.redis === null) return Math.max(0, (this.pausedUntil.get(account) ?? 0) - Date.now());
-    const end = this.knownPauseEnd.get(account);
+    const end = this.pausedUntil.get(account);
     if (end === undefined) return 0;
     const left = end - Date.now();
-    if (left <= 0) this.knownPauseEnd.delete(account);
+    if (left <= 0) this.pausedUntil.delete(account);
     return Math.max(0, left);
   }
 
   private knowPause(account: string, ms: number): void {
-    this.knownPauseEnd.set(account, Math.max(this.knownPauseEnd.get(account) ?? 0, Date.now() + Math.ceil(ms)));
+    this.pausedUntil.set(account, Math.max(this.pausedUntil.get(account) ?? 0, Date.now() + Math.ceil(ms)));
   }
 
   private pauseKey(account: string): string {
