@@ -88,3 +88,14 @@ function cleanServerMessage(code: string, message: string): string {
 function firstLine(text: string): string {
   return (text.split('\n')[0] ?? '').slice(0, 300);
 }
+
+/**
+ * An error the server raised for the statement itself (a SQLSTATE outside connection exceptions,
+ * operator intervention and insufficient resources): one request of a batched statement may be at
+ * fault, so the batch is worth re-sending request by request (statement-batcher.ts). A lost
+ * connection is not: every request of the batch fails with it.
+ */
+export function isStatementError(error: unknown): boolean {
+  const info = findDatabaseError(error);
+  return info !== undefined && /^[0-9A-Z]{5}$/.test(info.code) && !/^(08|53|57)/.test(info.code);
+}

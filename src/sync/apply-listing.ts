@@ -2,6 +2,7 @@ import type { Db } from '../db/database.js';
 import { emptyCounts } from './diff-region.js';
 import { describeHeldElsewhere } from './image-ownership.js';
 import { recordRegionSync, recordSupersededListing } from './persist-region.js';
+import { FIRST_LISTING_MAX_ITEMS, recordFirstListing } from './record-first-listing.js';
 import { recordUnchangedRegion } from './record-unchanged-region.js';
 import { ListingSupersededError, PRESENT_BATCH, RegionWriter, WRITE_BATCH } from './region-writer.js';
 import type { RegionListing } from './types.js';
@@ -46,8 +47,9 @@ export interface WriteRegionOptions {
 
 /**
  * One region: let `list` stream the listing into the writer (which stamps the listing's start
- * with the database's clock right before its first request), then either record an unchanged region in one statement, or, in the region's
- * transaction (advisory lock held), write the changes, delete what a COMPLETE listing did not see
+ * with the database's clock right before its first request), then either record an unchanged
+ * region, or a region's first listing, in one statement, or, in the region's transaction
+ * (advisory lock held), write the changes, delete what a COMPLETE listing did not see
  * and record the region_syncs row, all or nothing. No transaction or lock is held across the API
  * calls of a small region; a listing older than one already written is refused, never written.
  */
@@ -72,17 +74,28 @@ export async function writeRegion(
     const { complete } = listing.completeness;
     const items = writer.heldItems;
     const listingStartedAt = await writer.listingStartedAt();
-    // A region never recorded cannot be unchanged: its first listing goes straight to the full path.
-    if (options.fastPath !== false && complete && items !== null && await writer.regionKnown()) {
+    const whole = options.fastPath !== false && complete && items !== null ? items : null;
+    if (whole !== null && await writer.regionKnown()) {
       // Only the unchanged record is likely left: the caller hands its call slot back first (a
       // changed region then writes holding a write permit instead). A region that goes straight
-      // to the full path (a first sync, an incomplete or large listing) keeps its slot to the end,
+      // to its writes (a first sync, an incomplete or large listing) keeps its slot to the end,
       // so a cold fill, bound by writing, lists no faster than it writes.
       await options.listed?.();
       if (await recordUnchangedRegion(db, {
         runId: ctx.runId, account: ctx.account, regionId: ctx.regionId, listingStartedAt, startedAt: ctx.startedAt,
-        items, pages: listing.pages, apiCalls: listing.apiCalls, attempts,
+        items: whole, pages: listing.pages, apiCalls: listing.apiCalls, attempts,
       })) {
+        return result(listing, 'succeeded', null);
+      }
+    } else if (whole !== null && whole.length <= FIRST_LISTING_MAX_ITEMS) {
+      // A region never recorded: all its images are new, written in one statement when no listed
+      // id is stored for the account (record-first-listing.ts); otherwise the full path decides.
+      const counts = await recordFirstListing(db, {
+        runId: ctx.runId, account: ctx.account, regionId: ctx.regionId, listingStartedAt, startedAt: ctx.startedAt,
+        items: whole, pages: listing.pages, apiCalls: listing.apiCalls, attempts,
+      });
+      if (counts !== null) {
+        writer.counts = counts;
         return result(listing, 'succeeded', null);
       }
     }

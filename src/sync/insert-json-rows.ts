@@ -20,16 +20,26 @@ export function jsonRowsInsert(table: PgTable, rows: ReadonlyArray<Record<string
   const first = rows[0];
   if (first === undefined) throw new Error('jsonRowsInsert needs at least one row');
   const columns = Object.entries(getTableColumns(table)).filter(([key]) => key in first);
-  const json = JSON.stringify(rows.map((row) => {
-    const out: Record<string, unknown> = {};
-    for (const [key, column] of columns) out[column.name] = toJson(row[key]);
-    return out;
-  }));
+  const json = JSON.stringify(rows.map((row) => columnNamed(columns, row)));
   const { name, schema } = getTableConfig(table);
   const target = schema ? `${quote(schema)}.${quote(name)}` : quote(name);
   const names = columns.map(([, c]) => quote(c.name)).join(', ');
   const defs = columns.map(([, c]) => `${quote(c.name)} ${c.getSQLType()}`).join(', ');
   return sql`insert into ${sql.raw(target)} (${sql.raw(names)}) select ${sql.raw(names)} from jsonb_to_recordset(${json}::jsonb) as r(${sql.raw(defs)}) ${onConflict ?? sql``}`;
+}
+
+/**
+ * A row keyed by the table's column names, as the statement's JSON carries it (for callers that
+ * send rows to a database function: record-first-listing.ts).
+ */
+export function columnNamedRow(table: PgTable, row: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return columnNamed(Object.entries(getTableColumns(table)).filter(([key]) => key in row), row);
+}
+
+function columnNamed(columns: ReadonlyArray<[string, { name: string }]>, row: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of columns) out[column.name] = toJson(row[key]);
+  return out;
 }
 
 /** `on conflict (...) do update set c = excluded.c` for every column but the key, `keep` and generated ones (Postgres computes those). */

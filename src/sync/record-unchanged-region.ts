@@ -15,7 +15,7 @@
  * region, deleted, missing or different has no equal digest among the region's present rows.
  */
 import { preparedRows } from '../db/prepared-rows.js';
-import { findDatabaseError } from '../db/find-database-error.js';
+import { isStatementError } from '../db/find-database-error.js';
 import { StatementBatcher } from '../db/statement-batcher.js';
 import { ClockEstimate } from '../db/clock-estimate.js';
 import type { Db } from '../db/database.js';
@@ -110,16 +110,6 @@ async function sendRecords(db: Db, records: readonly RecordArgument[]): Promise<
   const recorded = String(row.recorded ?? '');
   if (recorded.length !== records.length) throw new Error(`database answered ${recorded.length} records for ${records.length}`);
   return records.map((_, i) => recorded[i] === 't');
-}
-
-/**
- * A batch is re-sent request by request only for an error the server raised for the statement (a
- * SQLSTATE outside connection exceptions, operator intervention and insufficient resources): one
- * region's record may be at fault. A lost connection fails every request of the batch as it is.
- */
-function isStatementError(error: unknown): boolean {
-  const info = findDatabaseError(error);
-  return info !== undefined && /^[0-9A-Z]{5}$/.test(info.code) && !/^(08|53|57)/.test(info.code);
 }
 
 /** True when the region was unchanged and its outcome is recorded; false when nothing was written. */

@@ -20,6 +20,8 @@ export interface WriteListingOptions {
   runId?: string;
   /** Runs after the page went to the writer (a page of WRITE_BATCH items is flushed by then): hold the listing open here. */
   hold?: () => Promise<void>;
+  /** false: the full path even where a one-statement record applies (writeRegion's fastPath). */
+  fastPath?: boolean;
 }
 
 /** One complete, one-page listing of `regionId` for `account`, in a run of its own unless `runId` is given. */
@@ -39,6 +41,6 @@ export async function writeListing(
       completeness: { complete: true }, pages: 1, apiCalls: 1,
     };
     return listing;
-  });
+  }, opts.fastPath === false ? { fastPath: false } : {});
   return { runId, result };
 }

@@ -4,7 +4,8 @@
  * record nothing at all (before, the row flipped region with an `updated` event and a new version
  * every run); it moves only after its owner's complete listing stops having it (`deleted` there,
  * then `restored` under the new region); and two regions seeing a new id at the same moment
- * record one `created`, not two (the later one fails as transient and its retry leaves the id).
+ * record one `created`, not two (on the full path the later one fails as transient and its retry
+ * leaves the id; a first listing recorded in one statement leaves it at once).
  */
 import { and, asc, eq } from 'drizzle-orm';
 import postgres from 'postgres';
@@ -69,18 +70,21 @@ describe.each(backends())('the same ImageId in two regions of one account on %s'
     expect(await events('m-1')).toEqual(['created@cn-qingdao', 'deleted@cn-qingdao', 'restored@cn-zhangjiakou']);
   });
 
-  it.runIf(kind === 'postgres')('two regions seeing a new id at the same moment record one created, not two', async () => {
-    // Region A flushes a full batch (WRITE_BATCH = 1000 items, n-1 among them) and holds its
-    // transaction open; region B lists n-1 meanwhile: its insert waits for A, finds n-1 taken and
-    // the region fails as transient (retried by the pipeline); the retry leaves n-1 with A.
-    const many = Array.from({ length: 1000 }, (_, i) => wire(i === 0 ? 'n-1' : `a-${i}`, 'cn-shenzhen'));
+  /**
+   * Region A flushes a full batch (WRITE_BATCH = 1000 items, `n-1` among them) and holds its
+   * transaction open; region B, never recorded, lists `n-1` meanwhile and reaches its insert, which
+   * waits for A. B's outcome (a value, or the error it threw) once A commits.
+   */
+  const raceForNewId = async (suffix: string, fastPath: boolean): Promise<{ a: Awaited<ReturnType<typeof sync>>; b: unknown }> => {
+    const many = Array.from({ length: 1000 }, (_, i) => wire(i === 0 ? `n-${suffix}` : `a${suffix}-${i}`, `cn-shenzhen-${suffix}`));
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
     let flushed!: () => void;
     const aFlushed = new Promise<void>((r) => { flushed = r; });
-    const a = sync('cn-shenzhen', many, async () => { flushed(); await gate; });
+    const a = sync(`cn-shenzhen-${suffix}`, many, async () => { flushed(); await gate; });
     await aFlushed;
-    const b = sync('cn-guangzhou', [wire('n-1', 'cn-guangzhou'), wire('g-1', 'cn-guangzhou')]).then(() => null, (e: unknown) => e);
+    const b = writeListing(h.db, ACCOUNT, `cn-guangzhou-${suffix}`, [wire(`n-${suffix}`, `cn-guangzhou-${suffix}`), wire(`g-${suffix}`, `cn-guangzhou-${suffix}`)],
+      fastPath ? {} : { fastPath: false }).then((r) => r.result, (e: unknown) => e);
     // B reaches its insert and waits for A's transaction (seen from a connection of its own: A and B hold the pool's).
     const probe = postgres(h.url!, { max: 1, onnotice: () => {} });
     try {
@@ -91,16 +95,34 @@ describe.each(backends())('the same ImageId in two regions of one account on %s'
       await probe.end({ timeout: 5 });
     }
     release();
-    const [ra, failure] = await Promise.all([a, b]);
+    const [ra, rb] = await Promise.all([a, b]);
     expect(ra.counts.created).toBe(1000);
+    return { a: ra, b: rb };
+  };
+
+  it.runIf(kind === 'postgres')('two regions seeing a new id at the same moment record one created, not two (full path)', async () => {
+    // B's insert finds n-1 taken and the region fails as transient (retried by the pipeline); the
+    // retry leaves n-1 with A.
+    const { b: failure } = await raceForNewId('1', false);
     expect(failure).toBeInstanceOf(ConcurrentImageWriteError);
     expect(classifyError(failure)).toMatchObject({ kind: 'transient', code: 'ConcurrentImageWrite' });
     expect(await events('g-1')).toEqual([]); // B wrote nothing: all or nothing
-    const retry = await sync('cn-guangzhou', [wire('n-1', 'cn-guangzhou'), wire('g-1', 'cn-guangzhou')]);
+    const retry = await sync('cn-guangzhou-1', [wire('n-1', 'cn-guangzhou-1'), wire('g-1', 'cn-guangzhou-1')]);
     expect(retry.counts.created).toBe(1);
-    expect(retry.note).toContain('held by cn-shenzhen (n-1)');
-    expect(await events('n-1')).toEqual(['created@cn-shenzhen']);
-    expect((await row('n-1'))?.regionId).toBe('cn-shenzhen');
+    expect(retry.note).toContain('held by cn-shenzhen-1 (n-1)');
+    expect(await events('n-1')).toEqual(['created@cn-shenzhen-1']);
+    expect((await row('n-1'))?.regionId).toBe('cn-shenzhen-1');
+  });
+
+  it.runIf(kind === 'postgres')('two regions seeing a new id at the same moment record one created, not two (first listing in one statement)', async () => {
+    // B's one-statement record (record-first-listing.ts) finds n-2 taken once A commits: nothing
+    // of it stays, and B's full path, run at once, leaves n-2 with A: no failure, no retry.
+    const { b } = await raceForNewId('2', true);
+    expect(b).toMatchObject({ status: 'succeeded', counts: { created: 1 } });
+    expect((b as { note?: string }).note).toContain('held by cn-shenzhen-2 (n-2)');
+    expect(await events('n-2')).toEqual(['created@cn-shenzhen-2']);
+    expect(await events('g-2')).toEqual(['created@cn-guangzhou-2']);
+    expect((await row('n-2'))?.regionId).toBe('cn-shenzhen-2');
   });
 });
 
