@@ -22,7 +22,7 @@ import { diffImages, emptyCounts } from './diff-region.js';
 import { fieldsToColumns } from './image-row.js';
 import { columnNamedRow } from './insert-json-rows.js';
 import { normalizeImage } from './normalize-image.js';
-import type { ListedItem } from './types.js';
+import type { HeldListing } from './types.js';
 import type { EventKind } from '../domain/vocabulary.js';
 
 /**
@@ -32,17 +32,6 @@ import type { EventKind } from '../domain/vocabulary.js';
  */
 export const FIRST_LISTING_MAX_ITEMS = 250;
 
-export interface FirstListingInput {
-  runId: string;
-  account: string;
-  regionId: string;
-  listingStartedAt: Date;
-  startedAt: Date;
-  items: readonly ListedItem[];
-  pages: number;
-  apiCalls: number;
-  attempts: number;
-}
 
 interface FirstListingArgument {
   runId: string; account: string; regionId: string; listingStartedAt: string; startedAt: string;
@@ -77,7 +66,7 @@ async function sendRecords(db: Db, regions: readonly FirstListingArgument[]): Pr
  * The region's event counts when its first listing is recorded; null when nothing was written
  * and the full path must run. A malformed item throws MalformedResponseError, as the full path would.
  */
-export async function recordFirstListing(db: Db, input: FirstListingInput): Promise<Record<EventKind, number> | null> {
+export async function recordFirstListing(db: Db, input: HeldListing): Promise<Record<EventKind, number> | null> {
   const observed = input.items.map((item) => item.observed ?? normalizeImage(item.raw, input.regionId));
   const diff = diffImages([], observed);
   const images = diff.writes.map((w) => ({

@@ -20,19 +20,7 @@ import { StatementBatcher } from '../db/statement-batcher.js';
 import { ClockEstimate } from '../db/clock-estimate.js';
 import type { Db } from '../db/database.js';
 import { rawDigest } from './raw-digest.js';
-import type { ListedItem } from './types.js';
-
-export interface UnchangedRegionInput {
-  runId: string;
-  account: string;
-  regionId: string;
-  listingStartedAt: Date;
-  startedAt: Date;
-  items: readonly ListedItem[];
-  pages: number;
-  apiCalls: number;
-  attempts: number;
-}
+import type { HeldListing } from './types.js';
 
 /** A listing's stamp, and whether its region had been recorded when the stamp was read. */
 export interface ListingStamp {
@@ -40,7 +28,7 @@ export interface ListingStamp {
   /**
    * False when the region has no `region_states` row: it has never been recorded, so the
    * unchanged-region record can only answer false and is not sent (a first sync's regions go
-   * straight to the full path). True when unknown; a row that appears meanwhile only means the
+   * to the first-listing record, record-first-listing.ts, or the full path). True when unknown; a row that appears meanwhile only means the
    * full path runs for a region that might have been recorded as unchanged, which it does right.
    */
   regionKnown: boolean;
@@ -113,7 +101,7 @@ async function sendRecords(db: Db, records: readonly RecordArgument[]): Promise<
 }
 
 /** True when the region was unchanged and its outcome is recorded; false when nothing was written. */
-export async function recordUnchangedRegion(db: Db, input: UnchangedRegionInput): Promise<boolean> {
+export async function recordUnchangedRegion(db: Db, input: HeldListing): Promise<boolean> {
   const digests: string[] = [];
   for (const item of input.items) {
     let digest: string | null;

@@ -91,3 +91,21 @@ export interface RegionListing {
   pages: number;
   apiCalls: number;
 }
+
+/**
+ * A complete listing held whole, with what its region_syncs row records: what the one-statement
+ * records of a region take (record-unchanged-region.ts, record-first-listing.ts).
+ */
+export interface HeldListing {
+  runId: string;
+  account: string;
+  regionId: string;
+  /** The listing's stamp (the fence against an older listing). */
+  listingStartedAt: Date;
+  /** When the region's sync began (region_syncs.started_at). */
+  startedAt: Date;
+  items: readonly ListedItem[];
+  pages: number;
+  apiCalls: number;
+  attempts: number;
+}
