@@ -3,6 +3,7 @@
  * so its peak RSS and CPU profile are its own. Reports elapsed time and process.resourceUsage().maxRSS.
  */
 import { sql } from 'drizzle-orm';
+import { tuneHeapForOneShotSync } from '../../src/cli/sync-heap-tuning.js';
 import { loadConfig } from '../../src/config/env.js';
 import { SwasClients } from '../../src/cloud/swas-client.js';
 import { openDatabase } from '../../src/db/open-database.js';
@@ -16,6 +17,7 @@ import { passProfiler } from '../lib/pass-profiler.js';
 import { nowMs } from '../lib/timing.js';
 
 const input = childInput<SyncChildInput>();
+if (input.syncCommandHeap === true) tuneHeapForOneShotSync();
 const config = loadConfig({
   SWAS_ENDPOINT: input.emulatorUrl,
   DATABASE_URL: input.databaseUrl,

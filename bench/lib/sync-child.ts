@@ -17,6 +17,11 @@ export interface SyncChildInput {
   callsPerSecond?: number;
   /** Syncs in a row (the later ones re-syncs); default 1. */
   runs?: number;
+  /**
+   * Collect garbage as the `sync` command does (src/cli/sync-heap-tuning.ts), so the child's peak
+   * RSS is what a user's `sync` peaks at; default off (V8's defaults, as the cases measured before).
+   */
+  syncCommandHeap?: boolean;
 }
 
 export interface SyncChildResult {
