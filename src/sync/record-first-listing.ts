@@ -32,7 +32,6 @@ import type { EventKind } from '../domain/vocabulary.js';
  */
 export const FIRST_LISTING_MAX_ITEMS = 250;
 
-
 interface FirstListingArgument {
   runId: string; account: string; regionId: string; listingStartedAt: string; startedAt: string;
   images: Array<Record<string, unknown>>; pages: number; apiCalls: number; attempts: number;
