@@ -31,3 +31,16 @@ export async function preparedRows<T>(db: Db, text: string, params: ReadonlyArra
   if ('unsafe' in client) return await client.unsafe(text, [...params], { prepare: true }) as T[];
   return (await client.query(text, [...params])).rows as T[];
 }
+
+/**
+ * A batched record statement's answer: `text` takes the requests as one jsonb array ($1) and
+ * returns one row whose `recorded` column holds a 't' or 'f' per request, in request order (text,
+ * which both drivers return alike: no array parsing). Throws when the count does not match.
+ */
+export async function preparedFlags(db: Db, text: string, requests: readonly unknown[]): Promise<boolean[]> {
+  const [row] = await preparedRows<{ recorded: string }>(db, text, [JSON.stringify(requests)]);
+  if (!row) throw new Error('database returned no row');
+  const recorded = String(row.recorded ?? '');
+  if (recorded.length !== requests.length) throw new Error(`database answered ${recorded.length} records for ${requests.length}`);
+  return requests.map((_, i) => recorded[i] === 't');
+}

@@ -14,7 +14,7 @@
  * under its own lock.
  */
 import { findDatabaseError, isStatementError } from '../db/find-database-error.js';
-import { preparedRows } from '../db/prepared-rows.js';
+import { preparedFlags } from '../db/prepared-rows.js';
 import { customImages } from '../db/schema.js';
 import { StatementBatcher } from '../db/statement-batcher.js';
 import type { Db } from '../db/database.js';
@@ -47,19 +47,12 @@ function batcherFor(db: Db): StatementBatcher<FirstListingArgument, boolean> {
     // One in flight, as the clocks and the unchanged records: the pool keeps three connections
     // free of region transactions for these statements (transaction-gate.ts). A second in flight
     // made no difference to the fan-out bench's cold fill (2.1-2.3x of the ideal bound either way).
-    found = new StatementBatcher((regions) => sendRecords(db, regions), 1, 16, isStatementError);
+    found = new StatementBatcher((regions) => preparedFlags(db, RECORDS, regions), 1, 16, isStatementError);
     batchers.set(db, found);
   }
   return found;
 }
 
-async function sendRecords(db: Db, regions: readonly FirstListingArgument[]): Promise<boolean[]> {
-  const [row] = await preparedRows<{ recorded: string }>(db, RECORDS, [JSON.stringify(regions)]);
-  if (!row) throw new Error('database returned no row');
-  const recorded = String(row.recorded ?? '');
-  if (recorded.length !== regions.length) throw new Error(`database answered ${recorded.length} first listings for ${regions.length}`);
-  return regions.map((_, i) => recorded[i] === 't');
-}
 
 /**
  * The region's event counts when its first listing is recorded; null when nothing was written

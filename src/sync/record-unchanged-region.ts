@@ -14,7 +14,7 @@
  * empty diff; equal digests mean identical items (raw-digest.ts), and an item stored under another
  * region, deleted, missing or different has no equal digest among the region's present rows.
  */
-import { preparedRows } from '../db/prepared-rows.js';
+import { preparedFlags, preparedRows } from '../db/prepared-rows.js';
 import { isStatementError } from '../db/find-database-error.js';
 import { StatementBatcher } from '../db/statement-batcher.js';
 import { ClockEstimate } from '../db/clock-estimate.js';
@@ -72,7 +72,7 @@ function batchersFor(db: Db): HotBatchers {
     const estimate = new ClockEstimate();
     found = {
       clocks: new StatementBatcher((regions) => sendClocks(db, estimate, regions), 1, 64, isStatementError),
-      records: new StatementBatcher((records) => sendRecords(db, records), 1, 64, isStatementError),
+      records: new StatementBatcher((records) => preparedFlags(db, RECORDS, records), 1, 64, isStatementError),
       estimate,
     };
     batchers.set(db, found);
@@ -92,13 +92,6 @@ async function sendClocks(db: Db, estimate: ClockEstimate, regions: readonly Reg
   return regions.map((_, i) => ({ at, regionKnown: known[i] !== 'f' }));
 }
 
-async function sendRecords(db: Db, records: readonly RecordArgument[]): Promise<boolean[]> {
-  const [row] = await preparedRows<{ recorded: string }>(db, RECORDS, [JSON.stringify(records)]);
-  if (!row) throw new Error('database returned no row');
-  const recorded = String(row.recorded ?? '');
-  if (recorded.length !== records.length) throw new Error(`database answered ${recorded.length} records for ${records.length}`);
-  return records.map((_, i) => recorded[i] === 't');
-}
 
 /** True when the region was unchanged and its outcome is recorded; false when nothing was written. */
 export async function recordUnchangedRegion(db: Db, input: HeldListing): Promise<boolean> {
