@@ -27,9 +27,10 @@ export interface ListingStamp {
   at: Date;
   /**
    * False when the region has no `region_states` row: it has never been recorded, so the
-   * unchanged-region record can only answer false and is not sent (a first sync's regions go
-   * to the first-listing record, record-first-listing.ts, or the full path). True when unknown; a row that appears meanwhile only means the
-   * full path runs for a region that might have been recorded as unchanged, which it does right.
+   * unchanged-region record can only answer false and is not sent (a first sync's regions go to
+   * the first-listing record, record-first-listing.ts, or the full path). True when unknown; a
+   * row that appears meanwhile only means the full path runs for a region that might have been
+   * recorded as unchanged, which it does right.
    */
   regionKnown: boolean;
 }
